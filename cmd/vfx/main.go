@@ -1,0 +1,77 @@
+// Command vfx is the single binary of SpecialVFX@Cloud: the offline workloads,
+// the worker, the load balancer, the autoscaler and their client commands.
+// Each subcommand lives in a file of its own and registers itself with
+// addCommand; main is the only place that wires concrete parts together.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// commands are the subcommand constructors registered by the files of this
+// package.
+var commands []func() *cobra.Command
+
+func addCommand(c func() *cobra.Command) { commands = append(commands, c) }
+
+// exitCodeError lets a command choose the process exit code.
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e *exitCodeError) Error() string { return e.err.Error() }
+func (e *exitCodeError) Unwrap() error { return e.err }
+
+func newRootCmd() *cobra.Command {
+	var logLevel string
+	root := &cobra.Command{
+		Use:           "vfx",
+		Short:         "SpecialVFX@Cloud: elastic, cost-aware ray tracing, blur and enhance",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			var lvl slog.Level
+			if err := lvl.UnmarshalText([]byte(logLevel)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl})))
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&logLevel, "log-level", envOr("VFX_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env VFX_LOG_LEVEL)")
+	for _, c := range commands {
+		root.AddCommand(c())
+	}
+	return root
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := newRootCmd().ExecuteContext(ctx)
+	if err == nil {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "vfx:", err)
+	var ec *exitCodeError
+	if errors.As(err, &ec) {
+		os.Exit(ec.code)
+	}
+	os.Exit(1)
+}
