@@ -1,0 +1,49 @@
+package balancer
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestRegistry(t *testing.T) {
+	if got, want := Names(), []string{"cost", "cpu", "least-requests", "p2c", "round-robin"}; !slices.Equal(got, want) {
+		t.Errorf("Names() = %v, want %v", got, want)
+	}
+	if _, err := New(DefaultPolicy); err != nil {
+		t.Errorf("New(DefaultPolicy): %v", err)
+	}
+	_, err := New("fastest")
+	if err == nil || !strings.Contains(err.Error(), `"fastest"`) || !strings.Contains(err.Error(), "cost, cpu, least-requests, p2c, round-robin") {
+		t.Errorf("New(unknown) error = %v, want it to name the policy and list the known ones", err)
+	}
+	// Each New is a fresh instance: round-robin cursors are not shared.
+	a, _ := New("round-robin")
+	b, _ := New("round-robin")
+	ws := []WorkerState{ready("a", 0, 0, 1), ready("b", 0, 0, 1)}
+	a.Pick(Request{}, ws, nil)
+	if i, _ := b.Pick(Request{}, ws, nil); i != 0 {
+		t.Errorf("second round-robin instance started at %d, want 0", i)
+	}
+}
+
+func TestRegisterRejectsMistakes(t *testing.T) {
+	tests := []struct {
+		name string
+		reg  func()
+	}{
+		{"duplicate", func() { Register("cost", func() Policy { return Cost{} }) }},
+		{"empty name", func() { Register("", func() Policy { return Cost{} }) }},
+		{"nil constructor", func() { Register("x-nil", nil) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("Register did not panic")
+				}
+			}()
+			tc.reg()
+		})
+	}
+}

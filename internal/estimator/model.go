@@ -1,0 +1,206 @@
+package estimator
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+const (
+	// memoryConfidence is the confidence of a remembered cost when every
+	// time the input was seen it cost the same (work units are
+	// deterministic); memoryMixedConfidence when the costs seen differed.
+	memoryConfidence      = 0.99
+	memoryMixedConfidence = 0.9
+	// intervalSigmas is the half-width of Cost's interval in log-space
+	// standard deviations.
+	intervalSigmas = 2
+	// trainChunk is how many samples Train learns per hold of the lock,
+	// so estimates are not blocked for long by a large batch.
+	trainChunk = 256
+)
+
+// Sample is one completed request, as recorded in the metrics store.
+type Sample struct {
+	Features workload.Features
+	Units    float64
+	Time     time.Time
+}
+
+// Model predicts request costs and learns from actual ones. It is safe for
+// concurrent use.
+type Model struct {
+	opts Options
+	mem  *memory // nil when disabled
+
+	mu       sync.RWMutex
+	learners map[workload.Kind]*learner
+	acc      map[workload.Kind]*accuracy
+	observed map[workload.Kind]int64
+	latest   map[workload.Kind]time.Time // newest sample time learnt (for Snapshot)
+}
+
+// New returns a model that knows only the priors. Fields of o that are zero
+// or invalid take their defaults; call o.Validate to report invalid ones.
+func New(o Options) *Model {
+	o = o.withDefaults()
+	m := &Model{
+		opts:     o,
+		learners: make(map[workload.Kind]*learner, len(workload.Kinds)),
+		acc:      make(map[workload.Kind]*accuracy, len(workload.Kinds)),
+		observed: make(map[workload.Kind]int64, len(workload.Kinds)),
+		latest:   make(map[workload.Kind]time.Time, len(workload.Kinds)),
+	}
+	if o.MemorySize > 0 {
+		m.mem = newMemory(o.MemorySize, o.MaxHashLen)
+	}
+	for _, k := range workload.Kinds {
+		m.learners[k] = newLearner(o.Window, o.PriorWeight, o.PriorLogSigma)
+		m.acc[k] = &accuracy{ring: make([]float64, 0, o.AccuracyWindow)}
+	}
+	return m
+}
+
+// Options returns the options in effect (defaults filled in).
+func (m *Model) Options() Options { return m.opts }
+
+// Estimate predicts what a request with features f will cost.
+func (m *Model) Estimate(f workload.Features) Cost {
+	if c, ok := m.remembered(f); ok {
+		return c
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.predictLocked(f)
+}
+
+// remembered answers from the exact memory.
+func (m *Model) remembered(f workload.Features) (Cost, bool) {
+	if m.mem == nil {
+		return Cost{}, false
+	}
+	e, ok := m.mem.get(f)
+	if !ok {
+		return Cost{}, false
+	}
+	conf := memoryConfidence
+	if e.low != e.high {
+		conf = memoryMixedConfidence
+	}
+	return Cost{Units: e.units, Low: e.low, High: e.high, Confidence: conf, Source: SourceMemory}, true
+}
+
+// predictLocked is the prior corrected by the fit; m.mu must be held.
+func (m *Model) predictLocked(f workload.Features) Cost {
+	prior := m.clampUnits(PriorUnits(f, m.opts.Prior))
+	l := m.learners[f.Kind]
+	if l == nil || l.fit.n == 0 {
+		return m.cost(prior, m.opts.PriorLogSigma, 0, SourcePrior)
+	}
+	units := math.Expm1(math.Log1p(prior) + l.fit.adjust(features(f)))
+	return m.cost(units, l.fit.sEff, l.fit.n, SourceModel)
+}
+
+// cost builds a Cost around units with log-space error s after n samples:
+// the interval is units·e^(∓2s) and the confidence e^(−s)·(n+1)/(n+1+λ).
+func (m *Model) cost(units, s float64, n int, source string) Cost {
+	units = m.clampUnits(units)
+	spread := math.Exp(intervalSigmas * s)
+	lambda := m.opts.PriorWeight
+	conf := math.Exp(-s) * float64(n+1) / (float64(n+1) + lambda)
+	return Cost{
+		Units:      units,
+		Low:        units / spread,
+		High:       m.clampUnits(units * spread),
+		Confidence: max(0, min(1, conf)),
+		Source:     source,
+	}
+}
+
+func (m *Model) clampUnits(u float64) float64 {
+	switch {
+	case !(u > 0): // also NaN
+		return 0
+	case u > m.opts.MaxUnits:
+		return m.opts.MaxUnits
+	}
+	return u
+}
+
+// Observe learns that a request with features f, completed at now, cost
+// actualUnits. Before learning, it scores what Estimate would have said
+// (see Accuracy). Values that are negative, NaN or infinite, and unknown
+// workloads, are ignored.
+func (m *Model) Observe(now time.Time, f workload.Features, actualUnits float64) {
+	if !validUnits(actualUnits) || m.learners[f.Kind] == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.observeLocked(now, f, actualUnits)
+}
+
+func validUnits(u float64) bool { return u >= 0 && !math.IsInf(u, 0) }
+
+// observeLocked scores and learns one sample; m.mu must be held for writing.
+func (m *Model) observeLocked(now time.Time, f workload.Features, actual float64) {
+	pred, ok := m.remembered(f)
+	if !ok {
+		pred = m.predictLocked(f)
+	}
+	m.acc[f.Kind].add(math.Abs(pred.Units-actual) / max(actual, 1))
+
+	prior := m.clampUnits(PriorUnits(f, m.opts.Prior))
+	y := math.Log1p(m.clampUnits(actual)) - math.Log1p(prior)
+	m.learners[f.Kind].add(features(f), y, m.opts.PriorWeight, m.opts.PriorLogSigma)
+	if m.mem != nil {
+		m.mem.put(f, actual)
+	}
+	m.observed[f.Kind]++
+	if now.After(m.latest[f.Kind]) {
+		m.latest[f.Kind] = now
+	}
+}
+
+// Train learns samples from history (the metrics store) in time order and
+// returns how many it learnt. Samples with invalid units or an unknown
+// workload are skipped; every other one is learnt, so a caller that feeds
+// overlapping batches must leave out the samples it passed before (the
+// load balancer does so by record ID). Like Observe, each sample is first
+// scored for Accuracy. A large batch is learnt in chunks so that estimates
+// are not held up for long.
+func (m *Model) Train(samples []Sample) int {
+	sorted := slices.Clone(samples)
+	slices.SortStableFunc(sorted, func(a, b Sample) int { return a.Time.Compare(b.Time) })
+	learnt := 0
+	for start := 0; start < len(sorted); start += trainChunk {
+		chunk := sorted[start:min(start+trainChunk, len(sorted))]
+		m.mu.Lock()
+		for _, s := range chunk {
+			if !validUnits(s.Units) || m.learners[s.Features.Kind] == nil {
+				continue
+			}
+			m.observeLocked(s.Time, s.Features, s.Units)
+			learnt++
+		}
+		m.mu.Unlock()
+	}
+	return learnt
+}
+
+// Accuracy is the mean absolute percentage error (0.25 = 25 %) of the
+// predictions for the most recent samples of a workload, each scored when it
+// was learnt against what Estimate said just before, and how many samples
+// that is (at most Options.AccuracyWindow; 0 with mape 0 when none).
+func (m *Model) Accuracy(kind workload.Kind) (mape float64, n int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.acc[kind]
+	if a == nil {
+		return 0, 0
+	}
+	return a.mape()
+}
