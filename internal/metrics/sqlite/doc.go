@@ -1,0 +1,17 @@
+// Package sqlite is the default metrics store: one SQLite file, written
+// through the pure Go driver modernc.org/sqlite (no cgo). It registers the
+// URL scheme "sqlite" with package metrics: "sqlite:PATH" or
+// "sqlite://PATH", optionally followed by "?busy_timeout=DURATION".
+//
+// Several worker processes may write one file at once: the file is in WAL
+// mode, every write transaction takes the write lock when it begins
+// (BEGIN IMMEDIATE) and waits up to the busy timeout for it. The schema is
+// versioned in a schema_version table; ordered migrations run in one
+// transaction when a store opens. Every request feature is a column of its
+// own, so the records are queryable with plain SQL too, and times are
+// integer nanoseconds since the Unix epoch, in UTC.
+//
+// It must not import net/http or the AWS SDK, and must not run processes
+// (the driver's C library emulation links os/exec for system(3), which is
+// never called); it is used through the metrics.Store interface.
+package sqlite

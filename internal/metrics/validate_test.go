@@ -1,0 +1,219 @@
+package metrics
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+var t0 = time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)
+
+func okRequest() RequestRecord {
+	return RequestRecord{ID: "r1", Time: t0, Features: workload.Features{Kind: workload.Blur}, Outcome: OutcomeOK, Status: 200}
+}
+
+func TestRequestValidate(t *testing.T) {
+	cases := []struct {
+		name   string
+		modify func(*RequestRecord)
+		want   string // substring of the error; "" = valid
+	}{
+		{"valid", func(*RequestRecord) {}, ""},
+		{"no status sent", func(r *RequestRecord) { r.Status = 0; r.Outcome = OutcomeCancelled }, ""},
+		{"latest time", func(r *RequestRecord) { r.Time = MaxTime }, ""},
+		{"missing id", func(r *RequestRecord) { r.ID = "" }, "id: missing"},
+		{"long id", func(r *RequestRecord) { r.ID = strings.Repeat("x", MaxIDLen+1) }, "id: 257 bytes"},
+		{"id not utf-8", func(r *RequestRecord) { r.ID = "a\xffb" }, "id: not valid UTF-8"},
+		{"missing time", func(r *RequestRecord) { r.Time = time.Time{} }, "time: missing"},
+		{"time after 2262", func(r *RequestRecord) { r.Time = MaxTime.Add(1) }, "time:"},
+		{"time before 1677", func(r *RequestRecord) { r.Time = MinTime.Add(-1) }, "time:"},
+		{"no workload", func(r *RequestRecord) { r.Features.Kind = "" }, "features.workload"},
+		{"unknown workload", func(r *RequestRecord) { r.Features.Kind = "blur" }, "features.workload"},
+		{"long hash", func(r *RequestRecord) { r.Features.InputHash = strings.Repeat("a", 300) }, "features.input_hash"},
+		{"negative units", func(r *RequestRecord) { r.Units = -1 }, "units: negative"},
+		{"negative cpu", func(r *RequestRecord) { r.CPU = -1 }, "cpu: negative"},
+		{"negative wall", func(r *RequestRecord) { r.Wall = -1 }, "wall: negative"},
+		{"unknown outcome", func(r *RequestRecord) { r.Outcome = "meh" }, "outcome"},
+		{"missing outcome", func(r *RequestRecord) { r.Outcome = "" }, "outcome"},
+		{"status 99", func(r *RequestRecord) { r.Status = 99 }, "status: 99"},
+		{"status 600", func(r *RequestRecord) { r.Status = 600 }, "status: 600"},
+		{"long error", func(r *RequestRecord) { r.Error = strings.Repeat("e", MaxTextLen+1) }, "error: 4097 bytes"},
+		{"NaN prediction", func(r *RequestRecord) { r.PredictedUnits = math.NaN() }, "predicted_units"},
+		{"infinite prediction", func(r *RequestRecord) { r.PredictedUnits = math.Inf(1) }, "predicted_units"},
+		{"negative prediction", func(r *RequestRecord) { r.PredictedUnits = -1 }, "predicted_units"},
+		{"huge prediction", func(r *RequestRecord) { r.PredictedUnits = 1e19 }, "predicted_units"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := okRequest()
+			c.modify(&r)
+			err := r.Validate()
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalidRecord) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Validate error %v, want ErrInvalidRecord mentioning %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	err := RequestRecord{Units: -1}.Validate()
+	for _, field := range []string{"id:", "time:", "features.workload:", "units:", "outcome:"} {
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("error %v does not name %s", err, field)
+		}
+	}
+}
+
+func TestSampleValidate(t *testing.T) {
+	ok := WorkerSample{Time: t0, WorkerID: "w1", Health: HealthReady}
+	cases := []struct {
+		name   string
+		modify func(*WorkerSample)
+		want   string
+	}{
+		{"valid", func(*WorkerSample) {}, ""},
+		{"over 100 percent on several cores", func(s *WorkerSample) { s.CPUPercent = 180 }, ""},
+		{"largest memory", func(s *WorkerSample) { s.MemoryBytes = math.MaxInt64 }, ""},
+		{"missing worker", func(s *WorkerSample) { s.WorkerID = "" }, "worker_id: missing"},
+		{"missing time", func(s *WorkerSample) { s.Time = time.Time{} }, "time: missing"},
+		{"NaN cpu", func(s *WorkerSample) { s.CPUPercent = math.NaN() }, "cpu_percent"},
+		{"negative cpu", func(s *WorkerSample) { s.CPUPercent = -0.5 }, "cpu_percent"},
+		{"memory beyond int64", func(s *WorkerSample) { s.MemoryBytes = math.MaxInt64 + 1 }, "memory_bytes"},
+		{"negative in flight", func(s *WorkerSample) { s.InFlight = -1 }, "in_flight"},
+		{"unknown health", func(s *WorkerSample) { s.Health = "ok" }, "health"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := ok
+			c.modify(&s)
+			err := s.Validate()
+			if c.want == "" && err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if c.want != "" && (!errors.Is(err, ErrInvalidRecord) || !strings.Contains(err.Error(), c.want)) {
+				t.Fatalf("Validate error %v, want ErrInvalidRecord mentioning %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestDecisionValidate(t *testing.T) {
+	ok := Decision{Time: t0, Policy: "p", Action: ActionAdd, From: 1, To: 2}
+	cases := []struct {
+		name   string
+		modify func(*Decision)
+		want   string
+	}{
+		{"valid", func(*Decision) {}, ""},
+		{"missing policy", func(d *Decision) { d.Policy = "" }, "policy: missing"},
+		{"unknown action", func(d *Decision) { d.Action = "delete" }, "action"},
+		{"negative from", func(d *Decision) { d.From = -1 }, "from: negative"},
+		{"negative to", func(d *Decision) { d.To = -1 }, "to: negative"},
+		{"long reason", func(d *Decision) { d.Reason = strings.Repeat("r", MaxTextLen+1) }, "reason"},
+		{"reason not utf-8", func(d *Decision) { d.Reason = "\xc3" }, "reason: not valid UTF-8"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := ok
+			c.modify(&d)
+			err := d.Validate()
+			if c.want == "" && err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if c.want != "" && (!errors.Is(err, ErrInvalidRecord) || !strings.Contains(err.Error(), c.want)) {
+				t.Fatalf("Validate error %v, want ErrInvalidRecord mentioning %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestValidateBatchNamesIndexesAndBounds(t *testing.T) {
+	recs := make([]RequestRecord, 30)
+	for i := range recs {
+		recs[i] = okRequest()
+	}
+	recs[3].ID = ""
+	if err := ValidateRequests(recs); err == nil || !strings.Contains(err.Error(), "record 3:") {
+		t.Errorf("error %v does not name record 3", err)
+	}
+	for i := range recs {
+		recs[i].ID = ""
+	}
+	err := ValidateRequests(recs)
+	if !errors.Is(err, ErrInvalidRecord) || !strings.Contains(err.Error(), "20 more invalid records") {
+		t.Errorf("error for 30 bad records: %v", err)
+	}
+	if n := strings.Count(err.Error(), "id: missing"); n != maxBatchErrors {
+		t.Errorf("error describes %d records, want %d", n, maxBatchErrors)
+	}
+}
+
+func TestTruncateText(t *testing.T) {
+	cases := []struct {
+		name, in string
+	}{
+		{"short", "fine"},
+		{"exact", strings.Repeat("a", MaxTextLen)},
+		{"long ascii", strings.Repeat("a", MaxTextLen+10)},
+		{"long multibyte", strings.Repeat("é", MaxTextLen)},
+		{"invalid utf-8", "bad \xff\xfe bytes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := truncateText(c.in)
+			if len(got) > MaxTextLen || !utf8.ValidString(got) {
+				t.Fatalf("truncateText gave %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
+			}
+			if utf8.ValidString(c.in) && len(c.in) <= MaxTextLen && got != c.in {
+				t.Errorf("a text that fits was changed")
+			}
+			if len(c.in) > MaxTextLen && !strings.HasSuffix(got, "…") {
+				t.Errorf("a cut text is not marked")
+			}
+		})
+	}
+}
+
+func TestQueryMatchesAndValidate(t *testing.T) {
+	r := okRequest()
+	r.WorkerID, r.Features.InputHash = "w1", "h"
+	cases := []struct {
+		name string
+		q    RequestQuery
+		want bool
+	}{
+		{"empty", RequestQuery{}, true},
+		{"workload", RequestQuery{Workload: workload.Blur}, true},
+		{"other workload", RequestQuery{Workload: workload.Enhance}, false},
+		{"since inclusive", RequestQuery{Since: t0}, true},
+		{"until exclusive", RequestQuery{Until: t0}, false},
+		{"hash", RequestQuery{InputHash: "h"}, true},
+		{"other hash", RequestQuery{InputHash: "g"}, false},
+		{"worker", RequestQuery{WorkerID: "w1"}, true},
+		{"other worker", RequestQuery{WorkerID: "w2"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.q.Matches(r); got != c.want {
+				t.Errorf("Matches = %v, want %v", got, c.want)
+			}
+			if err := c.q.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+	if EffectiveLimit(0) != DefaultLimit || EffectiveLimit(7) != 7 {
+		t.Error("EffectiveLimit")
+	}
+}
