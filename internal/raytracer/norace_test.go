@@ -1,0 +1,5 @@
+//go:build !race
+
+package raytracer
+
+const raceEnabled = false

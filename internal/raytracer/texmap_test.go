@@ -1,0 +1,109 @@
+package raytracer
+
+import (
+	"bytes"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/specialvfx/vfx/internal/dataurl"
+)
+
+// texmapEncoders encode a test texture in every format a texmap may have;
+// tolerance is what the format's lossy coding allows per channel.
+var texmapEncoders = []struct {
+	name      string
+	tolerance int
+	encode    func(t testing.TB, img image.Image) []byte
+}{
+	{"bmp", 0, func(t testing.TB, img image.Image) []byte {
+		var b bytes.Buffer
+		if err := dataurl.EncodeBMP(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}},
+	{"png", 0, func(t testing.TB, img image.Image) []byte {
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}},
+	{"gif", 0, func(t testing.TB, img image.Image) []byte {
+		var b bytes.Buffer
+		if err := gif.Encode(&b, img, nil); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}},
+	{"jpeg", 12, func(t testing.TB, img image.Image) []byte {
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 100}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}},
+}
+
+// wrapLoop is the original's texture coordinate loops, literally.
+func wrapLoop(s float64) float64 {
+	for s < 0 {
+		s = 1.0 + s
+	}
+	for s >= 1 {
+		s = s - 1.0
+	}
+	return s
+}
+
+func TestWrapUnitMatchesTheOriginalLoops(t *testing.T) {
+	cases := []struct {
+		name string
+		s    float64
+	}{
+		{"zero", 0},
+		{"negative zero", math.Copysign(0, -1)},
+		{"inside", 0.25},
+		{"one", 1},
+		{"minus one", -1},
+		{"tiny negative rounds to one then zero", -1e-20},
+		{"just below zero", -math.SmallestNonzeroFloat64},
+		{"just below one", math.Nextafter(1, 0)},
+		{"negative integer", -7},
+		{"positive integer", 7},
+		{"negative", -2.3},
+		{"positive", 5.75},
+		{"large negative", -12345.678},
+		{"large positive", 98765.4321},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, want := wrapUnit(c.s), wrapLoop(c.s); got != want {
+				t.Errorf("wrapUnit(%v) = %v, want %v", c.s, got, want)
+			}
+		})
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20000; i++ {
+		s := (rng.Float64()*2 - 1) * math.Pow(10, float64(rng.IntN(7)-3))
+		if got, want := wrapUnit(s), wrapLoop(s); got != want {
+			t.Fatalf("wrapUnit(%v) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestWrapUnitNeverLoopsForever(t *testing.T) {
+	for _, s := range []float64{math.Inf(1), math.Inf(-1), 1e300, -1e300, 1 << 60, -(1 << 60)} {
+		if got := wrapUnit(s); got != 0 {
+			t.Errorf("wrapUnit(%v) = %v, want 0", s, got)
+		}
+	}
+	if got := wrapUnit(math.NaN()); !math.IsNaN(got) {
+		t.Errorf("wrapUnit(NaN) = %v, want NaN as the original (which then reads pixel 0)", got)
+	}
+}
