@@ -1,0 +1,35 @@
+package docker
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+)
+
+// BenchmarkLaunchTerminate measures the life of one container (image
+// already built): Launch until /health answers 200 through the published
+// port, then Terminate until it is removed.
+func BenchmarkLaunchTerminate(b *testing.B) {
+	if engineErr != nil {
+		b.Fatalf("the Docker engine is not reachable: %v", engineErr)
+	}
+	ctx := context.Background()
+	dep := "bench-" + randomHex()
+	p, err := New(ctx, Config{Deployment: dep, Binary: vfxBinary, StateDir: b.TempDir(), Store: "none", CPUs: 0.5, Memory: 256 << 20, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close(ctx)
+	if _, err := p.workerImage(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		insts, err := p.Launch(ctx, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Terminate(ctx, insts[0].ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,220 @@
+package docker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/go-units"
+
+	"github.com/specialvfx/vfx/internal/provider"
+)
+
+// Config configures the docker provider. Zero values take the defaults of
+// Default.
+type Config struct {
+	// Deployment names the deployment; it must be a lower-case DNS-like
+	// label (letters, digits, '-', '_', '.'; at most 40 characters).
+	Deployment string
+	// Binary is the vfx executable to put in the image. It is used as is
+	// when it is statically linked; otherwise the image gets a static
+	// binary built with CGO_ENABLED=0 from Source.
+	Binary string
+	// Source is the module directory to build ./cmd/vfx from when Binary is
+	// not static (default: the module around the working directory).
+	Source string
+	// Image is a ready image to run instead of building one (optional).
+	Image string
+	// StateDir is bind-mounted at /data when the metrics store lives in
+	// it; it also holds the statically built binary. Required.
+	StateDir string
+	// Store is the metrics store URL of the workers (see storeArgs).
+	Store string
+	// Args are extra arguments appended to `vfx worker ...`.
+	Args []string
+	// CPUs is each container's CPU limit in cores (default 1).
+	CPUs float64
+	// Memory is each container's memory limit in bytes (default 512 MiB).
+	Memory int64
+	// StartTimeout bounds how long Launch waits for a new worker's /health
+	// to answer before returning it Pending (default 20s).
+	StartTimeout time.Duration
+	// StopTimeout is the grace period between SIGTERM and SIGKILL
+	// (default 15s; whole seconds).
+	StopTimeout time.Duration
+	// HealthTimeout bounds one /health probe (default 500ms).
+	HealthTimeout time.Duration
+	// Retention is how long a container that exited on its own is kept
+	// and listed as Terminated before it is removed (default 1m).
+	Retention time.Duration
+	// MaxWorkers caps the number of containers of the deployment
+	// (default 32).
+	MaxWorkers int
+	// Logger receives one line per build, launch, adoption and removal
+	// (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Extra keys of provider.Options understood by the docker provider.
+const (
+	ExtraImage        = "image"         // run this image, build none
+	ExtraSource       = "source"        // module directory to build from
+	ExtraStartTimeout = "start-timeout" // Go duration
+	ExtraStopTimeout  = "stop-timeout"  // Go duration
+	ExtraMaxWorkers   = "max-workers"   // integer
+)
+
+// Limits on the settings.
+const (
+	MinMemory     = 16 << 20 // the engine refuses less than 6 MiB; a worker needs more
+	maxDeployment = 40
+)
+
+var deploymentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+
+// reservedFlags are the worker flags the provider sets itself.
+var reservedFlags = []string{"--listen", "--id", "--store", "--exit-with-parent"}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		CPUs:          1,
+		Memory:        512 << 20,
+		StartTimeout:  20 * time.Second,
+		StopTimeout:   15 * time.Second,
+		HealthTimeout: 500 * time.Millisecond,
+		Retention:     time.Minute,
+		MaxWorkers:    32,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := Default()
+	if c.CPUs == 0 {
+		c.CPUs = d.CPUs
+	}
+	if c.Memory == 0 {
+		c.Memory = d.Memory
+	}
+	if c.StartTimeout == 0 {
+		c.StartTimeout = d.StartTimeout
+	}
+	if c.StopTimeout == 0 {
+		c.StopTimeout = d.StopTimeout
+	}
+	if c.HealthTimeout == 0 {
+		c.HealthTimeout = d.HealthTimeout
+	}
+	if c.Retention == 0 {
+		c.Retention = d.Retention
+	}
+	if c.MaxWorkers == 0 {
+		c.MaxWorkers = d.MaxWorkers
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// Validate reports every problem of c, each naming its field.
+func (c Config) Validate() error {
+	var errs []error
+	switch {
+	case c.Deployment == "":
+		errs = append(errs, errors.New("deployment: required"))
+	case len(c.Deployment) > maxDeployment || !deploymentRE.MatchString(c.Deployment):
+		errs = append(errs, fmt.Errorf("deployment: %q is not 1-%d lower-case letters, digits, '-', '_' or '.', starting with a letter or digit", c.Deployment, maxDeployment))
+	}
+	if c.StateDir == "" {
+		errs = append(errs, errors.New("state dir: required"))
+	}
+	if math.IsNaN(c.CPUs) || c.CPUs < 0.01 || c.CPUs > 1024 {
+		errs = append(errs, fmt.Errorf("worker cpus: %v is not in 0.01-1024", c.CPUs))
+	}
+	if c.Memory < MinMemory {
+		errs = append(errs, fmt.Errorf("worker memory: %s is less than %s", units.BytesSize(float64(c.Memory)), units.BytesSize(MinMemory)))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"start timeout", c.StartTimeout},
+		{"stop timeout", c.StopTimeout},
+		{"health timeout", c.HealthTimeout},
+		{"retention", c.Retention},
+	} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("%s: %v is negative", d.name, d.v))
+		}
+	}
+	if c.MaxWorkers < 0 || c.MaxWorkers > 1024 {
+		errs = append(errs, fmt.Errorf("max workers: %d is not in 1-1024", c.MaxWorkers))
+	}
+	for _, a := range c.Args {
+		for _, f := range reservedFlags {
+			if a == f || strings.HasPrefix(a, f+"=") {
+				errs = append(errs, fmt.Errorf("args: %s is set by the provider", f))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// nanoCPUs converts a CPU limit in cores to the engine's unit.
+func nanoCPUs(cpus float64) int64 { return int64(math.Round(cpus * 1e9)) }
+
+// ConfigFromOptions maps the generic provider options (and the Extra keys
+// above) onto a Config.
+func ConfigFromOptions(o provider.Options) (Config, error) {
+	c := Config{
+		Deployment: o.Deployment,
+		Binary:     o.Binary,
+		StateDir:   o.StateDir,
+		Store:      o.Store,
+		Args:       append([]string(nil), o.WorkerArgs...),
+		CPUs:       o.WorkerCPUs,
+		Memory:     o.WorkerMemory,
+	}
+	var errs []error
+	for k, v := range o.Extra {
+		var err error
+		switch k {
+		case ExtraImage:
+			c.Image = v
+		case ExtraSource:
+			c.Source = v
+		case ExtraStartTimeout:
+			c.StartTimeout, err = parsePositiveDuration(v)
+		case ExtraStopTimeout:
+			c.StopTimeout, err = parsePositiveDuration(v)
+		case ExtraMaxWorkers:
+			c.MaxWorkers, err = strconv.Atoi(v)
+			if err == nil && c.MaxWorkers < 1 {
+				err = errors.New("must be at least 1")
+			}
+		default:
+			continue // another provider's setting
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %w", k, v, err))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func parsePositiveDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d <= 0 {
+		return 0, errors.New("must be positive")
+	}
+	return d, nil
+}

@@ -1,0 +1,308 @@
+package docker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+
+	"github.com/specialvfx/vfx/internal/provider"
+)
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+// testDeployment returns a deployment name unique to this run, and makes
+// sure that its containers and network are gone when the test ends, even
+// if it fails.
+func testDeployment(t *testing.T, cli *client.Client) string {
+	t.Helper()
+	dep := "test-" + randomHex()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelDeployment+"="+dep))})
+		if err != nil {
+			t.Errorf("cleanup: list containers: %v", err)
+		}
+		for _, c := range cs {
+			if err := cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true}); err != nil && !errdefs.IsNotFound(err) {
+				t.Errorf("cleanup: remove %s: %v", c.ID, err)
+			}
+		}
+		if err := cli.NetworkRemove(ctx, "vfx-"+dep); err != nil && !errdefs.IsNotFound(err) {
+			t.Errorf("cleanup: remove network: %v", err)
+		}
+	})
+	return dep
+}
+
+func randomHex() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func testClient(t *testing.T) *client.Client {
+	t.Helper()
+	requireEngine(t)
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}
+
+func listByID(t *testing.T, p *Provider) map[string]provider.Instance {
+	t.Helper()
+	list, err := p.List(context.Background())
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	m := map[string]provider.Instance{}
+	for _, in := range list {
+		m[in.ID] = in
+	}
+	return m
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func health(t *testing.T, address string) (int, string) {
+	t.Helper()
+	hc := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Get(address + "/health")
+	if err != nil {
+		t.Fatalf("GET %s/health: %v", address, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestContainers runs the whole life of a deployment against the real
+// engine: build, launch with limits, health through the published port,
+// adoption by a second provider, termination, and Close removing it all.
+func TestContainers(t *testing.T) {
+	cli := testClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dep := testDeployment(t, cli)
+	stateDir := t.TempDir()
+	cfg := Config{
+		Deployment: dep,
+		Binary:     vfxBinary,
+		StateDir:   stateDir,
+		Store:      "sqlite:" + filepath.Join(stateDir, "metrics.db"),
+		CPUs:       0.5,
+		Memory:     256 << 20,
+		Logger:     slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+	}
+	p1, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = p1.Close(context.Background()) })
+
+	insts, err := p1.Launch(ctx, 2)
+	if err != nil {
+		t.Fatalf("Launch: %v", err)
+	}
+	if len(insts) != 2 {
+		t.Fatalf("Launch(2) = %+v", insts)
+	}
+	waitFor(t, 30*time.Second, "both containers ready", func() bool {
+		l := listByID(t, p1)
+		return l[insts[0].ID].State == provider.Ready && l[insts[1].ID].State == provider.Ready
+	})
+
+	// The image is tagged by content and not rebuilt.
+	tag, built, err := ensureImage(ctx, cli, vfxBinary, nil)
+	if err != nil || built || !strings.HasPrefix(tag, imageRepo+":") {
+		t.Errorf("ensureImage again = %q, built %v, %v; want the existing tag", tag, built, err)
+	}
+
+	netName := "vfx-" + dep
+	nw, err := cli.NetworkInspect(ctx, netName, network.InspectOptions{})
+	if err != nil {
+		t.Fatalf("network %s: %v", netName, err)
+	}
+	if nw.Driver != "bridge" || nw.Labels[LabelDeployment] != dep {
+		t.Errorf("network %s: driver %s, labels %v", netName, nw.Driver, nw.Labels)
+	}
+	for _, in := range insts {
+		if !strings.HasPrefix(in.Address, "http://127.0.0.1:") || in.Adopted || in.LaunchedAt.IsZero() {
+			t.Errorf("instance %+v: want a fresh worker on a 127.0.0.1 port", in)
+		}
+		if code, body := health(t, in.Address); code != http.StatusOK || !strings.Contains(body, `"ready"`) {
+			t.Errorf("%s /health = %d %q", in.ID, code, body)
+		}
+		c, err := cli.ContainerInspect(ctx, in.ID)
+		if err != nil {
+			t.Fatalf("inspect %s: %v", in.ID, err)
+		}
+		if c.Config.Image != tag {
+			t.Errorf("%s runs image %s; want %s", in.ID, c.Config.Image, tag)
+		}
+		if c.HostConfig.NanoCPUs != 500_000_000 || c.HostConfig.Memory != 256<<20 {
+			t.Errorf("%s limits: NanoCpus %d, Memory %d; want 5e8 and 256 MiB", in.ID, c.HostConfig.NanoCPUs, c.HostConfig.Memory)
+		}
+		if c.Config.Labels[LabelDeployment] != dep || c.Config.Labels[LabelRole] != "worker" {
+			t.Errorf("%s labels %v", in.ID, c.Config.Labels)
+		}
+		if string(c.HostConfig.NetworkMode) != netName || c.NetworkSettings.Networks[netName] == nil {
+			t.Errorf("%s network mode %s, networks %v; want %s", in.ID, c.HostConfig.NetworkMode, keys(c.NetworkSettings.Networks), netName)
+		}
+		if _, ok := nw.Containers[c.ID]; !ok {
+			// NetworkInspect above may predate the second container; ask again.
+			nw2, _ := cli.NetworkInspect(ctx, netName, network.InspectOptions{})
+			if _, ok := nw2.Containers[c.ID]; !ok {
+				t.Errorf("%s not attached to %s", in.ID, netName)
+			}
+		}
+		for _, b := range c.HostConfig.PortBindings["8000/tcp"] {
+			if b.HostIP != "127.0.0.1" {
+				t.Errorf("%s publishes 8000 on %q; want 127.0.0.1 only", in.ID, b.HostIP)
+			}
+		}
+		if !slices.Contains(c.HostConfig.Binds, stateDir+":/data") {
+			t.Errorf("%s binds %v; want %s:/data", in.ID, c.HostConfig.Binds, stateDir)
+		}
+		if !slices.Equal(c.Config.Cmd[4:6], []string{"--store", "sqlite:/data/metrics.db"}) || !slices.Contains(c.Config.Cmd, in.ID) {
+			t.Errorf("%s command %q; want --id %s --store sqlite:/data/metrics.db", in.ID, c.Config.Cmd, in.ID)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(stateDir, "metrics.db")); err != nil {
+		t.Errorf("the workers did not open the shared store: %v", err)
+	}
+
+	// A second provider of the same deployment adopts both.
+	p2, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("second New: %v", err)
+	}
+	t.Cleanup(func() { _ = p2.Close(context.Background()) })
+	l2 := listByID(t, p2)
+	if len(l2) != 2 {
+		t.Fatalf("second provider lists %+v", l2)
+	}
+	for _, in := range insts {
+		got := l2[in.ID]
+		if !got.Adopted || got.State != provider.Ready || got.Address != in.Address {
+			t.Errorf("adopted %+v; want ready, adopted, %s", got, in.Address)
+		}
+	}
+
+	// Terminate one from the second provider.
+	gone := insts[0]
+	if err := p2.Terminate(ctx, gone.ID); err != nil {
+		t.Fatalf("Terminate: %v", err)
+	}
+	if _, err := cli.ContainerInspect(ctx, gone.ID); !errdefs.IsNotFound(err) {
+		t.Errorf("container %s after Terminate: %v; want not found", gone.ID, err)
+	}
+	if l := listByID(t, p1); len(l) != 1 || l[insts[1].ID].ID == "" {
+		t.Errorf("after Terminate List = %+v", l)
+	}
+	for _, id := range []string{gone.ID, "vfx-no-such-worker"} {
+		if err := p2.Terminate(ctx, id); !errors.Is(err, provider.ErrNotFound) {
+			t.Errorf("Terminate(%s): %v; want ErrNotFound", id, err)
+		}
+	}
+
+	// A container that dies is reported Terminated and not replaced.
+	dead := insts[1]
+	if err := cli.ContainerKill(ctx, dead.ID, "SIGKILL"); err != nil {
+		t.Fatalf("kill %s: %v", dead.ID, err)
+	}
+	waitFor(t, 20*time.Second, dead.ID+" reported terminated", func() bool {
+		return listByID(t, p1)[dead.ID].State == provider.Terminated
+	})
+	if l := listByID(t, p1); len(l) != 1 {
+		t.Errorf("after a container died List = %+v; want only the dead one", l)
+	}
+
+	// Close removes every container of the deployment and its network.
+	if err := p1.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelDeployment+"="+dep))})
+	if err != nil || len(cs) != 0 {
+		t.Errorf("containers after Close: %d, %v", len(cs), err)
+	}
+	if _, err := cli.NetworkInspect(ctx, netName, network.InspectOptions{}); !errdefs.IsNotFound(err) {
+		t.Errorf("network after Close: %v; want not found", err)
+	}
+	if _, err := p1.Launch(ctx, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Launch after Close: %v; want ErrClosed", err)
+	}
+	if err := p2.Close(ctx); err != nil {
+		t.Errorf("Close of the second provider: %v", err)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestCloseWithEndedContext checks that Close leaves nothing behind even
+// when its context has already ended.
+func TestCloseWithEndedContext(t *testing.T) {
+	cli := testClient(t)
+	dep := testDeployment(t, cli)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p, err := New(ctx, Config{Deployment: dep, Binary: vfxBinary, StateDir: t.TempDir(), Store: "none", Memory: 64 << 20,
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Launch(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	ended, stop := context.WithCancel(ctx)
+	stop()
+	if err := p.Close(ended); err == nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("Close(ended) = %v; want an error saying the grace period was cut", err)
+	}
+	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelDeployment+"="+dep))})
+	if err != nil || len(cs) != 0 {
+		t.Errorf("containers after Close: %d, %v", len(cs), err)
+	}
+	if _, err := cli.NetworkInspect(ctx, "vfx-"+dep, network.InspectOptions{}); !errdefs.IsNotFound(err) {
+		t.Errorf("network after Close: %v; want not found", err)
+	}
+}

@@ -1,0 +1,45 @@
+package local
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+)
+
+// BenchmarkLaunchTerminate measures the life of one real worker process:
+// Launch until /health answers 200, then Terminate until it has exited.
+func BenchmarkLaunchTerminate(b *testing.B) {
+	ctx := context.Background()
+	p, err := New(ctx, Config{Binary: vfxBinary, StateDir: b.TempDir(), Store: "none", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close(ctx)
+	for b.Loop() {
+		insts, err := p.Launch(ctx, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Terminate(ctx, insts[0].ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkList measures List over 4 ready workers (no probing).
+func BenchmarkList(b *testing.B) {
+	ctx := context.Background()
+	p, err := New(ctx, Config{Binary: vfxBinary, StateDir: b.TempDir(), Store: "none", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close(ctx)
+	if _, err := p.Launch(ctx, 4); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := p.List(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

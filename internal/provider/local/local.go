@@ -1,0 +1,303 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/provider"
+)
+
+// Name is the name the provider is registered under.
+const Name = "local"
+
+func init() {
+	provider.Register(Name, func(ctx context.Context, opts provider.Options) (provider.Provider, error) {
+		cfg, err := ConfigFromOptions(opts)
+		if err != nil {
+			return nil, err
+		}
+		return New(ctx, cfg)
+	})
+}
+
+// ErrClosed is returned by Launch after Close.
+var ErrClosed = errors.New("provider is closed")
+
+// Provider runs workers as local processes. It is safe for concurrent use.
+// Call Close to terminate its workers and release its OS thread.
+type Provider struct {
+	cfg   Config
+	files stateFiles
+	log   *slog.Logger
+	probe *prober
+	spawn *spawner
+
+	mu        sync.Mutex
+	workers   map[string]*worker
+	next      int // the next id number to try
+	launching int // workers being launched right now
+	closed    bool
+
+	stopping  chan struct{} // closed by Close: launches stop waiting
+	launches  sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var (
+	_ provider.Provider = (*Provider)(nil)
+	_ provider.Closer   = (*Provider)(nil)
+)
+
+// worker is one process, launched or adopted. Fields below mu are guarded
+// by Provider.mu.
+type worker struct {
+	id      string
+	rec     record
+	adopted bool
+	cmd     *exec.Cmd     // nil when adopted
+	exited  chan struct{} // launched only: closed once the process is reaped
+	stopped chan struct{} // closed when Terminate is done with it
+
+	// guarded by Provider.mu
+	exitErr     error
+	state       provider.State
+	terminating bool
+	diedAt      time.Time
+}
+
+func (w *worker) instance() provider.Instance {
+	return provider.Instance{
+		ID:         w.id,
+		Address:    w.rec.Address,
+		State:      w.state,
+		LaunchedAt: w.rec.LaunchedAt,
+		Adopted:    w.adopted,
+	}
+}
+
+// New validates cfg, adopts the live workers recorded in cfg.StateDir and
+// returns the provider.
+func New(ctx context.Context, cfg Config) (*Provider, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	files, err := newStateFiles(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		cfg:      cfg,
+		files:    files,
+		log:      cfg.Logger.With("provider", Name),
+		probe:    newProber(cfg.HealthTimeout),
+		workers:  map[string]*worker{},
+		next:     1,
+		stopping: make(chan struct{}),
+	}
+	if err := p.adopt(ctx); err != nil {
+		p.probe.close()
+		return nil, err
+	}
+	p.spawn = newSpawner()
+	return p, nil
+}
+
+// Launch starts n workers in parallel and returns them, Ready if their
+// /health answered within the start timeout, else Pending. If some fail to
+// start, it returns the ones that started together with an error.
+func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("launch %d workers: need at least 1", n)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("launch: %w", err)
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, fmt.Errorf("launch: %w", ErrClosed)
+	}
+	live := p.launching
+	for _, w := range p.workers {
+		if w.state != provider.Terminated {
+			live++
+		}
+	}
+	if live+n > p.cfg.MaxWorkers {
+		p.mu.Unlock()
+		return nil, fmt.Errorf("launch %d workers: %d running or starting, limit %d", n, live, p.cfg.MaxWorkers)
+	}
+	p.launching += n
+	p.launches.Add(1)
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.launching -= n
+		p.mu.Unlock()
+		p.launches.Done()
+	}()
+
+	insts := make([]provider.Instance, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { insts[i], errs[i] = p.launchOne(ctx) })
+	}
+	wg.Wait()
+	var out []provider.Instance
+	for i := range n {
+		if errs[i] == nil {
+			out = append(out, insts[i])
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// List reports every worker: launched, adopted, and those that died on
+// their own within the retention period (as Terminated). Pending workers
+// are probed once, with the health timeout.
+func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	p.mu.Lock()
+	ws := make([]*worker, 0, len(p.workers))
+	for _, w := range p.workers {
+		ws = append(ws, w)
+	}
+	p.mu.Unlock()
+
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		if p.reapIfDead(w, now) {
+			continue
+		}
+		p.mu.Lock()
+		pending := w.state == provider.Pending && !w.terminating
+		p.mu.Unlock()
+		if pending {
+			wg.Go(func() {
+				st := p.probeWorker(ctx, w)
+				p.mu.Lock()
+				if w.state == provider.Pending && !w.terminating && st != provider.Pending {
+					w.state = st
+					p.log.Info("worker is "+string(st), "id", w.id, "address", w.rec.Address)
+				}
+				p.mu.Unlock()
+			})
+		}
+	}
+	wg.Wait()
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]provider.Instance, 0, len(p.workers))
+	for id, w := range p.workers {
+		if w.state == provider.Terminated && !w.terminating && now.Sub(w.diedAt) > p.cfg.Retention {
+			delete(p.workers, id)
+			continue
+		}
+		out = append(out, w.instance())
+	}
+	sortInstances(out)
+	return out, nil
+}
+
+// Terminate stops a worker: SIGTERM, a bounded wait (the stop timeout, or
+// less if ctx ends first), then SIGKILL; it reaps the process and removes
+// its state file. Terminating a worker that already died just forgets it.
+func (p *Provider) Terminate(ctx context.Context, id string) error {
+	p.mu.Lock()
+	w := p.workers[id]
+	if w == nil {
+		p.mu.Unlock()
+		return fmt.Errorf("terminate %s: %w", id, provider.ErrNotFound)
+	}
+	if w.terminating {
+		p.mu.Unlock()
+		select {
+		case <-w.stopped:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("terminate %s: %w", id, ctx.Err())
+		}
+	}
+	w.terminating = true
+	if w.state != provider.Terminated {
+		w.state = provider.Draining
+	}
+	p.mu.Unlock()
+
+	err := p.stop(ctx, w)
+
+	p.mu.Lock()
+	if p.workers[id] == w {
+		delete(p.workers, id)
+	}
+	w.state = provider.Terminated
+	p.mu.Unlock()
+	if rerr := p.files.remove(id); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	close(w.stopped)
+	if err != nil {
+		return fmt.Errorf("terminate %s: %w", id, err)
+	}
+	p.log.Info("worker terminated", "id", id, "pid", w.rec.PID)
+	return nil
+}
+
+// Close terminates every worker of the provider, launched or adopted, in
+// parallel, and releases the provider's resources. Workers still running
+// when ctx ends are killed. Close is idempotent.
+func (p *Provider) Close(ctx context.Context) error {
+	p.closeOnce.Do(func() {
+		p.mu.Lock()
+		p.closed = true
+		close(p.stopping)
+		p.mu.Unlock()
+		p.launches.Wait()
+
+		p.mu.Lock()
+		ids := make([]string, 0, len(p.workers))
+		for id := range p.workers {
+			ids = append(ids, id)
+		}
+		p.mu.Unlock()
+		errs := make([]error, len(ids))
+		var wg sync.WaitGroup
+		for i, id := range ids {
+			wg.Go(func() {
+				if err := p.Terminate(ctx, id); err != nil && !errors.Is(err, provider.ErrNotFound) {
+					errs[i] = err
+				}
+			})
+		}
+		wg.Wait()
+		p.spawn.stop()
+		p.probe.close()
+		p.closeErr = errors.Join(errs...)
+	})
+	return p.closeErr
+}
+
+// sortInstances orders by id number (local-2 before local-10).
+func sortInstances(in []provider.Instance) {
+	sort.Slice(in, func(i, j int) bool {
+		a, _ := idNumber(in[i].ID)
+		b, _ := idNumber(in[j].ID)
+		return a < b
+	})
+}

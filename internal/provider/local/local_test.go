@@ -1,0 +1,510 @@
+package local
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/provider"
+)
+
+// testConfig is a provider configuration on a fresh state directory.
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	return Config{
+		Binary:      vfxBinary,
+		StateDir:    t.TempDir(),
+		Store:       "none",
+		StopTimeout: 10 * time.Second,
+		Logger:      slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+// newProvider builds a provider that is closed when the test ends, and
+// checks then that none of its workers survive.
+func newProvider(t *testing.T, cfg Config) *Provider {
+	t.Helper()
+	p, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		pids := p.pids()
+		if err := p.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		for _, pid := range pids {
+			if alive(pid) {
+				t.Errorf("pid %d still running after Close", pid)
+			}
+		}
+	})
+	return p
+}
+
+// pids lists the processes of the provider's workers.
+func (p *Provider) pids() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []int
+	for _, w := range p.workers {
+		out = append(out, w.rec.PID)
+	}
+	return out
+}
+
+// waitFor polls cond every 20ms for up to d.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func listByID(t *testing.T, p *Provider) map[string]provider.Instance {
+	t.Helper()
+	list, err := p.List(context.Background())
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	m := map[string]provider.Instance{}
+	for _, in := range list {
+		m[in.ID] = in
+	}
+	return m
+}
+
+func health(t *testing.T, address string) (int, string) {
+	t.Helper()
+	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := hc.Get(address + "/health")
+	if err != nil {
+		t.Fatalf("GET %s/health: %v", address, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// stateFileNames lists the worker state files (<id>.json).
+func stateFileNames(t *testing.T, stateDir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(stateDir, "local", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func pidOf(t *testing.T, p *Provider, id string) int {
+	t.Helper()
+	r, err := readRecord(p.files.path(id))
+	if err != nil {
+		t.Fatalf("state file of %s: %v", id, err)
+	}
+	return r.PID
+}
+
+func TestLaunchTerminateAdoptClose(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	p1 := newProvider(t, cfg)
+
+	insts, err := p1.Launch(ctx, 2)
+	if err != nil {
+		t.Fatalf("Launch: %v", err)
+	}
+	if len(insts) != 2 || insts[0].ID == insts[1].ID {
+		t.Fatalf("Launch(2) = %+v", insts)
+	}
+	waitFor(t, 10*time.Second, "both workers ready", func() bool {
+		l := listByID(t, p1)
+		return l[insts[0].ID].State == provider.Ready && l[insts[1].ID].State == provider.Ready
+	})
+	pids := map[string]int{}
+	for _, in := range insts {
+		if !strings.HasPrefix(in.Address, "http://127.0.0.1:") || in.Adopted || in.LaunchedAt.IsZero() {
+			t.Errorf("instance %+v: want a fresh worker on 127.0.0.1", in)
+		}
+		if code, body := health(t, in.Address); code != http.StatusOK || !strings.Contains(body, `"ready"`) {
+			t.Errorf("%s /health = %d %q", in.ID, code, body)
+		}
+		pid := pidOf(t, p1, in.ID)
+		pids[in.ID] = pid
+		if !alive(pid) {
+			t.Errorf("%s: pid %d not running", in.ID, pid)
+		}
+		if pgid, err := syscall.Getpgid(pid); err != nil || pgid != pid {
+			t.Errorf("%s: process group %d, %v; want its own group %d", in.ID, pgid, err, pid)
+		}
+		if _, err := os.Stat(filepath.Join(cfg.StateDir, "logs", in.ID+".log")); err != nil {
+			t.Errorf("%s: log file: %v", in.ID, err)
+		}
+	}
+
+	// Terminate one: process gone, file removed, no longer listed.
+	gone := insts[0]
+	if err := p1.Terminate(ctx, gone.ID); err != nil {
+		t.Fatalf("Terminate: %v", err)
+	}
+	if alive(pids[gone.ID]) {
+		t.Errorf("pid %d still running after Terminate", pids[gone.ID])
+	}
+	if _, err := os.Stat(p1.files.path(gone.ID)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state file of %s after Terminate: %v", gone.ID, err)
+	}
+	if _, ok := listByID(t, p1)[gone.ID]; ok {
+		t.Errorf("%s still listed after Terminate", gone.ID)
+	}
+	if err := p1.Terminate(ctx, gone.ID); !errors.Is(err, provider.ErrNotFound) {
+		t.Errorf("second Terminate: %v; want ErrNotFound", err)
+	}
+
+	// A second provider on the same state directory adopts the survivor.
+	kept := insts[1]
+	p2 := newProvider(t, cfg)
+	l2 := listByID(t, p2)
+	if len(l2) != 1 {
+		t.Fatalf("second provider lists %+v; want only %s", l2, kept.ID)
+	}
+	if in := l2[kept.ID]; !in.Adopted || in.State != provider.Ready || in.Address != kept.Address || !in.LaunchedAt.Equal(kept.LaunchedAt) {
+		t.Errorf("adopted instance %+v; want ready, adopted, %s, launched %v", in, kept.Address, kept.LaunchedAt)
+	}
+	// New ids never collide with the adopted ones.
+	more, err := p2.Launch(ctx, 1)
+	if err != nil {
+		t.Fatalf("Launch from second provider: %v", err)
+	}
+	if more[0].ID == kept.ID || more[0].ID == gone.ID {
+		t.Errorf("new worker reuses id %s", more[0].ID)
+	}
+	morePID := pidOf(t, p2, more[0].ID)
+
+	// Close leaves no process and no state file.
+	if err := p2.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	for _, pid := range []int{pids[kept.ID], morePID} {
+		if alive(pid) {
+			t.Errorf("pid %d still running after Close", pid)
+		}
+	}
+	if err := p1.Close(ctx); err != nil {
+		t.Fatalf("Close of first provider: %v", err)
+	}
+	if files := stateFileNames(t, cfg.StateDir); len(files) != 0 {
+		t.Errorf("state files left after Close: %v", files)
+	}
+	if _, err := p1.Launch(ctx, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Launch after Close: %v; want ErrClosed", err)
+	}
+}
+
+func TestKilledWorkerIsReportedAndNotRestarted(t *testing.T) {
+	ctx := context.Background()
+	p := newProvider(t, testConfig(t))
+	insts, err := p.Launch(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := insts[0].ID
+	pid := pidOf(t, p, id)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, id+" reported terminated", func() bool {
+		return listByID(t, p)[id].State == provider.Terminated
+	})
+	if _, err := os.Stat(p.files.path(id)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state file of a dead worker: %v", err)
+	}
+	// Nothing replaces it.
+	time.Sleep(300 * time.Millisecond)
+	l := listByID(t, p)
+	if len(l) != 1 || l[id].State != provider.Terminated {
+		t.Errorf("List = %+v; want only %s, terminated", l, id)
+	}
+	if files := stateFileNames(t, p.cfg.StateDir); len(files) != 0 {
+		t.Errorf("state files after the worker died: %v", files)
+	}
+	// Terminate of a dead worker forgets it.
+	if err := p.Terminate(ctx, id); err != nil {
+		t.Errorf("Terminate of a dead worker: %v", err)
+	}
+	if l := listByID(t, p); len(l) != 0 {
+		t.Errorf("List after Terminate = %+v", l)
+	}
+}
+
+func TestDeadWorkerForgottenAfterRetention(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Retention = 50 * time.Millisecond
+	p := newProvider(t, cfg)
+	insts, err := p.Launch(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pidOf(t, p, insts[0].ID), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "worker reported terminated", func() bool {
+		return listByID(t, p)[insts[0].ID].State == provider.Terminated
+	})
+	waitFor(t, 5*time.Second, "dead worker dropped from the list", func() bool {
+		return len(listByID(t, p)) == 0
+	})
+}
+
+// startHelper runs the test binary as a parent that launches one worker,
+// and returns the helper and the worker's pid and address.
+func startHelper(t *testing.T, stateDir string, detach, noDeathSignal bool) (*exec.Cmd, int, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	flag := func(b bool) string {
+		if b {
+			return "1"
+		}
+		return "0"
+	}
+	cmd.Env = append(os.Environ(), helperEnv+"=1", "VFX_HELPER_BINARY="+vfxBinary, "VFX_HELPER_STATE="+stateDir,
+		"VFX_HELPER_DETACH="+flag(detach), "VFX_HELPER_NO_DEATH_SIGNAL="+flag(noDeathSignal))
+	cmd.Stderr = testWriter{t}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(out).ReadString('\n')
+		line <- s
+	}()
+	var s string
+	select {
+	case s = <-line:
+	case <-time.After(15 * time.Second):
+		t.Fatal("helper did not report its worker in 15s")
+	}
+	var (
+		pid        int
+		addr, stat string
+	)
+	if _, err := fmt.Sscan(s, &pid, &addr, &stat); err != nil {
+		t.Fatalf("helper said %q: %v", s, err)
+	}
+	if stat != string(provider.Ready) {
+		t.Fatalf("helper's worker is %s; want ready", stat)
+	}
+	return cmd, pid, addr
+}
+
+func killHelper(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+}
+
+func TestWorkerExitsWithKilledParent(t *testing.T) {
+	tests := []struct {
+		name          string
+		noDeathSignal bool
+	}{
+		{name: "as launched"},
+		// The worker's own --exit-with-parent watch, without the signal.
+		{name: "exit-with-parent flag alone", noDeathSignal: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			helper, pid, _ := startHelper(t, t.TempDir(), false, tt.noDeathSignal)
+			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+			if !alive(pid) {
+				t.Fatalf("worker %d not running while its parent is", pid)
+			}
+			killHelper(t, helper)
+			waitFor(t, 5*time.Second, fmt.Sprintf("worker %d to exit after its parent was killed", pid), func() bool {
+				return !alive(pid)
+			})
+		})
+	}
+}
+
+func TestAdoptDetachedWorkerAfterParentKilled(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	helper, pid, addr := startHelper(t, cfg.StateDir, true, false)
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	killHelper(t, helper)
+	// The detached worker outlives its parent.
+	time.Sleep(700 * time.Millisecond)
+	if code, _ := health(t, addr); code != http.StatusOK || !alive(pid) {
+		t.Fatalf("detached worker: /health %d, alive %v", code, alive(pid))
+	}
+	p := newProvider(t, cfg)
+	l := listByID(t, p)
+	if len(l) != 1 {
+		t.Fatalf("List = %+v; want the one adopted worker", l)
+	}
+	in := l["local-1"]
+	if !in.Adopted || in.State != provider.Ready || in.Address != addr {
+		t.Fatalf("adopted %+v; want ready, adopted, %s", in, addr)
+	}
+	if err := p.Terminate(ctx, in.ID); err != nil {
+		t.Fatalf("Terminate adopted: %v", err)
+	}
+	if alive(pid) {
+		t.Errorf("adopted worker %d still running after Terminate", pid)
+	}
+	if _, err := os.Stat(p.files.path(in.ID)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state file after Terminate: %v", err)
+	}
+}
+
+func TestAdoptedWorkerKilledIsReported(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	p1 := newProvider(t, cfg)
+	insts, err := p1.Launch(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2 := newProvider(t, cfg)
+	id := insts[0].ID
+	if in := listByID(t, p2)[id]; !in.Adopted {
+		t.Fatalf("not adopted: %+v", in)
+	}
+	if err := syscall.Kill(pidOf(t, p2, id), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "adopted worker reported terminated", func() bool {
+		return listByID(t, p2)[id].State == provider.Terminated
+	})
+}
+
+func TestLaunchRetriesWhenPortIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	takenPort := taken.Addr().(*net.TCPAddr).Port
+	calls := 0
+	pickPort = func() (int, error) {
+		calls++
+		if calls == 1 {
+			return takenPort, nil
+		}
+		return freePort()
+	}
+	t.Cleanup(func() { pickPort = freePort })
+
+	p := newProvider(t, testConfig(t))
+	insts, err := p.Launch(context.Background(), 1)
+	if err != nil {
+		t.Fatalf("Launch: %v", err)
+	}
+	if calls < 2 {
+		t.Fatalf("picked %d ports; want a retry after the taken one", calls)
+	}
+	if strings.HasSuffix(insts[0].Address, fmt.Sprintf(":%d", takenPort)) {
+		t.Fatalf("worker reported on the taken port: %+v", insts[0])
+	}
+	if insts[0].State != provider.Ready {
+		t.Errorf("state %s; want ready", insts[0].State)
+	}
+	if code, _ := health(t, insts[0].Address); code != http.StatusOK {
+		t.Errorf("/health = %d", code)
+	}
+}
+
+func TestLaunchLimits(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxWorkers = 1
+	p := newProvider(t, cfg)
+	for _, n := range []int{0, -1, 2} {
+		if insts, err := p.Launch(context.Background(), n); err == nil {
+			t.Errorf("Launch(%d) = %+v; want an error", n, insts)
+		}
+	}
+	if files := stateFileNames(t, cfg.StateDir); len(files) != 0 {
+		t.Errorf("refused launches left state files: %v", files)
+	}
+}
+
+func TestRegisteredAndOptions(t *testing.T) {
+	dir := t.TempDir()
+	p, err := provider.New(context.Background(), Name, provider.Options{
+		Binary:   vfxBinary,
+		StateDir: dir,
+		Store:    "none",
+		Extra:    map[string]string{ExtraStopTimeout: "3s", ExtraMaxWorkers: "7", "region": "ignored"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, ok := p.(*Provider)
+	if !ok {
+		t.Fatalf("provider.New(local) = %T", p)
+	}
+	defer lp.Close(context.Background())
+	if lp.cfg.StopTimeout != 3*time.Second || lp.cfg.MaxWorkers != 7 || lp.cfg.Detach {
+		t.Errorf("config from options = %+v", lp.cfg)
+	}
+}
+
+// TestCloseWithEndedContext checks that Close leaves no process behind even
+// when its context has already ended (the workers are killed).
+func TestCloseWithEndedContext(t *testing.T) {
+	ctx := context.Background()
+	p, err := New(ctx, testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	insts, err := p.Launch(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := []int{pidOf(t, p, insts[0].ID), pidOf(t, p, insts[1].ID)}
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := p.Close(ended); !errors.Is(err, context.Canceled) {
+		t.Errorf("Close(ended) = %v; want an error saying the grace period was cut", err)
+	}
+	for _, pid := range pids {
+		if alive(pid) {
+			t.Errorf("pid %d still running after Close", pid)
+		}
+	}
+	if files := stateFileNames(t, p.cfg.StateDir); len(files) != 0 {
+		t.Errorf("state files after Close: %v", files)
+	}
+}

@@ -1,0 +1,88 @@
+package static
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/provider"
+)
+
+func TestProvider(t *testing.T) {
+	ctx := context.Background()
+	since := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	p, err := New([]string{"127.0.0.1:8001, 127.0.0.1:8002", "https://w3:8443"}, since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := p.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"http://127.0.0.1:8001", "http://127.0.0.1:8002", "https://w3:8443"}
+	if len(list) != len(want) {
+		t.Fatalf("List = %+v; want %d instances", list, len(want))
+	}
+	for i, in := range list {
+		if in.ID != want[i] || in.Address != want[i] || in.State != provider.Ready || !in.LaunchedAt.Equal(since) {
+			t.Errorf("instance %d = %+v; want ready %s since %v", i, in, want[i], since)
+		}
+	}
+
+	if _, err := p.Launch(ctx, 1); !errors.Is(err, provider.ErrFixed) {
+		t.Errorf("Launch: %v; want ErrFixed", err)
+	}
+	// Terminate accepts any spelling of the address.
+	if err := p.Terminate(ctx, "127.0.0.1:8002"); err != nil {
+		t.Fatalf("Terminate: %v", err)
+	}
+	if err := p.Terminate(ctx, "http://127.0.0.1:8002"); !errors.Is(err, provider.ErrNotFound) {
+		t.Errorf("second Terminate: %v; want ErrNotFound", err)
+	}
+	if err := p.Terminate(ctx, "nonsense"); !errors.Is(err, provider.ErrNotFound) {
+		t.Errorf("Terminate(nonsense): %v; want ErrNotFound", err)
+	}
+	list, _ = p.List(ctx)
+	if len(list) != 2 || list[0].ID != want[0] || list[1].ID != want[2] {
+		t.Errorf("after Terminate List = %+v", list)
+	}
+	// The returned slice is a copy.
+	list[0].State = provider.Terminated
+	again, _ := p.List(ctx)
+	if again[0].State != provider.Ready {
+		t.Error("List returned the provider's own slice")
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		addrs []string
+	}{
+		{name: "none", addrs: nil},
+		{name: "only commas", addrs: []string{",,"}},
+		{name: "invalid", addrs: []string{"ftp://x:1"}},
+		{name: "duplicate across items", addrs: []string{"a:1", "http://a:1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if p, err := New(tt.addrs, time.Now()); err == nil {
+				t.Fatalf("New(%q) = %+v; want an error", tt.addrs, p)
+			}
+		})
+	}
+}
+
+func TestRegistered(t *testing.T) {
+	p, err := provider.New(context.Background(), Name, provider.Options{Addresses: []string{"127.0.0.1:8000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := p.(*Provider); !ok {
+		t.Fatalf("provider.New(%q) = %T", Name, p)
+	}
+	if _, err := provider.New(context.Background(), Name, provider.Options{}); err == nil {
+		t.Error("static provider without addresses: no error")
+	}
+}
