@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of SpecialVFX@Cloud: vet, then the whole suite with the race
-# detector. Installs what a fresh machine lacks (curl and jq drive the original
-# client scripts in the end-to-end tests).
+# detector. Installs what a fresh machine lacks (curl, jq and hexdump drive the
+# original client scripts in the end-to-end tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in curl jq; do
-	command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+for tool in curl jq hexdump; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		case $tool in
+		hexdump) need+=(bsdextrautils) ;;
+		*) need+=("$tool") ;;
+		esac
+	fi
 done
 if [ ${#need[@]} -gt 0 ]; then
 	echo "test.sh: installing ${need[*]}"

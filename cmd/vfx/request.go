@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/specialvfx/vfx/internal/client"
+	"github.com/specialvfx/vfx/internal/dataurl"
+)
+
+func init() { addCommand(newRequestCmd) }
+
+// requestOpts are the flags every request subcommand shares.
+type requestOpts struct {
+	url     string
+	out     string
+	timeout time.Duration
+}
+
+func newRequestCmd() *cobra.Command {
+	var o requestOpts
+	cmd := &cobra.Command{
+		Use:   "request",
+		Short: "Send a ray-trace, blur or enhance request to a worker or the load balancer",
+		Long: `Send one request to the HTTP API (a worker or the load balancer) and write
+the resulting image. The output format follows OUT's extension (.bmp, .png,
+.jpg/.jpeg, .gif); the image is converted locally if the server answered in
+another format. A one-line summary (size, worker, work units, time) goes to
+stderr.`,
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&o.url, "url", envOr("VFX_URL", "http://127.0.0.1:8000"), "base URL of the worker or load balancer (env VFX_URL)")
+	pf.StringVarP(&o.out, "output", "o", "", "output image file; its extension picks the format (required)")
+	pf.DurationVar(&o.timeout, "timeout", 0, "give up after this long (0 = wait as long as the server works)")
+	cmd.AddCommand(newRequestImageCmd(&o, "blur"), newRequestImageCmd(&o, "enhance"), newRequestRaytraceCmd(&o))
+	return cmd
+}
+
+func newRequestImageCmd(o *requestOpts, name string) *cobra.Command {
+	what := "Blur an image (Gaussian, radius 32)"
+	if name == "enhance" {
+		what = "Enhance an image (local histogram equalisation; grey output)"
+	}
+	return &cobra.Command{
+		Use:   name + " IMAGE -o OUT",
+		Short: what,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			outFormat, err := o.outFormat()
+			if err != nil {
+				return err
+			}
+			img, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			inFormat, err := dataurl.FormatFromPath(args[0])
+			if err != nil {
+				_, sniffed, serr := dataurl.DecodeConfig(img, dataurl.DefaultLimits())
+				if serr != nil {
+					return fmt.Errorf("%s: %w", args[0], err)
+				}
+				inFormat = sniffed
+			}
+			c := client.New(o.url, nil)
+			return o.send(cmd.Context(), outFormat, func(ctx context.Context) (*client.Result, error) {
+				if name == "blur" {
+					return c.Blur(ctx, inFormat, img)
+				}
+				return c.Enhance(ctx, inFormat, img)
+			})
+		},
+	}
+}
+
+func newRequestRaytraceCmd(o *requestOpts) *cobra.Command {
+	var (
+		p      client.RaytraceParams
+		texmap string
+	)
+	cmd := &cobra.Command{
+		Use:   "raytrace SCENE.txt -o OUT",
+		Short: "Ray-trace a scene file (the original's text format)",
+		Long: `Ray-trace a scene file. --wcols and --wrows default to the scene size;
+--roff has the HTTP API's meaning (not negated as in the original's command
+line).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			outFormat, err := o.outFormat()
+			if err != nil {
+				return err
+			}
+			scene, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			var tm []byte
+			if texmap != "" {
+				if tm, err = os.ReadFile(texmap); err != nil {
+					return fmt.Errorf("--texmap: %w", err)
+				}
+			}
+			f := cmd.Flags()
+			if !f.Changed("wcols") {
+				p.WCols = p.SCols
+			}
+			if !f.Changed("wrows") {
+				p.WRows = p.SRows
+			}
+			c := client.New(o.url, nil)
+			return o.send(cmd.Context(), outFormat, func(ctx context.Context) (*client.Result, error) {
+				return c.Raytrace(ctx, scene, tm, p)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&p.SCols, "scols", 400, "scene width in pixels")
+	f.IntVar(&p.SRows, "srows", 300, "scene height in pixels")
+	f.IntVar(&p.WCols, "wcols", 0, "window (output) width in pixels (default --scols)")
+	f.IntVar(&p.WRows, "wrows", 0, "window (output) height in pixels (default --srows)")
+	f.IntVar(&p.COff, "coff", 0, "window column offset")
+	f.IntVar(&p.ROff, "roff", 0, "window row offset (HTTP meaning: not negated)")
+	f.BoolVar(&p.AA, "aa", false, "anti-aliasing (4 rays per pixel)")
+	f.BoolVar(&p.Multi, "multi", false, "the original's multi flag (accepted and recorded; output unchanged)")
+	f.StringVar(&texmap, "texmap", "", "texture image file for scenes with a texmap pigment")
+	return cmd
+}
+
+// outFormat is the format of the -o file.
+func (o *requestOpts) outFormat() (string, error) {
+	if o.out == "" {
+		return "", fmt.Errorf("-o OUT is required: the output image file (.bmp, .png, .jpg, .gif)")
+	}
+	f, err := dataurl.FormatFromPath(o.out)
+	if err != nil {
+		return "", fmt.Errorf("-o %s: %w", o.out, err)
+	}
+	return f, nil
+}
+
+// send runs the request with a spinner, writes the output in outFormat and
+// prints the summary.
+func (o *requestOpts) send(ctx context.Context, outFormat string, do func(context.Context) (*client.Result, error)) error {
+	if o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+	}
+	start := time.Now()
+	stopSpinner := reqSpinner(os.Stderr, "waiting for "+o.url)
+	res, err := do(ctx)
+	stopSpinner()
+	if err != nil {
+		return err
+	}
+	rtt := time.Since(start)
+	data := res.Image
+	if !reqSameFormat(res.Format, outFormat) {
+		img, _, err := dataurl.Decode(data, dataurl.DefaultLimits())
+		if err != nil {
+			return fmt.Errorf("decoding the server's %s answer: %w", res.Format, err)
+		}
+		var buf bytes.Buffer
+		if err := dataurl.Encode(&buf, img, outFormat); err != nil {
+			return fmt.Errorf("converting to %s: %w", outFormat, err)
+		}
+		data = buf.Bytes()
+	}
+	if err := os.WriteFile(o.out, data, 0o644); err != nil {
+		return err
+	}
+	size := "?x?"
+	if cfg, _, err := dataurl.DecodeConfig(data, dataurl.DefaultLimits()); err == nil {
+		size = fmt.Sprintf("%dx%d", cfg.Width, cfg.Height)
+	}
+	fmt.Fprintf(os.Stderr, "wrote %s (%s %s, %d bytes) from worker %s in %s: %d units, worker cpu %s, worker wall %s, request %s\n",
+		o.out, size, outFormat, len(data), reqOr(res.WorkerID, "?"), rtt.Round(time.Millisecond),
+		res.Units, res.CPU.Round(time.Millisecond), res.Wall.Round(time.Millisecond), reqOr(res.RequestID, "?"))
+	return nil
+}
+
+func reqSameFormat(a, b string) bool {
+	return dataurl.ContentType(a) == dataurl.ContentType(b) && dataurl.ContentType(a) != "application/octet-stream"
+}
+
+func reqOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// reqSpinner shows a spinner on w after a second of waiting, if w is a
+// terminal, until the returned function is called.
+func reqSpinner(w *os.File, desc string) (stop func()) {
+	if !isatty.IsTerminal(w.Fd()) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-done:
+			return
+		case <-time.After(time.Second):
+		}
+		bar := progressbar.NewOptions(-1,
+			progressbar.OptionSetWriter(io.Writer(w)),
+			progressbar.OptionSpinnerType(14),
+			progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowElapsedTimeOnFinish(),
+			progressbar.OptionClearOnFinish(),
+		)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				_ = bar.Finish()
+				return
+			case <-t.C:
+				_ = bar.Add(1)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}

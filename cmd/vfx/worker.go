@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/specialvfx/vfx/internal/metrics"
+	_ "github.com/specialvfx/vfx/internal/metrics/sqlite" // registers "sqlite"
+	"github.com/specialvfx/vfx/internal/worker"
+)
+
+func init() { addCommand(newWorkerCmd) }
+
+func newWorkerCmd() *cobra.Command {
+	cfg := worker.DefaultConfig()
+	var (
+		listen      string
+		storeURL    string
+		id          string
+		maxBody     = wkByteSize(cfg.MaxBodyBytes)
+		exitWithPar bool
+	)
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Serve the ray tracer, blur and enhance over HTTP (the original's API, plus /health, /status, /metrics)",
+		Long: `Serve the workloads over HTTP with the original system's API:
+
+  POST /raytracer?scols=&srows=&wcols=&wrows=&coff=&roff=&aa=&multi=   JSON {"scene": "...", "texmap": [...]}
+  POST /blurimage      data:image/<fmt>;base64,...
+  POST /enhanceimage   data:image/<fmt>;base64,...
+
+and GET /health, /status (JSON), /metrics (Prometheus), / (200, empty).
+Every compute request is recorded in the metrics store (--store; "none"
+keeps no records). On SIGTERM or SIGINT the worker reports "draining" on
+/health, refuses new work with 503, finishes the requests in flight (at
+most --drain-timeout), flushes the store and exits 0.
+
+With --exit-with-parent the worker also shuts down gracefully when the
+process that started it goes away (it polls its parent pid every 500 ms).
+The local provider starts workers with that flag and, on Linux, also sets
+the parent-death signal (Pdeathsig = SIGTERM), so a killed launcher never
+leaves workers behind.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.MaxBodyBytes = int64(maxBody)
+			return runWorker(cmd.Context(), cfg, listen, storeURL, id, exitWithPar, slog.Default())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", ":8000", "address to listen on, host:port (port 0 picks a free port)")
+	f.StringVar(&storeURL, "store", envOr(metrics.EnvStore, metrics.DefaultURL), `metrics store URL, e.g. sqlite:PATH; "none" keeps no records (env `+metrics.EnvStore+`)`)
+	f.StringVar(&id, "id", "", "worker id in records and the X-Worker-Id header (default HOSTNAME:PORT)")
+	f.IntVar(&cfg.MaxInflight, "max-inflight", cfg.MaxInflight, "compute requests served at once (default 2 × cores); more get 503 with Retry-After")
+	f.Var(&maxBody, "max-body", "largest request body, e.g. 64MiB (413 beyond it)")
+	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read a request's headers")
+	f.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request, body included")
+	f.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "time allowed from the end of the request headers to the end of the response; a workload still running near it is cancelled (503); 0 = no limit")
+	f.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "how long an idle keep-alive connection stays open")
+	f.DurationVar(&cfg.DrainTimeout, "drain-timeout", cfg.DrainTimeout, "on shutdown, how long to wait for requests in flight before cancelling them")
+	f.DurationVar(&cfg.SampleInterval, "sample-interval", cfg.SampleInterval, "how often the worker records a sample of itself (CPU %, memory, in flight, health)")
+	f.IntVar(&cfg.Threads, "threads", cfg.Threads, "threads one request's workload may use (0 = all cores)")
+	f.Int64Var(&cfg.Limits.Scene.MaxPixels, "max-render-pixels", cfg.Limits.Scene.MaxPixels, "largest scols×srows and wcols×wrows of a ray-tracer request")
+	f.Int64Var(&cfg.Limits.Image.MaxPixels, "max-image-pixels", cfg.Limits.Image.MaxPixels, "largest width×height of an image to blur or enhance (checked on its header: 413 beyond it)")
+	f.BoolVar(&exitWithPar, "exit-with-parent", false, "shut down gracefully when the parent process exits")
+	return cmd
+}
+
+func runWorker(ctx context.Context, cfg worker.Config, listen, storeURL, id string, exitWithParent bool, log *slog.Logger) error {
+	if exitWithParent {
+		var stop context.CancelFunc
+		ctx, stop = context.WithCancel(ctx)
+		defer stop()
+		go wkWatchParent(ctx, os.Getppid(), 500*time.Millisecond, func() {
+			log.Info("parent process exited: shutting down")
+			stop()
+		})
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", listen, err)
+	}
+	defer ln.Close()
+	if id == "" {
+		id = wkDefaultID(ln.Addr())
+	}
+	cfg.ID = id
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+
+	var rec worker.Recorder
+	if !strings.EqualFold(storeURL, "none") {
+		store, err := metrics.Open(ctx, storeURL)
+		if err != nil {
+			return fmt.Errorf("--store: %w", err)
+		}
+		defer store.Close()
+		r := metrics.NewRecorder(store, metrics.RecorderOptions{}, log)
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := r.Close(cctx); err != nil {
+				log.Error("flushing the metrics store", "err", err)
+			}
+			if st := r.Stats(); st.Dropped() > 0 {
+				log.Warn("metrics records lost", "dropped", st.Dropped(), "written", st.Written)
+			}
+		}()
+		rec = r
+		log.Info("recording metrics", "store", storeURL)
+	} else {
+		log.Info("recording no metrics (--store none)")
+	}
+	srv, err := worker.New(cfg, rec, log)
+	if err != nil {
+		return err
+	}
+	return srv.Serve(ctx, ln)
+}
+
+// wkWatchParent calls gone once the process's parent is no longer ppid
+// (the parent exited and the process was re-parented), polling every
+// interval until ctx is done.
+func wkWatchParent(ctx context.Context, ppid int, interval time.Duration, gone func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if os.Getppid() != ppid {
+				gone()
+				return
+			}
+		}
+	}
+}
+
+// wkDefaultID is HOSTNAME:PORT.
+func wkDefaultID(addr net.Addr) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "worker"
+	}
+	port := ""
+	if ta, ok := addr.(*net.TCPAddr); ok {
+		port = strconv.Itoa(ta.Port)
+	}
+	return host + ":" + port
+}
+
+// wkByteSize is a flag holding a size in bytes, written as a number with
+// an optional unit: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB
+// (powers of 1024), e.g. 64MiB.
+type wkByteSize int64
+
+func (b *wkByteSize) String() string {
+	n := int64(*b)
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func (b *wkByteSize) Set(s string) error {
+	s = strings.TrimSpace(s)
+	i := len(s)
+	for i > 0 && (s[i-1] < '0' || s[i-1] > '9') {
+		i--
+	}
+	num, unit := s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
+	mult := map[string]int64{"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000 * 1000, "mb": 1000 * 1000,
+		"g": 1000 * 1000 * 1000, "gb": 1000 * 1000 * 1000, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || mult == 0 || n <= 0 || n > (1<<62)/mult {
+		return errors.New("want a positive size such as 1048576, 64MiB or 100MB")
+	}
+	*b = wkByteSize(n * mult)
+	return nil
+}
+
+func (b *wkByteSize) Type() string { return "size" }

@@ -1,0 +1,26 @@
+// Package worker is the HTTP server of a SpecialVFX@Cloud worker: it serves
+// the original system's API (POST /raytracer, /blurimage, /enhanceimage with
+// the same query parameters, bodies and data-URL responses), plus /health,
+// /status and /metrics, and leaves one metrics record for every compute
+// request it receives.
+//
+// A request goes through Decode (query, JSON or data-URL body, image header:
+// cheap, no rendering; exported so that the load balancer answers bad
+// requests exactly as a worker would), then the workload (raytracer or
+// imageproc, cancelled when the client goes away), then the response encoder
+// (data URL, or raw image bytes when the client asks for them). Each
+// request's cost is its own: deterministic work units counted by the
+// workload, the CPU time of the threads that worked on it (the workload's
+// threads plus decoding and encoding measured with instrument.Measure), and
+// wall time. Records go to a Recorder (metrics.Recorder: asynchronous and
+// batched), never synchronously to the store.
+//
+// The worker admits at most Config.MaxInflight compute requests at a time
+// and answers the rest with 503 and Retry-After instead of thrashing. On
+// shutdown it reports "draining" on /health, refuses new work, finishes what
+// is in flight within Config.DrainTimeout and returns.
+//
+// This package must not import the load balancer (internal/proxy,
+// internal/balancer, internal/estimator), the autoscaler, the provider
+// packages, the AWS SDK or os/exec.
+package worker

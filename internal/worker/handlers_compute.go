@@ -1,0 +1,273 @@
+package worker
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/instrument"
+	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// statusClientClosed is recorded (never sent) when the client went away
+// before the response, as nginx logs it.
+const statusClientClosed = 499
+
+// serveCompute serves one compute request and records it.
+func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workload.Kind) {
+	start := time.Now()
+	rec := metrics.RequestRecord{
+		ID:             requestID(r.Header.Get(HeaderRequestID)),
+		Time:           start.UTC(),
+		Features:       workload.Features{Kind: kind},
+		WorkerID:       s.cfg.ID,
+		PredictedUnits: parsePredicted(r.Header.Get(HeaderPredictedUnits)),
+	}
+	w.Header().Set(HeaderRequestID, rec.ID)
+
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		err := reqErr(http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want POST", truncate(r.Method, 20), r.URL.Path), nil)
+		s.answerError(w, &rec, start, err)
+		return
+	}
+	a := &active{id: rec.ID, kind: kind, predicted: rec.PredictedUnits, start: start}
+	if err := s.flight.admit(a); err != nil {
+		w.Header().Set("Retry-After", "1")
+		msg := fmt.Sprintf("worker busy: %d requests in flight, the limit (--max-inflight): retry later or on another worker", s.cfg.MaxInflight)
+		if errors.Is(err, errDraining) {
+			w.Header().Set("Connection", "close")
+			msg = "worker is draining (shutting down): retry on another worker"
+		}
+		rec.Outcome = metrics.OutcomeRejected
+		s.answerError(w, &rec, start, reqErr(http.StatusServiceUnavailable, msg, err))
+		return
+	}
+	defer s.flight.release(a)
+
+	ctx := r.Context()
+	var cancel context.CancelFunc = func() {}
+	if s.cfg.WriteTimeout > 0 {
+		// Leave a tenth of the write timeout to send the 503.
+		ctx, cancel = context.WithTimeoutCause(ctx, s.cfg.WriteTimeout*9/10, errWriteTimeout)
+	}
+	defer cancel()
+
+	body, ctype, err := s.compute(ctx, w, r, &rec)
+	if err != nil {
+		var re *RequestError
+		timedOut := errors.As(err, &re) && re.Status == http.StatusRequestTimeout
+		switch {
+		case errors.Is(context.Cause(r.Context()), errShutdown):
+			rec.Outcome = metrics.OutcomeCancelled
+			err = reqErr(http.StatusServiceUnavailable, fmt.Sprintf("worker shut down before the request finished (--drain-timeout %s): retry on another worker", s.cfg.DrainTimeout), err)
+		case r.Context().Err() != nil && !timedOut:
+			// The client went away: there is nobody to answer. Recorded as
+			// 499 (client closed request); the 503 only keeps the server
+			// from sending an empty 200 on a connection that is gone.
+			rec.Outcome, rec.Status, rec.Error = metrics.OutcomeCancelled, statusClientClosed, oneLine("client closed the connection: "+err.Error())
+			s.finish(&rec, start)
+			writeText(w, http.StatusServiceUnavailable, "request cancelled: the client closed the connection")
+			return
+		case errors.Is(context.Cause(ctx), errWriteTimeout):
+			rec.Outcome = metrics.OutcomeCancelled
+			err = reqErr(http.StatusServiceUnavailable, fmt.Sprintf("request took longer than this worker allows (--write-timeout %s): try a smaller request", s.cfg.WriteTimeout), err)
+		}
+		s.answerError(w, &rec, start, err)
+		return
+	}
+	rec.Status, rec.Outcome = http.StatusOK, metrics.OutcomeOK
+	rec.Wall = time.Since(start)
+	h := w.Header()
+	setCostHeaders(h, &rec)
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if _, werr := w.Write(body); werr != nil && r.Context().Err() != nil {
+		rec.Outcome, rec.Status, rec.Error = metrics.OutcomeCancelled, statusClientClosed, "client closed the connection while the response was sent"
+	}
+	s.record(&rec)
+}
+
+// errWriteTimeout is the cause of a request context cancelled by the write
+// timeout, errShutdown of one cancelled because the drain timeout passed.
+var (
+	errWriteTimeout = errors.New("write timeout")
+	errShutdown     = errors.New("worker shut down")
+)
+
+// compute reads, decodes and runs the request and encodes its response,
+// filling in rec's features and cost as they become known. It turns a
+// panic into an error.
+func (s *Server) compute(ctx context.Context, w http.ResponseWriter, r *http.Request, rec *metrics.RequestRecord) (body []byte, ctype string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("request panicked", "id", rec.ID, "workload", rec.Features.Kind, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			body, ctype, err = nil, "", fmt.Errorf("internal error: %v", v)
+		}
+	}()
+	in, err := s.readBody(w, r)
+	if err != nil {
+		return nil, "", err
+	}
+	var req *Request
+	rec.CPU += instrument.Measure(func() { req, rec.Features, err = decode(rec.Features.Kind, r.URL.RawQuery, in, s.cfg.Limits) })
+	if err != nil {
+		return nil, "", err
+	}
+	rec.Multi = req.Multi
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	img, cost, err := s.run(ctx, req, s.cfg.Threads, s.cfg.Limits)
+	rec.CPU += cost.CPU
+	rec.Units = cost.Units
+	if err != nil {
+		return nil, "", err
+	}
+	native := req.Format
+	if req.Kind == workload.Raytracer {
+		native = "bmp"
+	}
+	format := negotiate(r, parseQuery(r.URL.RawQuery), native)
+	rec.CPU += instrument.Measure(func() {
+		if format == "" {
+			body, ctype, err = encodeResponse(img, native, false)
+		} else {
+			body, ctype, err = encodeResponse(img, format, true)
+		}
+	})
+	return body, ctype, err
+}
+
+// readBody reads the whole body, bounded by MaxBodyBytes.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	limit := s.cfg.MaxBodyBytes
+	tooLarge := func(err error) error {
+		return reqErr(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than this worker's limit of %d bytes (--max-body)", limit), err)
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(nil)
+	}
+	size := 512
+	if r.ContentLength > 0 {
+		size = int(r.ContentLength) + 1
+	}
+	buf := make([]byte, 0, size)
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	for {
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			var ne net.Error
+			switch {
+			case errors.As(err, &mbe):
+				return nil, tooLarge(err)
+			case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+				return nil, reqErr(http.StatusRequestTimeout, fmt.Sprintf("request body not received within %s (--read-timeout)", s.cfg.ReadTimeout), err)
+			}
+			return nil, reqErr(http.StatusBadRequest, "reading the request body: "+err.Error(), err)
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+}
+
+// answerError sends err's status and message and records the request.
+func (s *Server) answerError(w http.ResponseWriter, rec *metrics.RequestRecord, start time.Time, err error) {
+	status := StatusOf(err)
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		var re *RequestError
+		if !errors.As(err, &re) {
+			s.log.Error("request failed", "id", rec.ID, "workload", rec.Features.Kind, "err", err)
+			msg = "internal error: " + err.Error()
+		}
+	}
+	rec.Status, rec.Error = status, oneLine(msg)
+	if rec.Outcome == "" {
+		rec.Outcome = metrics.OutcomeClientError
+		if status >= 500 {
+			rec.Outcome = metrics.OutcomeServerError
+		}
+	}
+	rec.Wall = time.Since(start)
+	setCostHeaders(w.Header(), rec)
+	writeText(w, status, msg)
+	s.record(rec)
+}
+
+// finish records a request that got no response.
+func (s *Server) finish(rec *metrics.RequestRecord, start time.Time) {
+	rec.Wall = time.Since(start)
+	s.record(rec)
+}
+
+// record hands rec to the recorder and counts it.
+func (s *Server) record(rec *metrics.RequestRecord) {
+	s.rec.Request(*rec)
+	s.tel.observe(rec)
+	lvl := s.log.Debug
+	switch rec.Outcome {
+	case metrics.OutcomeServerError:
+		lvl = s.log.Error
+	case metrics.OutcomeClientError, metrics.OutcomeRejected, metrics.OutcomeCancelled:
+		lvl = s.log.Info
+	}
+	lvl("request", "id", rec.ID, "workload", rec.Features.Kind, "status", rec.Status, "outcome", rec.Outcome,
+		"units", rec.Units, "cpu_ms", ms(rec.CPU), "wall_ms", ms(rec.Wall), "error", rec.Error)
+}
+
+func setCostHeaders(h http.Header, rec *metrics.RequestRecord) {
+	h.Set(HeaderWorkUnits, strconv.FormatInt(rec.Units, 10))
+	h.Set(HeaderCPUMs, ms(rec.CPU))
+	h.Set(HeaderWallMs, ms(rec.Wall))
+}
+
+// ms formats d in milliseconds with three fraction digits.
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64)
+}
+
+// requestID returns the id the client sent if it is usable (1..128
+// printable ASCII characters), else a new random one.
+func requestID(h string) string {
+	if h != "" && len(h) <= maxIDLen && strings.IndexFunc(h, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0 {
+		return h
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// parsePredicted reads X-Predicted-Units; anything but a finite
+// non-negative number is 0 (unknown).
+func parsePredicted(h string) float64 {
+	if h == "" {
+		return 0
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(h), 64)
+	if err != nil || v < 0 || v != v || v > 1e300 {
+		return 0
+	}
+	return v
+}

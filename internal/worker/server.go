@@ -1,0 +1,329 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// The headers of the worker's HTTP API.
+const (
+	// HeaderRequestID identifies a request. The worker keeps the one the
+	// load balancer sends (printable ASCII, at most 128 bytes) and
+	// generates one otherwise; every response to a compute request carries
+	// it.
+	HeaderRequestID = "X-Request-Id"
+	// HeaderPredictedUnits is the load balancer's prediction of the
+	// request's work units; the worker shows it in /status and records it.
+	HeaderPredictedUnits = "X-Predicted-Units"
+	// HeaderWorkerID names the worker that answered (every response).
+	HeaderWorkerID = "X-Worker-Id"
+	// HeaderWorkUnits, HeaderCPUMs and HeaderWallMs are the request's
+	// deterministic work units, thread CPU time and wall time in
+	// milliseconds (decimal, three fraction digits).
+	HeaderWorkUnits = "X-Work-Units"
+	HeaderCPUMs     = "X-CPU-Ms"
+	HeaderWallMs    = "X-Wall-Ms"
+)
+
+// Server is a worker: an http.Handler serving the API, and Serve to run it
+// with graceful shutdown.
+type Server struct {
+	cfg     Config
+	rec     Recorder
+	log     *slog.Logger
+	run     runFunc
+	flight  *inflight
+	tel     *telemetry
+	started time.Time
+	cores   int
+
+	mu      sync.Mutex
+	address string
+	last    lastSample
+}
+
+// minSampleGap is the shortest time over which a sample measures the CPU
+// share.
+const minSampleGap = 50 * time.Millisecond
+
+// lastSample is the most recent process sample, for /status.
+type lastSample struct {
+	at    time.Time
+	usage procUsage
+	cpu   float64
+}
+
+// New returns a worker with the given configuration. rec receives the
+// records (nil: none are kept); log receives the worker's log lines.
+func New(cfg Config, rec Recorder, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	if rec == nil {
+		rec = nopRecorder{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("worker", cfg.ID)
+	s := &Server{
+		cfg: cfg, rec: rec, log: log, run: runWorkload,
+		tel:     newTelemetry(cfg.ID, cfg.MaxInflight),
+		started: time.Now(),
+		cores:   runtime.NumCPU(),
+		address: cfg.Address,
+	}
+	s.flight = newInflight(cfg.MaxInflight, func(n int) { s.tel.inFlight.Set(float64(n)) })
+	if u, err := readProcUsage(); err == nil {
+		s.last = lastSample{at: s.started, usage: u}
+	}
+	return s, nil
+}
+
+// Health is "ready" until shutdown starts, then "draining".
+func (s *Server) Health() string {
+	if s.flight.isDraining() {
+		return metrics.HealthDraining
+	}
+	return metrics.HealthReady
+}
+
+// Drain makes the worker refuse new compute requests (503) and report
+// "draining" on /health. Serve calls it when its context is done.
+func (s *Server) Drain() { s.flight.drain() }
+
+// InFlight is the number of compute requests being served.
+func (s *Server) InFlight() int { return s.flight.count() }
+
+// ServeHTTP routes a request: the compute paths, /health, /status,
+// /metrics and "/"; CORS headers as the original system sent them.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	tw := &trackingWriter{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if !tw.wrote {
+				writeText(tw, http.StatusInternalServerError, "internal error: the worker failed while serving this request")
+			}
+		}
+	}()
+	h := tw.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set(HeaderWorkerID, s.cfg.ID)
+	if r.Method == http.MethodOptions {
+		h.Set("Access-Control-Allow-Methods", "GET, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Content-Type,Authorization")
+		tw.WriteHeader(http.StatusNoContent)
+		return
+	}
+	switch r.URL.Path {
+	case "/raytracer":
+		s.serveCompute(tw, r, workload.Raytracer)
+	case "/blurimage":
+		s.serveCompute(tw, r, workload.Blur)
+	case "/enhanceimage":
+		s.serveCompute(tw, r, workload.Enhance)
+	case "/health":
+		if allowGet(tw, r) {
+			s.serveHealth(tw, r)
+		}
+	case "/status":
+		if allowGet(tw, r) {
+			s.serveStatus(tw, r)
+		}
+	case "/metrics":
+		if allowGet(tw, r) {
+			s.tel.handler().ServeHTTP(tw, r)
+		}
+	case "/":
+		// The original's catch-all context answered 200 to anything; load
+		// balancers' health checks rely on it.
+		h.Set("Content-Length", "0")
+		tw.WriteHeader(http.StatusOK)
+	default:
+		writeText(tw, http.StatusNotFound, fmt.Sprintf("no such path %q: want POST /raytracer, /blurimage or /enhanceimage, or GET /health, /status or /metrics", truncate(r.URL.Path, 100)))
+	}
+}
+
+// allowGet answers 405 unless r is a GET or HEAD.
+func allowGet(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+	writeText(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET", truncate(r.Method, 20), r.URL.Path))
+	return false
+}
+
+// writeText answers a one-line text/plain message.
+func writeText(w http.ResponseWriter, status int, msg string) {
+	body := oneLine(msg) + "\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// trackingWriter remembers whether the response was started.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackingWriter) WriteHeader(code int) {
+	if code >= 200 {
+		t.wrote = true
+	}
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.wrote = true
+	return t.ResponseWriter.Write(b)
+}
+
+func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// Serve serves on ln until ctx is done, then shuts down gracefully: it
+// reports "draining" on /health and refuses new compute requests with 503,
+// waits up to Config.DrainTimeout for the requests in flight (then cancels
+// them), closes the connections and returns nil. It records a worker sample
+// every Config.SampleInterval, and one when draining starts and ends. An
+// error means the server could not serve.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.mu.Lock()
+	if s.address == "" {
+		s.address = ln.Addr().String()
+	}
+	s.mu.Unlock()
+	// Requests outlive ctx (in-flight requests finish while draining);
+	// hardStop cancels them when the drain timeout passes.
+	reqCtx, cancelReqs := context.WithCancelCause(context.WithoutCancel(ctx))
+	hardStop := func() { cancelReqs(errShutdown) }
+	defer hardStop()
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	sampleCtx, stopSampling := context.WithCancel(reqCtx)
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		s.sampleLoop(sampleCtx)
+	}()
+	s.log.Info("worker listening", "addr", ln.Addr().String(), "max_inflight", s.cfg.MaxInflight)
+
+	select {
+	case err := <-served:
+		stopSampling()
+		<-sampled
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+
+	s.Drain()
+	s.log.Info("draining", "in_flight", s.InFlight(), "drain_timeout", s.cfg.DrainTimeout)
+	s.Sample(time.Now())
+	if err := s.waitDrained(reqCtx); err != nil {
+		s.log.Warn("drain timeout passed: cancelling requests in flight", "in_flight", s.InFlight(), "drain_timeout", s.cfg.DrainTimeout)
+		hardStop()
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		_ = s.flight.waitIdle(cctx)
+		cancel()
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		s.log.Warn("closing connections", "err", err)
+		_ = srv.Close()
+	}
+	<-served
+	stopSampling()
+	<-sampled
+	s.Sample(time.Now())
+	s.log.Info("worker stopped")
+	return nil
+}
+
+// waitDrained waits for the requests in flight, at most DrainTimeout.
+func (s *Server) waitDrained(ctx context.Context) error {
+	if s.cfg.DrainTimeout <= 0 {
+		if s.InFlight() > 0 {
+			return errors.New("drain timeout is 0")
+		}
+		return nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.DrainTimeout)
+	defer cancel()
+	return s.flight.waitIdle(dctx)
+}
+
+// sampleLoop records a worker sample every SampleInterval until ctx is done.
+func (s *Server) sampleLoop(ctx context.Context) {
+	s.Sample(time.Now())
+	t := time.NewTicker(s.cfg.SampleInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			s.Sample(now)
+		}
+	}
+}
+
+// Sample measures the process now (CPU % since the previous sample, RSS),
+// records a worker sample and returns it.
+func (s *Server) Sample(now time.Time) metrics.WorkerSample {
+	u, err := readProcUsage()
+	s.mu.Lock()
+	if err != nil {
+		s.log.Warn("reading process usage", "err", err)
+		u = s.last.usage
+	}
+	// Over a gap shorter than minSampleGap the CPU share is noise: the
+	// sample repeats the last one.
+	pct := s.last.cpu
+	if gap := now.Sub(s.last.at); gap >= minSampleGap {
+		pct = cpuPercent(s.last.usage, u, gap, s.cores)
+		s.last = lastSample{at: now, usage: u, cpu: pct}
+	} else {
+		s.last.usage.RSS = u.RSS
+	}
+	addr := s.address
+	s.mu.Unlock()
+	s.tel.cpuPct.Set(pct)
+	s.tel.memory.Set(float64(u.RSS))
+	ws := metrics.WorkerSample{
+		Time: now.UTC(), WorkerID: s.cfg.ID, Address: addr,
+		CPUPercent: pct, MemoryBytes: u.RSS, InFlight: s.InFlight(), Health: s.Health(),
+	}
+	s.rec.WorkerSample(ws)
+	return ws
+}
