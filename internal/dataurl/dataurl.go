@@ -1,0 +1,196 @@
+package dataurl
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// Sentinel errors. Every error of this package wraps one of them; test with
+// errors.Is.
+var (
+	// ErrNotImage: the payload is not a (well-formed) image; HTTP 400.
+	ErrNotImage = errors.New("not an image")
+	// ErrUnsupportedFormat: a format other than jpg, jpeg, png, bmp or gif;
+	// HTTP 415.
+	ErrUnsupportedFormat = errors.New("unsupported image format")
+	// ErrTooLarge: the payload or the image exceeds Limits; HTTP 413.
+	ErrTooLarge = errors.New("image too large")
+	// ErrBadDataURL: the body is not a well-formed base64 image data URL.
+	// It also matches ErrNotImage.
+	ErrBadDataURL error = &childError{msg: "bad data url", parent: ErrNotImage}
+)
+
+// childError is a sentinel that also matches its parent sentinel.
+type childError struct {
+	msg    string
+	parent error
+}
+
+func (e *childError) Error() string        { return e.msg }
+func (e *childError) Is(target error) bool { return target == e.parent }
+
+// Formats lists the supported format names, as they appear in data URLs and
+// file extensions.
+var Formats = []string{"jpg", "jpeg", "png", "bmp", "gif"}
+
+func supported(format string) bool {
+	for _, f := range Formats {
+		if f == format {
+			return true
+		}
+	}
+	return false
+}
+
+func unsupported(format string) error {
+	return fmt.Errorf("%w %q (supported: %s)", ErrUnsupportedFormat, format, strings.Join(Formats, ", "))
+}
+
+// Parse reads a data URL of the form data:image/<format>;base64,<data> and
+// returns the format name as given, lower-cased (jpg, jpeg, png, bmp or gif),
+// and the decoded bytes.
+//
+// It accepts what clients of the original system send and more: surrounding
+// whitespace, base64 wrapped over lines (LF or CRLF, as GNU base64 writes it),
+// missing '=' padding, a case-insensitive "data:" scheme and extra media type
+// parameters. A body that is entirely URL-form-encoded (it starts with
+// "data%3A") is unescaped first; a raw body is never unescaped, so '+' keeps
+// its base64 meaning. Errors name the problem: not a data URL, not base64,
+// an unsupported format, or bad base64 with the byte offset in the body.
+func Parse(body []byte) (format string, data []byte, err error) {
+	text := bytes.TrimLeftFunc(body, unicode.IsSpace)
+	lead := len(body) - len(text) // offset of text in body, for error positions
+	text = bytes.TrimRightFunc(text, unicode.IsSpace)
+	if len(text) == 0 {
+		return "", nil, fmt.Errorf("%w: empty body", ErrBadDataURL)
+	}
+	if hasPrefixFold(text, "data%3a") {
+		u, err := url.QueryUnescape(string(text))
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: bad form encoding: %v", ErrBadDataURL, err)
+		}
+		text = bytes.TrimSpace([]byte(u))
+		lead = -1 // offsets now refer to the unescaped text
+	}
+	if !hasPrefixFold(text, "data:") {
+		return "", nil, fmt.Errorf("%w: not a data url (want data:image/<format>;base64,<data>)", ErrBadDataURL)
+	}
+	comma := bytes.IndexByte(text, ',')
+	if comma < 0 {
+		return "", nil, fmt.Errorf("%w: no ',' after the media type", ErrBadDataURL)
+	}
+	params := strings.Split(string(text[len("data:"):comma]), ";")
+	isBase64 := false
+	for _, p := range params[1:] {
+		if strings.EqualFold(strings.TrimSpace(p), "base64") {
+			isBase64 = true
+		}
+	}
+	media := strings.ToLower(strings.TrimSpace(params[0]))
+	sub, ok := strings.CutPrefix(media, "image/")
+	if !ok {
+		if media == "" {
+			media = "text/plain"
+		}
+		return "", nil, fmt.Errorf("%w: media type %q is not an image", ErrUnsupportedFormat, media)
+	}
+	if !supported(sub) {
+		return "", nil, unsupported(sub)
+	}
+	if !isBase64 {
+		return "", nil, fmt.Errorf("%w: not base64 (want data:image/%s;base64,...)", ErrBadDataURL, sub)
+	}
+	payload := text[comma+1:]
+	data, err = decodeBase64(payload)
+	if err != nil {
+		var be *base64Error
+		if errors.As(err, &be) {
+			where := "of the body"
+			off := be.offset + comma + 1
+			if lead >= 0 {
+				off += lead
+			} else {
+				where = "of the unescaped body"
+			}
+			return "", nil, fmt.Errorf("%w: bad base64 at byte %d %s: %s", ErrBadDataURL, off, where, be.msg)
+		}
+		return "", nil, fmt.Errorf("%w: %v", ErrBadDataURL, err)
+	}
+	if len(data) == 0 {
+		return "", nil, fmt.Errorf("%w: no image data after the comma", ErrBadDataURL)
+	}
+	return sub, data, nil
+}
+
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
+}
+
+// base64Error locates a problem in the base64 payload.
+type base64Error struct {
+	offset int // in the payload
+	msg    string
+}
+
+func (e *base64Error) Error() string { return fmt.Sprintf("byte %d: %s", e.offset, e.msg) }
+
+// decodeBase64 decodes standard base64, skipping CR and LF anywhere and
+// accepting missing padding.
+func decodeBase64(p []byte) ([]byte, error) {
+	clean := make([]byte, 0, len(p))
+	pads, lastData := 0, -1
+	for i, c := range p {
+		switch {
+		case c == '\r' || c == '\n':
+			continue
+		case c == '=':
+			pads++
+			if pads > 2 {
+				return nil, &base64Error{i, "too much '=' padding"}
+			}
+		case isBase64Char(c):
+			if pads > 0 {
+				return nil, &base64Error{i, fmt.Sprintf("data %q after '=' padding", c)}
+			}
+			clean = append(clean, c)
+			lastData = i
+		default:
+			return nil, &base64Error{i, fmt.Sprintf("unexpected %q", c)}
+		}
+	}
+	switch {
+	case len(clean)%4 == 1:
+		return nil, &base64Error{lastData, "truncated: a lone final character"}
+	case pads > 0 && (len(clean)+pads)%4 != 0:
+		return nil, &base64Error{len(p) - 1, "wrong '=' padding"}
+	}
+	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+	n, err := base64.RawStdEncoding.Decode(out, clean)
+	if err != nil {
+		return nil, &base64Error{0, err.Error()}
+	}
+	return out[:n], nil
+}
+
+func isBase64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+}
+
+// String builds the data URL "data:image/<format>;base64,<data>" with
+// standard, padded, unwrapped base64.
+func String(format string, data []byte) string {
+	var sb strings.Builder
+	sb.Grow(len("data:image/;base64,") + len(format) + base64.StdEncoding.EncodedLen(len(data)))
+	sb.WriteString("data:image/")
+	sb.WriteString(format)
+	sb.WriteString(";base64,")
+	enc := base64.NewEncoder(base64.StdEncoding, &sb)
+	enc.Write(data)
+	enc.Close()
+	return sb.String()
+}

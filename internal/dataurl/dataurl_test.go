@@ -1,0 +1,171 @@
+package dataurl
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	img := []byte("\xff\xd8\xff\xe0 some jpeg bytes \x00\x01\x02\xfe")
+	b64 := base64.StdEncoding.EncodeToString(img)
+	wrapped := wrap(b64, 76, "\n")
+	tests := []struct {
+		name       string
+		body       string
+		wantFormat string
+	}{
+		{"plain", "data:image/jpg;base64," + b64, "jpg"},
+		{"jpeg", "data:image/jpeg;base64," + b64, "jpeg"},
+		{"png", "data:image/png;base64," + b64, "png"},
+		{"bmp", "data:image/bmp;base64," + b64, "bmp"},
+		{"gif", "data:image/gif;base64," + b64, "gif"},
+		{"upper-case scheme and type", "DATA:IMAGE/JPG;BASE64," + b64, "jpg"},
+		{"wrapped with LF as GNU base64 writes it", "data:image/jpg;base64," + wrapped + "\n", "jpg"},
+		{"wrapped with CRLF", "data:image/jpg;base64," + wrap(b64, 64, "\r\n"), "jpg"},
+		{"surrounding whitespace", " \r\n\tdata:image/jpg;base64," + b64 + " \n\n", "jpg"},
+		{"missing padding", "data:image/jpg;base64," + strings.TrimRight(b64, "="), "jpg"},
+		{"extra parameter", "data:image/png;name=x.png;base64," + b64, "png"},
+		{"form-encoded body", formEncode("data:image/jpg;base64," + b64), "jpg"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			format, data, err := Parse([]byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if format != tc.wantFormat {
+				t.Errorf("format %q, want %q", format, tc.wantFormat)
+			}
+			if !bytes.Equal(data, img) {
+				t.Errorf("data %q, want %q", data, img)
+			}
+		})
+	}
+}
+
+func wrap(s string, n int, nl string) string {
+	var sb strings.Builder
+	for len(s) > n {
+		sb.WriteString(s[:n] + nl)
+		s = s[n:]
+	}
+	sb.WriteString(s)
+	return sb.String()
+}
+
+// formEncode escapes s the way an HTML form (application/x-www-form-urlencoded)
+// does.
+func formEncode(s string) string {
+	var sb strings.Builder
+	for _, c := range []byte(s) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+			sb.WriteByte(c)
+		case c == ' ':
+			sb.WriteByte('+')
+		default:
+			sb.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[c>>4])+string("0123456789abcdef"[c&15])))
+		}
+	}
+	return sb.String()
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		sentinel error
+		mention  string
+	}{
+		{"empty", "", ErrNotImage, "empty"},
+		{"not a data url", "hello world", ErrNotImage, "not a data url"},
+		{"raw base64 without the prefix", "/9j/4AAQSkZJRg==", ErrNotImage, "not a data url"},
+		{"no comma", "data:image/jpg;base64", ErrNotImage, "','"},
+		{"not base64", "data:image/jpg,rawbytes", ErrNotImage, "not base64"},
+		{"unsupported format", "data:image/webp;base64,AAAA", ErrUnsupportedFormat, "jpg, jpeg, png, bmp, gif"},
+		{"not an image type", "data:text/plain;base64,AAAA", ErrUnsupportedFormat, "text/plain"},
+		{"no media type", "data:;base64,AAAA", ErrUnsupportedFormat, "text/plain"},
+		{"bad character", "data:image/jpg;base64,AAAA*AAA", ErrNotImage, "byte 26"},
+		{"bad character after leading space", "  data:image/jpg;base64,AA!A", ErrNotImage, "byte 26"},
+		{"space inside base64", "data:image/jpg;base64,AAAA AAAA", ErrNotImage, "byte 26"},
+		{"data after padding", "data:image/jpg;base64,AA==AA", ErrNotImage, "after '=' padding"},
+		{"too much padding", "data:image/jpg;base64,AA===", ErrNotImage, "padding"},
+		{"lone final character", "data:image/jpg;base64,AAAAA", ErrNotImage, "truncated"},
+		{"no data", "data:image/jpg;base64,", ErrNotImage, "no image data"},
+		{"bad form encoding", "data%3Aimage%2Fjpg%3Bbase64%2C%ZZ", ErrNotImage, "form encoding"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Parse([]byte(tc.body))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, tc.sentinel) {
+				t.Errorf("error %q does not wrap %v", err, tc.sentinel)
+			}
+			if !strings.Contains(err.Error(), tc.mention) {
+				t.Errorf("error %q does not mention %q", err, tc.mention)
+			}
+		})
+	}
+}
+
+func TestParseSeedRequestBody(t *testing.T) {
+	// The request body file of the original client scripts: the data URL
+	// prefix and GNU base64 of airplane.jpg, wrapped at 76 columns.
+	body := readSeed(t, "misc/blurimage_request_body_airplane.txt")
+	format, data, err := Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if format != "jpg" {
+		t.Errorf("format %q, want jpg", format)
+	}
+	if want := readSeed(t, "imageproc/inputs/airplane.jpg"); !bytes.Equal(data, want) {
+		t.Errorf("decoded %d bytes that differ from airplane.jpg (%d bytes)", len(data), len(want))
+	}
+}
+
+func TestStringRoundTrip(t *testing.T) {
+	for _, data := range [][]byte{{0}, []byte("ab"), []byte("abc"), bytes.Repeat([]byte{0xff, 0x00, 0x7f}, 1000)} {
+		s := String("png", data)
+		if !strings.HasPrefix(s, "data:image/png;base64,") {
+			t.Fatalf("prefix of %q", s[:30])
+		}
+		format, got, err := Parse([]byte(s))
+		if err != nil || format != "png" || !bytes.Equal(got, data) {
+			t.Fatalf("round trip of %d bytes: %q, %d bytes, %v", len(data), format, len(got), err)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("data:image/jpg;base64,/9j/4AAQ"))
+	f.Add([]byte("data:image/png;base64,iVBORw0KGgo=\r\n"))
+	f.Add([]byte("data%3Aimage%2Fgif%3Bbase64%2CR0lGODlh"))
+	f.Add([]byte(" DATA:image/bmp;foo=bar;base64,Qk0=\n"))
+	f.Add([]byte("data:image/jpg;base64,AA=A"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		format, data, err := Parse(body)
+		if err != nil {
+			if !errors.Is(err, ErrNotImage) && !errors.Is(err, ErrUnsupportedFormat) {
+				t.Fatalf("error %v wraps no sentinel", err)
+			}
+			return
+		}
+		if !supported(format) {
+			t.Fatalf("accepted unsupported format %q", format)
+		}
+		if len(data) == 0 || len(data) > len(body) {
+			t.Fatalf("decoded %d bytes from a %d-byte body", len(data), len(body))
+		}
+		// What String builds must parse back to the same thing.
+		f2, d2, err := Parse([]byte(String(format, data)))
+		if err != nil || f2 != format || !bytes.Equal(d2, data) {
+			t.Fatalf("String/Parse round trip: %q %d %v", f2, len(d2), err)
+		}
+	})
+}
