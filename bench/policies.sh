@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Routing policies compared on real processes: the same seeded trace of
+# mixed requests (complex and simple ray traces, blurs and enhances arriving
+# in bursts) through `vfx lb --policy P` for each policy, in front of the
+# same pool of `vfx worker` processes pinned to one CPU each, the load
+# balancer restarted per policy from the same trained cost model. Prints
+# Markdown tables (mean, p50, p95, p99, max latency and makespan per
+# policy; mean latency per request class). Bounded: about 2 minutes.
+#
+#   bash bench/policies.sh [-bursts 10] [-seed 1] [-policies cost,round-robin]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v taskset >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq util-linux >/dev/null; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/vfx" ./cmd/vfx
+go build -o "$work/policies" ./bench/policies
+timeout 10m "$work/policies" -vfx "$work/vfx" -seed-data "$(pwd)/../shared/seed-data" "$@"

@@ -1,0 +1,463 @@
+// Command policies compares the load balancer's routing policies on real
+// processes: the same seeded trace of mixed requests (the course's test
+// pattern: complex and simple ray traces, blurs and enhances arriving
+// together in bursts) goes through `vfx lb` in front of the same fixed pool
+// of `vfx worker` processes once per policy, and it prints a Markdown table
+// of latency (mean, p50, p95, p99, max) and makespan per policy.
+//
+// Every worker is pinned to a CPU of its own (taskset, GOMAXPROCS=1,
+// --threads 1), so a worker is one core that shares it between the
+// requests it runs. Before the runs a training pass sends each distinct
+// request to a worker that records it in a SQLite store; every policy's
+// load balancer starts from a copy of that store, so each starts with the
+// same trained cost model. The load balancer is restarted for each policy.
+//
+// It is run by bench/policies.sh; everything listens on 127.0.0.1 and the
+// whole run is bounded by -timeout.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var o options
+	flag.StringVar(&o.vfx, "vfx", "", "the vfx binary (required)")
+	flag.StringVar(&o.seedData, "seed-data", "../shared/seed-data", "the seed-data directory")
+	flag.StringVar(&o.policies, "policies", "cost,least-requests,round-robin,p2c,cpu", "policies to compare, comma-separated")
+	flag.IntVar(&o.workers, "workers", 2, "workers, each pinned to its own CPU")
+	flag.IntVar(&o.bursts, "bursts", 10, "bursts in the trace")
+	flag.DurationVar(&o.gap, "gap", 1200*time.Millisecond, "time between bursts")
+	flag.Uint64Var(&o.seed, "seed", 1, "seed of the trace")
+	flag.DurationVar(&o.timeout, "timeout", 9*time.Minute, "bound on the whole run")
+	flag.Parse()
+	if o.vfx == "" {
+		fmt.Fprintln(os.Stderr, "policies: -vfx is required")
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "policies:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	vfx, seedData, policies string
+	workers, bursts         int
+	gap, timeout            time.Duration
+	seed                    uint64
+}
+
+// class is one kind of request of the trace.
+type class struct {
+	name string
+	path string
+	body []byte
+}
+
+// arrival is one request of the trace: its class and when it is sent.
+type arrival struct {
+	at time.Duration
+	c  *class
+}
+
+// result is one request's outcome.
+type result struct {
+	c          *class
+	start, end time.Time
+	status     int
+	err        error
+}
+
+func run(ctx context.Context, o options) error {
+	dir, err := os.MkdirTemp("", "vfx-policies-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	classes, err := loadClasses(o.seedData)
+	if err != nil {
+		return err
+	}
+	trace := schedule(classes, o.bursts, o.gap, o.seed)
+
+	// Training pass: each distinct request twice, recorded in train.db.
+	trainDB := filepath.Join(dir, "train.db")
+	tw, err := startProc(ctx, o.vfx, []string{"taskset", "-c", "0"}, "worker", "--listen", freeAddr(), "--store", "sqlite:"+trainDB,
+		"--id", "train", "--threads", "1", "--log-level", "warn")
+	if err != nil {
+		return err
+	}
+	for range 2 {
+		for _, c := range classes {
+			if status, err := send(ctx, "http://"+tw.addr, c); err != nil || status != 200 {
+				tw.stop()
+				return fmt.Errorf("training %s: %d %v", c.name, status, err)
+			}
+		}
+	}
+	if err := tw.stop(); err != nil {
+		return fmt.Errorf("training worker: %w", err)
+	}
+
+	// The pool: one worker per CPU.
+	var addrs []string
+	for i := range o.workers {
+		w, err := startProc(ctx, o.vfx, []string{"taskset", "-c", fmt.Sprint(i % 2)}, "worker", "--listen", freeAddr(), "--store", "none",
+			"--id", fmt.Sprintf("w%d", i), "--threads", "1", "--max-inflight", "32", "--log-level", "warn")
+		if err != nil {
+			return err
+		}
+		defer w.stop()
+		addrs = append(addrs, "http://"+w.addr)
+	}
+
+	var rows []row
+	for _, pol := range strings.Split(o.policies, ",") {
+		db := filepath.Join(dir, pol+".db")
+		if err := copyFile(trainDB, db); err != nil {
+			return err
+		}
+		lb, err := startProc(ctx, o.vfx, nil, "lb", "--provider", "static", "--workers", strings.Join(addrs, ","),
+			"--listen", freeAddr(), "--store", "sqlite:"+db, "--policy", pol, "--health-interval", "200ms", "--log-level", "warn")
+		if err != nil {
+			return err
+		}
+		if err := waitReady(ctx, "http://"+lb.addr, len(addrs)); err != nil {
+			lb.stop()
+			return fmt.Errorf("%s: %w", pol, err)
+		}
+		res := replay(ctx, "http://"+lb.addr, trace)
+		if err := lb.stop(); err != nil {
+			return fmt.Errorf("%s load balancer: %w", pol, err)
+		}
+		rows = append(rows, summarise(pol, res))
+		time.Sleep(500 * time.Millisecond)
+	}
+	printTable(os.Stdout, o, classes, trace, rows)
+	return nil
+}
+
+// loadClasses builds the trace's request classes from the seed data.
+func loadClasses(seed string) ([]*class, error) {
+	scene := func(name string) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(seed, "raytracer", "scenes", name))
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(map[string]string{"scene": string(b)})
+	}
+	image := func(name string) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(seed, "imageproc", "inputs", name))
+		if err != nil {
+			return nil, err
+		}
+		return []byte("data:image/jpg;base64," + base64.StdEncoding.EncodeToString(b)), nil
+	}
+	var errs []error
+	must := func(b []byte, err error) []byte { errs = append(errs, err); return b }
+	cs := []*class{
+		{"complex ray trace (test04 400x300)", "/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false", must(scene("test04.txt"))},
+		{"simple ray trace (test01 200x150)", "/raytracer?scols=200&srows=150&wcols=200&wrows=150&coff=0&roff=0&aa=false", must(scene("test01.txt"))},
+		{"blur horse.jpg", "/blurimage", must(image("horse.jpg"))},
+		{"enhance airplane.jpg", "/enhanceimage", must(image("airplane.jpg"))},
+	}
+	return cs, errors.Join(errs...)
+}
+
+// schedule is the seeded trace: bursts of the course's pattern (complex &
+// simple ×4 & complex & simple), plus one image request of each kind, in
+// a random order within the burst, 0–40 ms apart.
+func schedule(cs []*class, bursts int, gap time.Duration, seed uint64) []arrival {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	var out []arrival
+	for b := range bursts {
+		burst := []*class{cs[0], cs[1], cs[1], cs[1], cs[1], cs[0], cs[1], cs[2], cs[3]}
+		rng.Shuffle(len(burst), func(i, j int) { burst[i], burst[j] = burst[j], burst[i] })
+		at := time.Duration(b) * gap
+		for _, c := range burst {
+			out = append(out, arrival{at: at, c: c})
+			at += time.Duration(rng.IntN(40)) * time.Millisecond
+		}
+	}
+	return out
+}
+
+// replay sends the trace open-loop: each request at its time, whatever
+// the others are doing.
+func replay(ctx context.Context, base string, trace []arrival) []result {
+	res := make([]result, len(trace))
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i, a := range trace {
+		if d := time.Until(t0.Add(a.at)); d > 0 {
+			time.Sleep(d)
+		}
+		wg.Go(func() {
+			r := result{c: a.c, start: time.Now()}
+			r.status, r.err = send(ctx, base, a.c)
+			r.end = time.Now()
+			res[i] = r
+		})
+	}
+	wg.Wait()
+	return res
+}
+
+var client = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+func send(ctx context.Context, base string, c *class) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+c.path, bytes.NewReader(c.body))
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
+}
+
+type row struct {
+	policy                      string
+	n, errors                   int
+	mean, p50, p95, p99, maxLat time.Duration
+	makespan                    time.Duration
+	byClass                     map[string]time.Duration // mean
+}
+
+func summarise(policy string, res []result) row {
+	r := row{policy: policy, n: len(res), byClass: map[string]time.Duration{}}
+	var lats []time.Duration
+	var first, last time.Time
+	sums := map[string]time.Duration{}
+	counts := map[string]int{}
+	for _, x := range res {
+		if x.err != nil || x.status != 200 {
+			r.errors++
+			continue
+		}
+		l := x.end.Sub(x.start)
+		lats = append(lats, l)
+		sums[x.c.name] += l
+		counts[x.c.name]++
+		if first.IsZero() || x.start.Before(first) {
+			first = x.start
+		}
+		if x.end.After(last) {
+			last = x.end
+		}
+	}
+	if len(lats) == 0 {
+		return r
+	}
+	slices.Sort(lats)
+	var sum time.Duration
+	for _, l := range lats {
+		sum += l
+	}
+	q := func(p float64) time.Duration { return lats[int(math.Ceil(p*float64(len(lats))))-1] }
+	r.mean, r.p50, r.p95, r.p99, r.maxLat = sum/time.Duration(len(lats)), q(0.5), q(0.95), q(0.99), lats[len(lats)-1]
+	r.makespan = last.Sub(first)
+	for k, s := range sums {
+		r.byClass[k] = s / time.Duration(counts[k])
+	}
+	return r
+}
+
+func printTable(w io.Writer, o options, cs []*class, trace []arrival, rows []row) {
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/1000) }
+	fmt.Fprintf(w, "### Routing policies on the same trace (%d requests in %d bursts %s apart, seed %d; %d workers, one CPU each)\n\n",
+		len(trace), o.bursts, o.gap, o.seed, o.workers)
+	fmt.Fprintln(w, "| policy | requests | errors | mean ms | p50 ms | p95 ms | p99 ms | max ms | makespan s |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %.2f |\n", r.policy, r.n, r.errors,
+			ms(r.mean), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.maxLat), r.makespan.Seconds())
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "| mean ms by request |")
+	for _, r := range rows {
+		fmt.Fprintf(w, " %s |", r.policy)
+	}
+	fmt.Fprint(w, "\n|---|")
+	for range rows {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	for _, c := range cs {
+		fmt.Fprintf(w, "| %s |", c.name)
+		for _, r := range rows {
+			fmt.Fprintf(w, " %s |", ms(r.byClass[c.name]))
+		}
+		fmt.Fprintln(w)
+	}
+	var cost *row
+	for i := range rows {
+		if rows[i].policy == "cost" {
+			cost = &rows[i]
+		}
+	}
+	if cost == nil {
+		return
+	}
+	fmt.Fprintln(w)
+	for _, r := range rows {
+		if r.policy == "cost" || r.p99 == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "- cost vs %s: p99 %s ms vs %s ms (%+.0f%%), mean %+.0f%%, makespan %+.0f%%\n", r.policy, ms(cost.p99), ms(r.p99),
+			pct(cost.p99, r.p99), pct(cost.mean, r.mean), pct(cost.makespan, r.makespan))
+	}
+}
+
+func pct(a, b time.Duration) float64 { return 100 * (float64(a) - float64(b)) / float64(b) }
+
+// proc is a vfx process the benchmark started.
+type proc struct {
+	cmd  *exec.Cmd
+	addr string
+	done chan error
+	log  *bytes.Buffer
+}
+
+// startProc starts `prefix... vfx args...` (GOMAXPROCS=1 for workers) and
+// waits for its /health.
+func startProc(ctx context.Context, vfx string, prefix []string, args ...string) (*proc, error) {
+	argv := append(append([]string{}, prefix...), vfx)
+	argv = append(argv, args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = os.Environ()
+	if args[0] == "worker" {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
+	}
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &proc{cmd: cmd, addr: listenArg(args), done: make(chan error, 1), log: &log}
+	go func() { p.done <- cmd.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + p.addr + "/health")
+		if err == nil {
+			resp.Body.Close()
+			return p, nil
+		}
+		select {
+		case err := <-p.done:
+			return nil, fmt.Errorf("%s exited: %v\n%s", strings.Join(args, " "), err, log.String())
+		case <-ctx.Done():
+			p.stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			p.stop()
+			return nil, fmt.Errorf("%s does not answer /health", strings.Join(args, " "))
+		}
+	}
+}
+
+func listenArg(args []string) string {
+	for i, a := range args {
+		if a == "--listen" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// stop sends SIGTERM and waits (SIGKILL after 30 s).
+func (p *proc) stop() error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return err
+	case <-time.After(30 * time.Second):
+		p.cmd.Process.Kill()
+		return errors.New("did not stop within 30 s of SIGTERM")
+	}
+}
+
+// waitReady waits until the load balancer has n ready workers.
+func waitReady(ctx context.Context, base string, n int) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		resp, err := http.Get(base + "/api/v1/state")
+		if err == nil {
+			var st struct {
+				Workers []struct {
+					State string `json:"state"`
+				} `json:"workers"`
+			}
+			json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+			ready := 0
+			for _, w := range st.Workers {
+				if w.State == "ready" {
+					ready++
+				}
+			}
+			if ready == n {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("the load balancer at %s did not get %d ready workers", base, n)
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// copyFile copies a SQLite file with its write-ahead log, if any.
+func copyFile(src, dst string) error {
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(src + suffix)
+		if errors.Is(err, os.ErrNotExist) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst+suffix, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is the load balancer's configuration. Start from Default, overlay
+// flags (BindFlags), then Validate.
+type Config struct {
+	// Policy names the balancer policy (balancer.Names): cost (default),
+	// least-requests, round-robin, p2c, cpu.
+	Policy string
+	// MaxBody bounds a request body; larger ones get 413 (default 64 MiB).
+	MaxBody int64
+	// MaxBuffered bounds the request bodies the load balancer holds at
+	// once (queued and in flight, kept for retries); a request beyond it
+	// gets 503 with Retry-After (default 1 GiB).
+	MaxBuffered int64
+	// QueueLen bounds the requests waiting for a worker; beyond it a request
+	// gets 503 with Retry-After at once (default 256).
+	QueueLen int
+	// QueueTimeout bounds a request's wait in the queue; then it gets 503
+	// with Retry-After (default 60 s).
+	QueueTimeout time.Duration
+	// RequestTimeout is each request's deadline, queueing, retries and
+	// forwarding included; past it the client gets 504 (default 10 min).
+	RequestTimeout time.Duration
+	// MaxRetries bounds how many times a request is sent again to another
+	// worker after a connection failure or a 502/503 (default 3).
+	MaxRetries int
+	// RetryBackoff is the wait before the first retry; it doubles for each
+	// further retry, up to MaxRetryBackoff (defaults 50 ms and 1 s).
+	RetryBackoff    time.Duration
+	MaxRetryBackoff time.Duration
+	// HealthInterval, HealthTimeout: every worker gets GET /health this
+	// often, with this timeout (defaults 1 s and 1 s).
+	HealthInterval time.Duration
+	HealthTimeout  time.Duration
+	// HealthyThreshold consecutive passed checks make a pending or ejected
+	// worker ready; UnhealthyThreshold consecutive failed checks eject a
+	// ready one (defaults 2 and 3).
+	HealthyThreshold   int
+	UnhealthyThreshold int
+	// EjectAfter consecutive forwarding failures (refused, reset, 502) eject
+	// a worker passively, before its health checks notice (default 3).
+	EjectAfter int
+	// MaxInFlight caps the requests sent to one worker at once. 0 (default)
+	// means the worker's own limit as its /status reports it (max_inflight),
+	// and no cap while that is unknown.
+	MaxInFlight int
+	// SyncInterval is how often the pool re-reads the provider's list of
+	// instances (default 2 s).
+	SyncInterval time.Duration
+	// TrainInterval is how often the estimator learns from the records the
+	// store gained (default 1 min); TrainLimit bounds the records read per
+	// workload at start-up (default 2000).
+	TrainInterval time.Duration
+	TrainLimit    int
+	// ProgressFloor: a request in flight is predicted to have at least this
+	// share of its predicted units left, however long it has run (default
+	// 0.1).
+	ProgressFloor float64
+	// DecisionLog is how many recent routing decisions /api/v1/state shows
+	// (default 100).
+	DecisionLog int
+	// ShutdownTimeout bounds how long a shutdown waits for queued and
+	// in-flight requests before answering the rest with 503 (default 30 s).
+	ShutdownTimeout time.Duration
+}
+
+// Default returns the documented defaults.
+func Default() Config {
+	return Config{
+		Policy:             "cost",
+		MaxBody:            64 << 20,
+		MaxBuffered:        1 << 30,
+		QueueLen:           256,
+		QueueTimeout:       60 * time.Second,
+		RequestTimeout:     10 * time.Minute,
+		MaxRetries:         3,
+		RetryBackoff:       50 * time.Millisecond,
+		MaxRetryBackoff:    time.Second,
+		HealthInterval:     time.Second,
+		HealthTimeout:      time.Second,
+		HealthyThreshold:   2,
+		UnhealthyThreshold: 3,
+		EjectAfter:         3,
+		SyncInterval:       2 * time.Second,
+		TrainInterval:      time.Minute,
+		TrainLimit:         2000,
+		ProgressFloor:      0.1,
+		DecisionLog:        100,
+		ShutdownTimeout:    30 * time.Second,
+	}
+}
+
+// Validate returns every problem of c, each naming its flag, joined.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Policy == "" {
+		errs = append(errs, errors.New("policy: must not be empty"))
+	}
+	positiveInt := func(name string, v, lo, hi int) {
+		if v < lo || v > hi {
+			errs = append(errs, fmt.Errorf("%s: must be in [%d, %d], got %d", name, lo, hi, v))
+		}
+	}
+	positiveInt("queue-len", c.QueueLen, 0, 1_000_000)
+	positiveInt("max-retries", c.MaxRetries, 0, 100)
+	positiveInt("healthy-threshold", c.HealthyThreshold, 1, 1000)
+	positiveInt("unhealthy-threshold", c.UnhealthyThreshold, 1, 1000)
+	positiveInt("eject-after", c.EjectAfter, 1, 1000)
+	positiveInt("max-inflight", c.MaxInFlight, 0, 1_000_000)
+	positiveInt("train-limit", c.TrainLimit, 1, 100_000)
+	positiveInt("decision-log", c.DecisionLog, 1, 100_000)
+	if c.MaxBody < 1 {
+		errs = append(errs, fmt.Errorf("max-body: must be positive, got %d", c.MaxBody))
+	}
+	if c.MaxBuffered < c.MaxBody {
+		errs = append(errs, fmt.Errorf("max-buffered: must be at least max-body (%d), got %d", c.MaxBody, c.MaxBuffered))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"queue-timeout", c.QueueTimeout},
+		{"request-timeout", c.RequestTimeout},
+		{"retry-backoff", c.RetryBackoff},
+		{"max-retry-backoff", c.MaxRetryBackoff},
+		{"health-interval", c.HealthInterval},
+		{"health-timeout", c.HealthTimeout},
+		{"sync-interval", c.SyncInterval},
+		{"train-interval", c.TrainInterval},
+		{"shutdown-timeout", c.ShutdownTimeout},
+	} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", d.name, d.v))
+		}
+	}
+	if c.MaxRetryBackoff > 0 && c.RetryBackoff > c.MaxRetryBackoff {
+		errs = append(errs, fmt.Errorf("retry-backoff: must be at most max-retry-backoff (%s), got %s", c.MaxRetryBackoff, c.RetryBackoff))
+	}
+	if !(c.ProgressFloor >= 0 && c.ProgressFloor <= 1) {
+		errs = append(errs, fmt.Errorf("progress-floor: must be in [0, 1], got %v", c.ProgressFloor))
+	}
+	return errors.Join(errs...)
+}
+
+// BindFlags registers the load balancer's flags on fs with c's current
+// values as defaults; parsing fs sets c's fields.
+func (c *Config) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Policy, "policy", c.Policy, "routing policy: cost, least-requests, round-robin, p2c or cpu")
+	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes (413 beyond)")
+	fs.Int64Var(&c.MaxBuffered, "max-buffered", c.MaxBuffered, "request body bytes held at once, queued and in flight (503 + Retry-After beyond)")
+	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests that may wait for a worker (503 + Retry-After beyond)")
+	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue (then 503 + Retry-After)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request, queueing and retries included (then 504)")
+	fs.IntVar(&c.MaxRetries, "max-retries", c.MaxRetries, "retries on another worker after a connection failure or 502/503")
+	fs.DurationVar(&c.RetryBackoff, "retry-backoff", c.RetryBackoff, "wait before the first retry (doubles per retry)")
+	fs.DurationVar(&c.MaxRetryBackoff, "max-retry-backoff", c.MaxRetryBackoff, "longest wait between retries")
+	fs.DurationVar(&c.HealthInterval, "health-interval", c.HealthInterval, "interval of the active health checks (GET /health)")
+	fs.DurationVar(&c.HealthTimeout, "health-timeout", c.HealthTimeout, "timeout of one health check")
+	fs.IntVar(&c.HealthyThreshold, "healthy-threshold", c.HealthyThreshold, "consecutive passed checks that make a pending or ejected worker ready")
+	fs.IntVar(&c.UnhealthyThreshold, "unhealthy-threshold", c.UnhealthyThreshold, "consecutive failed checks that eject a worker")
+	fs.IntVar(&c.EjectAfter, "eject-after", c.EjectAfter, "consecutive forwarding failures that eject a worker")
+	fs.IntVar(&c.MaxInFlight, "max-inflight", c.MaxInFlight, "requests sent to one worker at once (0 = the worker's own limit from its /status)")
+	fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often the provider's list of workers is read")
+	fs.DurationVar(&c.TrainInterval, "train-interval", c.TrainInterval, "how often the cost model learns from new records in the store")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a shutdown waits for queued and in-flight requests")
+}

@@ -1,0 +1,61 @@
+package proxy
+
+import (
+	"sync"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// Decision is one routed request as /api/v1/state shows it.
+type Decision struct {
+	Time           time.Time     `json:"time"`
+	RequestID      string        `json:"request_id"`
+	Workload       workload.Kind `json:"workload"`
+	PredictedUnits float64       `json:"predicted_units"`
+	Source         string        `json:"prediction_source,omitempty"`
+	ActualUnits    int64         `json:"actual_units,omitempty"`
+	Worker         string        `json:"worker,omitempty"`
+	Reason         string        `json:"reason,omitempty"`
+	Attempts       int           `json:"attempts"`
+	Outcome        string        `json:"outcome"`
+	Status         int           `json:"status"`
+	QueuedMs       float64       `json:"queued_ms"`
+	LatencyMs      float64       `json:"latency_ms"`
+	Error          string        `json:"error,omitempty"`
+}
+
+// decisionLog keeps the last n decisions.
+type decisionLog struct {
+	mu   sync.Mutex
+	buf  []Decision
+	next int
+	full bool
+}
+
+func newDecisionLog(n int) *decisionLog { return &decisionLog{buf: make([]Decision, n)} }
+
+func (l *decisionLog) add(d Decision) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf[l.next] = d
+	l.next++
+	if l.next == len(l.buf) {
+		l.next, l.full = 0, true
+	}
+}
+
+// recent returns the decisions, newest first.
+func (l *decisionLog) recent() []Decision {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.next
+	if l.full {
+		n = len(l.buf)
+	}
+	out := make([]Decision, 0, n)
+	for i := 1; i <= n; i++ {
+		out = append(out, l.buf[(l.next-i+len(l.buf))%len(l.buf)])
+	}
+	return out
+}

@@ -1,0 +1,384 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/worker"
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// Response headers the workers set and the load balancer learns from.
+const (
+	headerRequestID      = "X-Request-Id"
+	headerWorkerID       = "X-Worker-Id"
+	headerWorkUnits      = "X-Work-Units"
+	headerWallMs         = "X-Wall-Ms"
+	headerCPUMs          = "X-CPU-Ms"
+	headerPredictedUnits = "X-Predicted-Units"
+)
+
+// errDeadline is the cause of a request's context when its deadline passes.
+var errDeadline = errors.New("request deadline exceeded")
+
+// exchange is one compute request on its way through the load balancer.
+type exchange struct {
+	id       string
+	kind     workload.Kind
+	features workload.Features
+	multi    bool
+	units    float64 // predicted work units
+	weight   float64 // ray-tracer equivalents per unit of this workload
+	source   string
+	start    time.Time
+	body     []byte
+
+	attempts int
+	worker   string
+	reason   string
+	queued   time.Duration
+	actual   int64
+}
+
+// serveWork handles POST /raytracer, /blurimage and /enhanceimage.
+func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload.Kind) {
+	x := &exchange{kind: kind, start: s.now(), id: requestID(r)}
+	x.features.Kind = kind
+	w.Header().Set(headerRequestID, x.id)
+	if !s.active.enter() {
+		w.Header().Set("Retry-After", "1")
+		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected, ErrShuttingDown.Error()+": retry later")
+		return
+	}
+	defer s.active.leave()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		s.answer(w, x, http.StatusMethodNotAllowed, metrics.OutcomeClientError,
+			fmt.Sprintf("method %s is not allowed on %s: use POST", r.Method, kind.Path()))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.answer(w, x, http.StatusRequestEntityTooLarge, metrics.OutcomeClientError,
+				fmt.Sprintf("request body is larger than the limit of %d bytes", s.cfg.MaxBody))
+			return
+		}
+		s.answer(w, x, http.StatusBadRequest, metrics.OutcomeCancelled, "could not read the request body: "+err.Error())
+		return
+	}
+	held := int64(len(body))
+	defer s.buffered.Add(-held)
+	if s.buffered.Add(held) > s.cfg.MaxBuffered {
+		w.Header().Set("Retry-After", "1")
+		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected,
+			fmt.Sprintf("the load balancer holds its limit of %d bytes of requests: retry later", s.cfg.MaxBuffered))
+		return
+	}
+	x.body = body
+	if _, err := url.ParseRequestURI(r.URL.RequestURI()); err != nil {
+		s.answer(w, x, http.StatusBadRequest, metrics.OutcomeClientError, "malformed request URL: "+err.Error())
+		return
+	}
+	dec, err := worker.Decode(kind, r.URL.RawQuery, body, s.limits)
+	if err != nil {
+		s.answer(w, x, worker.StatusOf(err), metrics.OutcomeClientError, err.Error())
+		return
+	}
+	x.features, x.multi = dec.Features, dec.Multi
+	dec = nil // the decoded scene or image is not needed any more
+	cost := s.est.Estimate(x.features)
+	x.units, x.source = cost.Units, cost.Source
+	x.weight = s.costs.weight(kind)
+
+	ctx, cancel := context.WithCancelCause(r.Context())
+	defer cancel(nil)
+	stop := context.AfterFunc(s.hardCtx, func() { cancel(ErrShuttingDown) })
+	defer stop()
+	ctx, cancelT := context.WithTimeoutCause(ctx, s.cfg.RequestTimeout, errDeadline)
+	defer cancelT()
+	s.forward(ctx, w, r, x)
+}
+
+// forward sends the request to a worker, retrying on another one when a
+// worker fails before it answers, and streams the response back.
+func (s *Server) forward(ctx context.Context, w http.ResponseWriter, r *http.Request, x *exchange) {
+	exclude := map[string]bool{}
+	req := request{id: x.id, kind: x.kind, units: x.units * x.weight}
+	var lastErr string
+	lastStatus := 0
+	for attempt := 0; attempt <= s.cfg.MaxRetries; attempt++ {
+		if attempt > 0 && !s.backoff(ctx, attempt) {
+			break
+		}
+		l, err := s.pool.acquire(ctx, req, exclude, attempt == 0)
+		if err != nil {
+			s.acquireFailed(ctx, w, x, err)
+			return
+		}
+		x.attempts++
+		x.worker, x.reason = l.workerID, l.reason
+		x.queued += l.queued
+		if l.queued > 0 {
+			s.metrics.queueWait.Observe(l.queued.Seconds())
+		}
+		s.log.Debug("route", "request_id", x.id, "workload", x.kind, "predicted_units", x.units,
+			"source", x.source, "worker", l.workerID, "attempt", x.attempts, "reason", l.reason)
+
+		resp, err := s.send(ctx, r, x, l)
+		if err != nil {
+			if ctx.Err() != nil {
+				s.pool.release(l, resultCancelled)
+				s.contextEnded(ctx, w, x)
+				return
+			}
+			s.pool.release(l, resultFailed)
+			exclude[l.workerID] = true
+			lastErr, lastStatus = fmt.Sprintf("worker %s: %v", l.workerID, err), 0
+			s.metrics.retries.WithLabelValues("connect").Inc()
+			s.log.Info("worker failed, retrying elsewhere", "request_id", x.id, "worker", l.workerID, "attempt", x.attempts, "err", err)
+			continue
+		}
+		if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable {
+			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			res, reason := resultBusy, "busy"
+			if resp.StatusCode == http.StatusBadGateway {
+				res, reason = resultFailed, "bad_gateway"
+			}
+			s.pool.release(l, res)
+			exclude[l.workerID] = true
+			lastErr = fmt.Sprintf("worker %s: %s: %s", l.workerID, resp.Status, strings.TrimSpace(string(msg)))
+			lastStatus = resp.StatusCode
+			s.metrics.retries.WithLabelValues(reason).Inc()
+			s.log.Info("worker refused, retrying elsewhere", "request_id", x.id, "worker", l.workerID, "attempt", x.attempts, "status", resp.StatusCode)
+			continue
+		}
+		s.relay(ctx, w, x, l, resp)
+		return
+	}
+	if ctx.Err() != nil {
+		s.contextEnded(ctx, w, x)
+		return
+	}
+	status := http.StatusBadGateway
+	if lastStatus == http.StatusServiceUnavailable {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "1")
+	}
+	s.answer(w, x, status, metrics.OutcomeServerError,
+		fmt.Sprintf("no worker could serve the request in %d attempts; last: %s", x.attempts, lastErr))
+}
+
+// send forwards one attempt.
+func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *lease) (*http.Response, error) {
+	out, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.addr, "/")+r.URL.RequestURI(), bytes.NewReader(x.body))
+	if err != nil {
+		return nil, err
+	}
+	copyHeader(out.Header, r.Header)
+	out.Header.Set(headerRequestID, x.id)
+	out.Header.Set(headerPredictedUnits, strconv.FormatFloat(x.units, 'f', 0, 64))
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
+			host = prior + ", " + host
+		}
+		out.Header.Set("X-Forwarded-For", host)
+	}
+	// Compute requests are idempotent: let the transport resend on a
+	// keep-alive connection the worker closed (the header is not sent).
+	out.Header["X-Idempotency-Key"] = nil
+	out.ContentLength = int64(len(x.body))
+	return s.transport.RoundTrip(out)
+}
+
+// relay streams the worker's response to the client and learns from it.
+func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, l *lease, resp *http.Response) {
+	defer resp.Body.Close()
+	h := w.Header()
+	copyHeader(h, resp.Header)
+	h.Set(headerRequestID, x.id)
+	if h.Get(headerWorkerID) == "" {
+		h.Set(headerWorkerID, l.workerID)
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, copyErr := io.Copy(w, resp.Body)
+	now := s.now()
+	if copyErr != nil {
+		// The response is already under way: the client sees the
+		// connection drop, never a truncated body passed off as whole.
+		res := resultFailed
+		if ctx.Err() != nil {
+			res = resultCancelled
+		}
+		s.pool.release(l, res)
+		s.finish(x, resp.StatusCode, metrics.OutcomeCancelled, "response interrupted: "+copyErr.Error(), now)
+		panic(http.ErrAbortHandler)
+	}
+	s.pool.release(l, resultOK)
+	outcome := metrics.OutcomeOK
+	switch {
+	case resp.StatusCode >= 500:
+		outcome = metrics.OutcomeServerError
+	case resp.StatusCode >= 400:
+		outcome = metrics.OutcomeClientError
+	}
+	if outcome == metrics.OutcomeOK {
+		s.learn(x, l.workerID, resp.Header, now)
+	}
+	s.finish(x, resp.StatusCode, outcome, "", now)
+}
+
+// learn teaches the estimator and the worker's speed from the response
+// headers.
+func (s *Server) learn(x *exchange, workerID string, h http.Header, now time.Time) {
+	units, err := strconv.ParseInt(h.Get(headerWorkUnits), 10, 64)
+	if err != nil || units < 0 {
+		return
+	}
+	x.actual = units
+	s.seen.add(x.id)
+	s.est.Observe(now, x.features, float64(units))
+	s.metrics.observeUnits(x.kind, x.units, units)
+	if ms, err := strconv.ParseFloat(h.Get(headerCPUMs), 64); err == nil && ms > 0 {
+		s.costs.observe(x.kind, units, time.Duration(ms*float64(time.Millisecond)))
+	}
+	if s.speeds == nil {
+		return
+	}
+	if ms, err := strconv.ParseFloat(h.Get(headerWallMs), 64); err == nil && ms > 0 && units > 0 {
+		s.speeds.Observe(workerID, float64(units)*x.weight, time.Duration(ms*float64(time.Millisecond)))
+	}
+}
+
+// backoff waits before retry number attempt; false if ctx ended first.
+func (s *Server) backoff(ctx context.Context, attempt int) bool {
+	d := s.cfg.RetryBackoff << (attempt - 1)
+	if d > s.cfg.MaxRetryBackoff || d <= 0 {
+		d = s.cfg.MaxRetryBackoff
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// acquireFailed answers a request no worker was found for.
+func (s *Server) acquireFailed(ctx context.Context, w http.ResponseWriter, x *exchange, err error) {
+	switch {
+	case errors.Is(err, ErrQueueFull):
+		w.Header().Set("Retry-After", "1")
+		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected,
+			fmt.Sprintf("%v (%d waiting): retry later", err, s.cfg.QueueLen))
+	case errors.Is(err, ErrQueueTimeout):
+		w.Header().Set("Retry-After", "1")
+		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected,
+			fmt.Sprintf("no worker became free within the queue timeout of %s: retry later", s.cfg.QueueTimeout))
+	case errors.Is(err, ErrShuttingDown):
+		w.Header().Set("Retry-After", "1")
+		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected, ErrShuttingDown.Error()+": retry later")
+	case ctx.Err() != nil:
+		s.contextEnded(ctx, w, x)
+	default:
+		s.answer(w, x, http.StatusBadGateway, metrics.OutcomeServerError, "no worker: "+err.Error())
+	}
+}
+
+// contextEnded answers a request whose context ended: its deadline passed
+// (504), the load balancer is shutting down (503) or the client went away
+// (nothing to answer).
+func (s *Server) contextEnded(ctx context.Context, w http.ResponseWriter, x *exchange) {
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errDeadline):
+		s.answer(w, x, http.StatusGatewayTimeout, metrics.OutcomeCancelled,
+			fmt.Sprintf("the request did not finish within its deadline of %s", s.cfg.RequestTimeout))
+	case errors.Is(cause, ErrShuttingDown):
+		w.Header().Set("Retry-After", "1")
+		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected, ErrShuttingDown.Error()+": retry later")
+	default:
+		s.finish(x, 0, metrics.OutcomeCancelled, "client went away", s.now())
+	}
+}
+
+// answer sends the load balancer's own reply and books it.
+func (s *Server) answer(w http.ResponseWriter, x *exchange, status int, outcome metrics.Outcome, msg string) {
+	httpError(w, status, msg)
+	now := s.now()
+	s.finish(x, status, outcome, msg, now)
+	if s.recorder != nil {
+		s.recorder.Request(metrics.RequestRecord{
+			ID: x.id, Time: x.start, Features: x.features, Multi: x.multi,
+			Wall: now.Sub(x.start), WorkerID: x.worker, Outcome: outcome,
+			Status: status, Error: msg, PredictedUnits: x.units,
+		})
+	}
+}
+
+// finish books a finished request in the metrics and the decision log.
+func (s *Server) finish(x *exchange, status int, outcome metrics.Outcome, errMsg string, now time.Time) {
+	lat := now.Sub(x.start)
+	s.metrics.requests.WithLabelValues(string(x.kind), string(outcome)).Inc()
+	s.metrics.duration.WithLabelValues(string(x.kind)).Observe(lat.Seconds())
+	s.decisions.add(Decision{
+		Time: x.start, RequestID: x.id, Workload: x.kind, PredictedUnits: x.units,
+		Source: x.source, ActualUnits: x.actual, Worker: x.worker, Reason: x.reason,
+		Attempts: x.attempts, Outcome: string(outcome), Status: status,
+		QueuedMs: ms(x.queued), LatencyMs: ms(lat), Error: errMsg,
+	})
+	if status != 0 || outcome != metrics.OutcomeCancelled {
+		s.log.Debug("request done", "request_id", x.id, "workload", x.kind, "status", status,
+			"outcome", outcome, "worker", x.worker, "attempts", x.attempts, "latency", lat)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// hopHeaders are not forwarded (RFC 9110 section 7.6.1).
+var hopHeaders = map[string]bool{
+	"Connection": true, "Proxy-Connection": true, "Keep-Alive": true,
+	"Proxy-Authenticate": true, "Proxy-Authorization": true, "Te": true,
+	"Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, vs := range src {
+		if hopHeaders[k] {
+			continue
+		}
+		dst[k] = append(dst[k][:0:0], vs...)
+	}
+}
+
+// requestID returns the client's X-Request-Id when it is a sane token,
+// else a new random one.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get(headerRequestID); id != "" && len(id) <= 128 && printableToken(id) {
+		return id
+	}
+	return fmt.Sprintf("%016x", rand.Uint64())
+}
+
+func printableToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

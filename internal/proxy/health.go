@@ -1,0 +1,171 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// HealthChecker checks every worker of a pool with GET /health and reads
+// its /status (CPU %, in-flight limit).
+type HealthChecker struct {
+	pool   *Pool
+	client *http.Client
+}
+
+// NewHealthChecker returns a checker for p using client (nil: a client of
+// its own, whose timeout is the pool's HealthTimeout).
+func NewHealthChecker(p *Pool, client *http.Client) *HealthChecker {
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{
+			MaxIdleConnsPerHost: 2,
+			IdleConnTimeout:     time.Minute,
+		}}
+	}
+	return &HealthChecker{pool: p, client: client}
+}
+
+// Run checks every worker each HealthInterval until ctx ends. A worker
+// joining the pool is checked at the next tick.
+func (h *HealthChecker) Run(ctx context.Context) {
+	t := time.NewTicker(h.pool.cfg.HealthInterval)
+	defer t.Stop()
+	for {
+		h.CheckAll(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// CheckAll checks every worker once, in parallel, and returns when all
+// checks are done.
+func (h *HealthChecker) CheckAll(ctx context.Context) {
+	type target struct{ id, addr string }
+	h.pool.mu.Lock()
+	targets := make([]target, len(h.pool.workers))
+	for i, w := range h.pool.workers {
+		targets[i] = target{w.id, w.addr}
+	}
+	h.pool.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, t := range targets {
+		wg.Go(func() {
+			err := h.check(ctx, t.addr)
+			var st *workerStatus
+			if err == nil {
+				st = h.status(ctx, t.addr)
+			}
+			if ctx.Err() == nil {
+				h.pool.healthResult(t.id, err, st)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// check is one GET /health: a 200 passes, anything else fails.
+func (h *HealthChecker) check(ctx context.Context, addr string) error {
+	ctx, cancel := context.WithTimeout(ctx, h.pool.cfg.HealthTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(addr, "/")+"/health", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health: %s %s", resp.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
+// workerStatus is what the load balancer reads from a worker's /status.
+type workerStatus struct {
+	CPUPercent  *float64 `json:"cpu_percent"`
+	MaxInflight *int     `json:"max_inflight"`
+	MaxInFlight *int     `json:"max_in_flight"`
+}
+
+func (s *workerStatus) maxInFlight() int {
+	switch {
+	case s.MaxInflight != nil:
+		return *s.MaxInflight
+	case s.MaxInFlight != nil:
+		return *s.MaxInFlight
+	}
+	return 0
+}
+
+// status reads GET /status; nil when it fails (a worker without /status is
+// still healthy).
+func (h *HealthChecker) status(ctx context.Context, addr string) *workerStatus {
+	ctx, cancel := context.WithTimeout(ctx, h.pool.cfg.HealthTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(addr, "/")+"/status", nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+		return nil
+	}
+	var st workerStatus
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&st); err != nil {
+		return nil
+	}
+	return &st
+}
+
+// healthResult books one health check of a worker: HealthyThreshold
+// consecutive passes make a pending or ejected worker ready,
+// UnhealthyThreshold consecutive failures eject a ready one.
+func (p *Pool) healthResult(id string, err error, st *workerStatus) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w, ok := p.byID[id]
+	if !ok {
+		return
+	}
+	w.lastHealth = p.now()
+	if err != nil {
+		w.healthErr = err.Error()
+		w.healthOK = 0
+		w.healthFail++
+		if w.state == Ready && w.healthFail >= p.cfg.UnhealthyThreshold {
+			p.setStateLocked(w, Ejected, "failed health checks: "+w.healthErr)
+		}
+		return
+	}
+	w.healthErr = ""
+	w.healthFail = 0
+	w.healthOK++
+	if st != nil {
+		if st.CPUPercent != nil {
+			w.cpu = *st.CPUPercent
+		}
+		if m := st.maxInFlight(); m > 0 && m != w.maxInFlight {
+			w.maxInFlight = m
+			defer p.dispatchLocked()
+		}
+	}
+	if (w.state == Pending || w.state == Ejected) && w.healthOK >= p.cfg.HealthyThreshold {
+		p.setStateLocked(w, Ready, "passed health checks")
+	}
+}

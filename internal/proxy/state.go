@@ -1,0 +1,76 @@
+package proxy
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/estimator"
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// State is the JSON document GET /api/v1/state serves.
+type State struct {
+	Time     time.Time `json:"time"`
+	Uptime   float64   `json:"uptime_s"`
+	Policy   string    `json:"policy"`
+	Provider string    `json:"provider,omitempty"`
+	Snapshot
+	Estimator EstimatorState `json:"estimator"`
+	// Decisions are the last routed requests, newest first.
+	Decisions []Decision `json:"decisions"`
+}
+
+// EstimatorState is the cost model's part of State.
+type EstimatorState struct {
+	// Accuracy is the MAPE per workload over the model's recent
+	// predictions.
+	Accuracy map[workload.Kind]Accuracy `json:"accuracy"`
+	// UnitCosts are the learnt CPU costs of one unit of each workload;
+	// the pool's work (predicted_left, queue, speeds) is in ray-tracer
+	// equivalent units.
+	UnitCosts map[workload.Kind]UnitCost `json:"unit_costs"`
+	Model     *estimator.Snapshot        `json:"model,omitempty"`
+}
+
+// Accuracy is one workload's prediction error.
+type Accuracy struct {
+	MAPE    float64 `json:"mape"`
+	Samples int     `json:"samples"`
+}
+
+// snapshotter is implemented by estimators that describe themselves
+// (estimator.Model).
+type snapshotter interface {
+	Snapshot() estimator.Snapshot
+}
+
+// State returns what GET /api/v1/state serves.
+func (s *Server) State() State {
+	snap := s.pool.Snapshot()
+	st := State{
+		Time: snap.Time, Uptime: snap.Time.Sub(s.started).Seconds(),
+		Policy: s.cfg.Policy, Provider: s.provider, Snapshot: snap,
+		Estimator: EstimatorState{Accuracy: map[workload.Kind]Accuracy{}, UnitCosts: s.costs.snapshot()},
+		Decisions: s.decisions.recent(),
+	}
+	if acc, ok := s.est.(accuracyReporter); ok {
+		for _, k := range workload.Kinds {
+			m, n := acc.Accuracy(k)
+			st.Estimator.Accuracy[k] = Accuracy{MAPE: m, Samples: n}
+		}
+	}
+	if sn, ok := s.est.(snapshotter); ok {
+		m := sn.Snapshot()
+		st.Estimator.Model = &m
+	}
+	return st
+}
+
+func (s *Server) serveState(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		httpError(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed on /api/v1/state: use GET")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.State())
+}
