@@ -76,6 +76,7 @@ func newLBCmd() *cobra.Command {
 		addresses  []string
 		launch     int
 		deployment string
+		as         *autoscaleFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "lb",
@@ -83,9 +84,13 @@ func newLBCmd() *cobra.Command {
 		Long: `Run the cost-aware load balancer in front of workers.
 
 With --provider static (the default) it routes to the workers given with
---workers, which someone else started and stops. With --provider local or
-docker it follows that provider's pool (workers recorded in --state-dir are
-adopted; --launch N starts N more) and terminates the pool on exit.
+--workers, which someone else started and stops: that pool is fixed, no
+autoscaler runs and the --min, --max and --scale-* flags do not apply. With
+--provider local or docker it follows that provider's pool (workers
+recorded in --state-dir are adopted; --launch N starts N more), the
+autoscaler grows and shrinks it between --min and --max (default 1 to 4,
+policy backlog; --scale-policy fixed --min N --max N keeps N), draining a
+worker before it terminates it, and the pool is terminated on exit.
 
 Every request is decoded and validated like a worker would, its cost in work
 units predicted by the cost model (trained from the metrics store at start
@@ -118,6 +123,17 @@ request retried on another one (--max-retries).`,
 				return err
 			}
 			owned := provName != "static"
+			var scaling *autoscaling
+			if owned {
+				acfg, err := as.config(f.stateDir)
+				if err != nil {
+					closeProvider(prov, log)
+					return err
+				}
+				scaling = newAutoscaling(ctx, acfg, prov, log)
+			} else if changed := changedFlags(cmd.Flags(), as); len(changed) > 0 {
+				log.Warn("--provider static keeps its fixed list of workers: autoscaler flags ignored", "flags", changed)
+			}
 			if launch > 0 {
 				if _, err := prov.Launch(ctx, launch); err != nil {
 					closeProvider(prov, log)
@@ -126,6 +142,7 @@ request retried on another one (--max-retries).`,
 			}
 			return runLB(ctx, lbSetup{
 				flags: f, storeURL: storeURL, provName: provName, prov: prov, ownsPool: owned, log: log,
+				autoscale: scaling,
 				serving: func(s *lbServing) {
 					fmt.Fprintf(cmd.OutOrStdout(), "load balancer on %s (policy %s, provider %s, %d workers); state at %s/api/v1/state\n",
 						s.url, f.cfg.Policy, provName, s.workers, s.url)
@@ -139,6 +156,7 @@ request retried on another one (--max-retries).`,
 	fs.StringSliceVar(&addresses, "workers", nil, "worker URLs for --provider static, comma-separated (host:port gets http://)")
 	fs.IntVar(&launch, "launch", 0, "workers to launch at start (--provider local or docker)")
 	fs.StringVar(&deployment, "deployment", "vfx", "deployment name (--provider docker: labels and network)")
+	as = addAutoscaleFlags(fs)
 	return cmd
 }
 
@@ -151,12 +169,9 @@ type lbSetup struct {
 	// ownsPool: terminate the provider's workers (Close) on exit.
 	ownsPool bool
 	log      *slog.Logger
-	// started is called once the pool exists, before serving: the seam
-	// where an autoscaler attaches to the pool and the provider (see
-	// runAutoscaler). rec is the metrics recorder (nil with --store none).
-	// It returns a function that waits for whatever it started to stop;
-	// ctx ends once the load balancer has finished its requests.
-	started func(ctx context.Context, pool *proxy.Pool, rec *metrics.Recorder) (wait func(), err error)
+	// autoscale, when not nil, drives the pool and the provider once the
+	// pool exists (see autoscaling).
+	autoscale *autoscaling
 	// serving is called once the load balancer accepts requests.
 	serving func(*lbServing)
 }
@@ -211,7 +226,10 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 		}()
 	}
 
-	speeds := estimator.NewSpeeds(estimator.SpeedOptions{})
+	var speeds proxy.Speeds = estimator.NewSpeeds(estimator.SpeedOptions{})
+	if s.autoscale != nil {
+		speeds = s.autoscale.speeds(speeds)
+	}
 	pool := proxy.NewPool(proxy.PoolOptions{Config: cfg, Policy: policy, Speeds: speeds, Log: log})
 	srv, err := proxy.New(proxy.Options{
 		Config: cfg, Pool: pool, Estimator: estimator.New(estimator.Options{}), Speeds: speeds,
@@ -235,8 +253,8 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	defer stopLoops()
 	srv.Start(loopCtx, s.prov)
 	var waitStarted func()
-	if s.started != nil {
-		if waitStarted, err = s.started(loopCtx, pool, rec); err != nil {
+	if s.autoscale != nil {
+		if waitStarted, err = s.autoscale.start(loopCtx, srv, pool, rec); err != nil {
 			ln.Close()
 			return err
 		}

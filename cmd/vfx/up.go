@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/specialvfx/vfx/internal/autoscaler"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -17,43 +18,103 @@ func init() { addCommand(newUpCmd) }
 
 func newUpCmd() *cobra.Command {
 	var (
-		f       lbFlags
-		workers int
+		f          lbFlags
+		workers    int
+		provName   string
+		cpus       float64
+		deployment string
+		as         *autoscaleFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
-		Short: "Start the whole service: the load balancer and a pool of local workers",
+		Short: "Start the whole service: the load balancer, an autoscaled pool of workers and the metrics store",
 		Long: `Start SpecialVFX@Cloud on this machine with no configuration: the
-cost-aware load balancer on --listen (default :8000), --workers local
-"vfx worker" processes on free 127.0.0.1 ports, and the embedded SQLite
-metrics store in --state-dir (default vfx-data) that the workers record
-every request in and the cost model learns from.
+cost-aware load balancer on --listen (default :8000), a pool of workers
+("vfx worker" processes on free 127.0.0.1 ports, or Docker containers with
+--provider docker) that the autoscaler grows and shrinks between --min and
+--max (default 1 to 4, policy backlog), and the embedded SQLite metrics
+store in --state-dir (default vfx-data) that the workers record every
+request in and the cost model learns from.
+
+The pool starts with --min workers. Every --scale-interval the autoscaler
+compares the predicted work in flight, queued and arriving with what the
+workers can do, launches workers when it is not enough, and removes
+workers it no longer needs by draining them: a draining worker gets no new
+requests, finishes the ones it has (at most --drain-timeout), and only then
+is terminated. Its decisions are logged, recorded in the metrics store,
+shown in the state API (/api/v1/state, "autoscaler") and written to
+ASState.xml in --state-dir; VMState.xml there holds every worker's state,
+rewritten every 5 s. --workers N runs a fixed pool of N workers instead
+(the same as --scale-policy fixed --min N --max N). The --autoscale-config
+YAML file sets the other autoscaler settings; flags override it.
 
 Workers recorded in --state-dir that are still running (from a previous
 "vfx up" that was killed) are adopted rather than started again.
 
-Ctrl-C or SIGTERM stops everything in order: the load balancer stops
-accepting, finishes the queued and in-flight requests (at most
---shutdown-timeout; the rest get 503 with Retry-After), the workers are
+Ctrl-C or SIGTERM stops everything in order: the autoscaler stops, the load
+balancer stops accepting, finishes the queued and in-flight requests (at
+most --shutdown-timeout; the rest get 503 with Retry-After), the workers are
 terminated (each finishes its own requests first), and the store is
-flushed. Workers are started with --exit-with-parent, so even a killed
-"vfx up" leaves no worker behind.`,
+flushed. Local workers are started with --exit-with-parent, so even a
+killed "vfx up" leaves no worker behind.`,
 		Example: `  vfx up
-  vfx up --workers 3 --listen 127.0.0.1:8080 --state-dir /tmp/vfx`,
+  vfx up --min 2 --max 8 --listen 127.0.0.1:8080 --state-dir /tmp/vfx
+  vfx up --workers 3
+  vfx up --provider docker --worker-cpus 0.5 --scale-policy cpu`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if workers < 1 || workers > 64 {
-				return fmt.Errorf("--workers: must be in [1, 64], got %d", workers)
+			stateDir, err := filepath.Abs(f.stateDir)
+			if err != nil {
+				return fmt.Errorf("--state-dir: %w", err)
 			}
-			return runUp(cmd.Context(), cmd.OutOrStdout(), f, workers, slog.Default())
+			acfg, err := as.config(stateDir)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("workers") {
+				for _, name := range []string{"min", "max", "scale-policy"} {
+					if cmd.Flags().Changed(name) {
+						return fmt.Errorf("--workers %d is a fixed pool: give either --workers or --%s", workers, name)
+					}
+				}
+				if workers < 1 || workers > autoscaler.MaxWorkersLimit {
+					return fmt.Errorf("--workers: must be in [1, %d], got %d", autoscaler.MaxWorkersLimit, workers)
+				}
+				acfg.Policy, acfg.Min, acfg.Max = "fixed", workers, workers
+			}
+			if err := acfg.Validate(); err != nil {
+				return fmt.Errorf("autoscaler config: %w", err)
+			}
+			if provName != "local" && provName != "docker" {
+				return fmt.Errorf("--provider: want local or docker, got %q (vfx lb runs in front of other providers)", provName)
+			}
+			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
+				flags: f, stateDir: stateDir, scale: acfg, provName: provName, cpus: cpus, deployment: deployment,
+			}, slog.Default())
 		},
 	}
-	f.bind(cmd.Flags(), ":8000")
-	cmd.Flags().IntVar(&workers, "workers", 2, "local workers to run")
+	fs := cmd.Flags()
+	f.bind(fs, ":8000")
+	fs.IntVar(&workers, "workers", 0, "run a fixed pool of this many workers (no autoscaling)")
+	fs.StringVar(&provName, "provider", "local", "where workers run: local (processes) or docker (containers)")
+	fs.Float64Var(&cpus, "worker-cpus", 0, "CPU limit of each worker in cores (--provider docker; 0: the provider's default of 1)")
+	fs.StringVar(&deployment, "deployment", "vfx", "deployment name (--provider docker: labels and network)")
+	as = addAutoscaleFlags(fs)
 	return cmd
 }
 
-func runUp(ctx context.Context, out io.Writer, f lbFlags, workers int, log *slog.Logger) error {
+// upOptions are what vfx up runs.
+type upOptions struct {
+	flags      lbFlags
+	stateDir   string // absolute
+	scale      autoscaler.Config
+	provName   string
+	cpus       float64
+	deployment string
+}
+
+func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) error {
+	f := o.flags
 	storeURL, err := f.storeURL()
 	if err != nil {
 		return err
@@ -65,27 +126,22 @@ func runUp(ctx context.Context, out io.Writer, f lbFlags, workers int, log *slog
 	if err != nil {
 		return fmt.Errorf("find the vfx executable: %w", err)
 	}
-	stateDir, err := filepath.Abs(f.stateDir)
-	if err != nil {
-		return fmt.Errorf("--state-dir: %w", err)
-	}
-	prov, err := provider.New(ctx, "local", provider.Options{Binary: exe, StateDir: stateDir, Store: storeURL})
+	prov, err := provider.New(ctx, o.provName, provider.Options{
+		Binary: exe, StateDir: o.stateDir, Store: storeURL,
+		Deployment: o.deployment, WorkerCPUs: o.cpus,
+	})
 	if err != nil {
 		return err
 	}
-	if err := keepPoolSize(ctx, prov, workers, log); err != nil {
+	if err := keepPoolSize(ctx, prov, o.scale.Min, log); err != nil {
 		closeProvider(prov, log)
 		return err
 	}
 	return runLB(ctx, lbSetup{
-		flags: f, storeURL: storeURL, provName: "local", prov: prov, ownsPool: true, log: log,
-		// The autoscaler attaches here (see runAutoscaler): it drives
-		// this pool (Snapshot, Drain, WaitIdle, Add, Remove) and the
-		// provider (Launch, Terminate). Until it does, the pool keeps the
-		// --workers it was started with.
-		started: nil,
+		flags: f, storeURL: storeURL, provName: o.provName, prov: prov, ownsPool: true, log: log,
+		autoscale: newAutoscaling(ctx, o.scale, prov, log),
 		serving: func(s *lbServing) {
-			printUp(out, s, f.cfg.Policy, stateDir, storeURL)
+			printUp(out, s, o, storeURL)
 		},
 	})
 }
@@ -115,16 +171,30 @@ func keepPoolSize(ctx context.Context, prov provider.Provider, n int, log *slog.
 	return nil
 }
 
-func printUp(out io.Writer, s *lbServing, policy, stateDir, storeURL string) {
-	fmt.Fprintf(out, `SpecialVFX@Cloud is up: %d local workers behind the load balancer (policy %s).
+func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
+	kind, logs := "local worker", "worker logs in "+filepath.Join(o.stateDir, "logs")
+	if o.provName == "docker" {
+		kind, logs = "worker in a Docker container", "worker logs: docker logs CONTAINER"
+		if s.workers != 1 {
+			kind = "workers in Docker containers"
+		}
+	} else if s.workers != 1 {
+		kind = "local workers"
+	}
+	scaling := fmt.Sprintf("autoscaled %d–%d by policy %s", o.scale.Min, o.scale.Max, o.scale.Policy)
+	if o.scale.Policy == "fixed" {
+		scaling = fmt.Sprintf("a fixed pool of %d", o.scale.Min)
+	}
+	fmt.Fprintf(out, `SpecialVFX@Cloud is up: %d %s behind the load balancer (routing policy %s, %s).
 
-  Send requests to %[3]s, e.g.
-    curl -X POST '%[3]s/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false' --data @payload.json
-    curl -X POST %[3]s/blurimage --data @temp.txt
-  State:    %[3]s/api/v1/state
-  Metrics:  %[3]s/metrics
-  Data:     %[4]s (metrics store %[5]s, worker logs in %[6]s)
+  Send requests to %[5]s, e.g.
+    curl -X POST '%[5]s/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false' --data @payload.json
+    curl -X POST %[5]s/blurimage --data @temp.txt
+  State:    %[5]s/api/v1/state
+  Metrics:  %[5]s/metrics
+  Data:     %[6]s (metrics store %[7]s, %[8]s,
+            VMState.xml and ASState.xml)
 
 Press Ctrl-C to stop.
-`, s.workers, policy, s.url, stateDir, storeURL, filepath.Join(stateDir, "logs"))
+`, s.workers, kind, o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs)
 }

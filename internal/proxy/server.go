@@ -71,6 +71,7 @@ type Server struct {
 
 	active      tracker      // compute requests being handled
 	buffered    atomic.Int64 // bytes of request bodies held
+	autoscaler  atomic.Pointer[func() any]
 	shutting    atomic.Bool
 	hardCtx     context.Context // cancelled when shutdown stops waiting
 	hardCancel  context.CancelCauseFunc

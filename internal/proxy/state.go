@@ -18,7 +18,14 @@ type State struct {
 	Estimator EstimatorState `json:"estimator"`
 	// Decisions are the last routed requests, newest first.
 	Decisions []Decision `json:"decisions"`
+	// Autoscaler is the autoscaler's state when one drives the pool (see
+	// Server.SetAutoscaler).
+	Autoscaler any `json:"autoscaler,omitempty"`
 }
+
+// SetAutoscaler makes the state API show what f returns as "autoscaler".
+// f must be safe for concurrent use.
+func (s *Server) SetAutoscaler(f func() any) { s.autoscaler.Store(&f) }
 
 // EstimatorState is the cost model's part of State.
 type EstimatorState struct {
@@ -52,6 +59,9 @@ func (s *Server) State() State {
 		Policy: s.cfg.Policy, Provider: s.provider, Snapshot: snap,
 		Estimator: EstimatorState{Accuracy: map[workload.Kind]Accuracy{}, UnitCosts: s.costs.snapshot()},
 		Decisions: s.decisions.recent(),
+	}
+	if f := s.autoscaler.Load(); f != nil {
+		st.Autoscaler = (*f)()
 	}
 	if acc, ok := s.est.(accuracyReporter); ok {
 		for _, k := range workload.Kinds {

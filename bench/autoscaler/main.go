@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/client"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "autoscaler bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		bin        = flag.String("vfx", "", "vfx binary (required)")
+		seedDir    = flag.String("seed-data", "", "seed-data directory (default: ../shared/seed-data from the module root)")
+		work       = flag.String("dir", "", "directory for the runs' state (default: a temporary one)")
+		providerF  = flag.String("provider", "docker", "worker provider: docker or local")
+		cpus       = flag.Float64("worker-cpus", 0.5, "CPU limit of each docker worker")
+		policies   = flag.String("policies", "backlog,cpu", "autoscaling policies to compare, in order")
+		seed       = flag.Uint64("seed", 1, "seed of the trace")
+		phasesF    = flag.String("phases", "quiet:20s:0.5,burst:25s:6,quiet:35s:0.5,burst:25s:6,quiet:15s:0.5", "trace phases name:duration:requests-per-second")
+		maxN       = flag.Int("max", 3, "largest pool")
+		maxReqs    = flag.Int("max-requests", 1000, "bound on the trace's requests")
+		objFactor  = flag.Float64("objective", 2, "latency objective: this many times a request's unloaded latency")
+		objSlack   = flag.Duration("objective-slack", 100*time.Millisecond, "added to every latency objective (network and scheduling noise)")
+		extraArgs  = flag.String("up-args", "--scale-interval 1s --scale-down-delay 10s --stable-window 20s --panic-window 4s --boot-time 3s --drain-timeout 60s", "arguments passed to every vfx up")
+		cpuScale   = flag.Float64("cpu-threshold-scale", 0, "multiply the cpu policy's 50%/15% thresholds by this (0: worker-cpus/host cores for docker, 1 for local)")
+		timeBudget = flag.Duration("timeout", 9*time.Minute, "bound on the whole benchmark")
+	)
+	flag.Parse()
+	if *bin == "" {
+		return fmt.Errorf("-vfx is required")
+	}
+	phases, err := parsePhases(*phasesF)
+	if err != nil {
+		return err
+	}
+	if *seedDir == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return err
+		}
+		*seedDir = filepath.Join(root, "..", "shared", "seed-data")
+	}
+	types := []reqType{
+		{Name: "test04 400x300", Scene: "test04.txt", Cols: 400, Rows: 300, Weight: 0.5},
+		{Name: "test03 400x300", Scene: "test03.txt", Cols: 400, Rows: 300, Weight: 0.3},
+		{Name: "test01 200x150", Scene: "test01.txt", Cols: 200, Rows: 150, Weight: 0.2},
+	}
+	for i := range types {
+		types[i].sceneBytes, err = os.ReadFile(filepath.Join(*seedDir, "raytracer", "scenes", types[i].Scene))
+		if err != nil {
+			return err
+		}
+	}
+	trace, err := schedule(*seed, phases, types, *maxReqs)
+	if err != nil {
+		return err
+	}
+	root := *work
+	if root != "" {
+		if err := os.MkdirAll(root, 0o755); err != nil {
+			return err
+		}
+	} else {
+		root, err = os.MkdirTemp("", "vfx-bench-autoscaler-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(root)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *timeBudget)
+	defer cancel()
+
+	scale := *cpuScale
+	if scale == 0 {
+		scale = 1
+		if *providerF == "docker" {
+			scale = *cpus / float64(hostCores())
+		}
+	}
+	cpuCfg := filepath.Join(root, "cpu-thresholds.yaml")
+	if err := os.WriteFile(cpuCfg, fmt.Appendf(nil, "cpu_high: %g\ncpu_low: %g\n", 50*scale, 15*scale), 0o644); err != nil {
+		return err
+	}
+
+	var rows []row
+	calibrated := false
+	for _, pol := range strings.Split(*policies, ",") {
+		args := []string{"--provider", *providerF, "--min", "1", "--max", fmt.Sprint(*maxN), "--scale-policy", pol}
+		if *providerF == "docker" {
+			args = append(args, "--worker-cpus", fmt.Sprint(*cpus))
+		}
+		if pol == "cpu" {
+			args = append(args, "--autoscale-config", cpuCfg)
+		}
+		args = append(args, strings.Fields(*extraArgs)...)
+		fmt.Fprintf(os.Stderr, "== %s: vfx %s\n", pol, strings.Join(args, " "))
+		u, err := startUp(ctx, *bin, root, pol, args, 3*time.Minute)
+		if err != nil {
+			return err
+		}
+		c := client.New(u.base, &http.Client{Timeout: 5 * time.Minute})
+		if !calibrated {
+			if err := calibrate(ctx, c, types, 2, 5); err != nil {
+				u.stop(time.Minute)
+				return err
+			}
+			for i := range types {
+				types[i].objective = time.Duration(*objFactor*float64(types[i].unloaded)) + *objSlack
+			}
+			calibrated = true
+		} else if err := calibrate(ctx, c, slices.Clone(types), 2, 0); err != nil { // the same warm-up, no measure
+			u.stop(time.Minute)
+			return err
+		}
+		// Start the trace from a pool at its minimum.
+		if err := u.waitPool(ctx, 1, 90*time.Second); err != nil {
+			u.stop(time.Minute)
+			return err
+		}
+		start := time.Now()
+		sctx, stopSampling := context.WithCancel(ctx)
+		samples := make(chan []sample, 1)
+		go func() { samples <- u.sampler(sctx, start, 250*time.Millisecond) }()
+		results := replay(ctx, c, types, trace, 256)
+		end := time.Since(start)
+		stopSampling()
+		ss := <-samples
+		events, err := scaleEvents(u.dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "scale events:", err)
+			events = -1
+		}
+		if err := u.stop(2 * time.Minute); err != nil {
+			fmt.Fprintln(os.Stderr, "stop:", err)
+		}
+		r := summarize(pol, types, results, ss, end)
+		r.events = events
+		rows = append(rows, r)
+		fmt.Fprintf(os.Stderr, "== %s: %s\n", pol, r.line())
+		if ctx.Err() != nil {
+			return fmt.Errorf("benchmark stopped: %w", ctx.Err())
+		}
+	}
+	printReport(os.Stdout, *providerF, *cpus, scale, *seed, phases, trace, types, rows, *objFactor, *objSlack)
+	return nil
+}
+
+func hostCores() int { return runtime.NumCPU() }
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
