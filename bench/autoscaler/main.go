@@ -39,7 +39,7 @@ func run() error {
 		objFactor  = flag.Float64("objective", 2, "latency objective: this many times a request's unloaded latency")
 		objSlack   = flag.Duration("objective-slack", 100*time.Millisecond, "added to every latency objective (network and scheduling noise)")
 		extraArgs  = flag.String("up-args", "--scale-interval 1s --scale-down-delay 10s --stable-window 20s --panic-window 4s --boot-time 3s --drain-timeout 60s", "arguments passed to every vfx up")
-		cpuScale   = flag.Float64("cpu-threshold-scale", 0, "multiply the cpu policy's 50%/15% thresholds by this (0: worker-cpus/host cores for docker, 1 for local)")
+		cpuScale   = flag.Float64("cpu-threshold-scale", 0, "multiply the cpu policy's 50%/15% thresholds by this (0 or 1: unchanged)")
 		timeBudget = flag.Duration("timeout", 9*time.Minute, "bound on the whole benchmark")
 	)
 	flag.Parse()
@@ -89,12 +89,11 @@ func run() error {
 	ctx, cancel := context.WithTimeout(ctx, *timeBudget)
 	defer cancel()
 
+	// Workers report CPU % of their own CPU quota, so the original's 50 %/15 %
+	// thresholds apply unchanged to CPU-limited containers.
 	scale := *cpuScale
 	if scale == 0 {
 		scale = 1
-		if *providerF == "docker" {
-			scale = *cpus / float64(hostCores())
-		}
 	}
 	cpuCfg := filepath.Join(root, "cpu-thresholds.yaml")
 	if err := os.WriteFile(cpuCfg, fmt.Appendf(nil, "cpu_high: %g\ncpu_low: %g\n", 50*scale, 15*scale), 0o644); err != nil {

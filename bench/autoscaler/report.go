@@ -91,7 +91,7 @@ func printReport(w io.Writer, prov string, cpus, scale float64, seed uint64, pha
 			100*r.withinSLO, r.workerSeconds, r.maxPool, r.events)
 	}
 	if scale != 1 {
-		fmt.Fprintf(w, "\nThe cpu policy's thresholds were scaled by %.3g (to %.3g%% / %.3g%%): a worker's CPU %% is of the host's cores, so a worker limited to %.2g CPU peaks at %.3g%%.\n",
-			scale, 50*scale, 15*scale, cpus, 100*scale)
+		fmt.Fprintf(w, "\nThe cpu policy's thresholds were scaled by %.3g (to %.3g%% / %.3g%% of each worker's CPU quota).\n",
+			scale, 50*scale, 15*scale)
 	}
 }

@@ -76,6 +76,7 @@ func newLBCmd() *cobra.Command {
 		addresses  []string
 		launch     int
 		deployment string
+		res        workerResources
 		as         *autoscaleFlags
 	)
 	cmd := &cobra.Command{
@@ -115,10 +116,12 @@ request retried on another one (--max-retries).`,
 			if launch < 0 {
 				return fmt.Errorf("--launch: must not be negative, got %d", launch)
 			}
-			prov, err := provider.New(ctx, provName, provider.Options{
+			popts := provider.Options{
 				Addresses: addresses, StateDir: f.stateDir, Store: storeURL,
 				Deployment: deployment,
-			})
+			}
+			res.apply(&popts)
+			prov, err := provider.New(ctx, provName, popts)
 			if err != nil {
 				return err
 			}
@@ -156,6 +159,7 @@ request retried on another one (--max-retries).`,
 	fs.StringSliceVar(&addresses, "workers", nil, "worker URLs for --provider static, comma-separated (host:port gets http://)")
 	fs.IntVar(&launch, "launch", 0, "workers to launch at start (--provider local or docker)")
 	fs.StringVar(&deployment, "deployment", "vfx", "deployment name (--provider docker: labels and network)")
+	res.bind(fs)
 	as = addAutoscaleFlags(fs)
 	return cmd
 }

@@ -21,7 +21,7 @@ func newUpCmd() *cobra.Command {
 		f          lbFlags
 		workers    int
 		provName   string
-		cpus       float64
+		res        workerResources
 		deployment string
 		as         *autoscaleFlags
 	)
@@ -89,7 +89,7 @@ killed "vfx up" leaves no worker behind.`,
 				return fmt.Errorf("--provider: want local or docker, got %q (vfx lb runs in front of other providers)", provName)
 			}
 			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
-				flags: f, stateDir: stateDir, scale: acfg, provName: provName, cpus: cpus, deployment: deployment,
+				flags: f, stateDir: stateDir, scale: acfg, provName: provName, res: res, deployment: deployment,
 			}, slog.Default())
 		},
 	}
@@ -97,7 +97,7 @@ killed "vfx up" leaves no worker behind.`,
 	f.bind(fs, ":8000")
 	fs.IntVar(&workers, "workers", 0, "run a fixed pool of this many workers (no autoscaling)")
 	fs.StringVar(&provName, "provider", "local", "where workers run: local (processes) or docker (containers)")
-	fs.Float64Var(&cpus, "worker-cpus", 0, "CPU limit of each worker in cores (--provider docker; 0: the provider's default of 1)")
+	res.bind(fs)
 	fs.StringVar(&deployment, "deployment", "vfx", "deployment name (--provider docker: labels and network)")
 	as = addAutoscaleFlags(fs)
 	return cmd
@@ -109,7 +109,7 @@ type upOptions struct {
 	stateDir   string // absolute
 	scale      autoscaler.Config
 	provName   string
-	cpus       float64
+	res        workerResources
 	deployment string
 }
 
@@ -126,10 +126,12 @@ func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) er
 	if err != nil {
 		return fmt.Errorf("find the vfx executable: %w", err)
 	}
-	prov, err := provider.New(ctx, o.provName, provider.Options{
+	popts := provider.Options{
 		Binary: exe, StateDir: o.stateDir, Store: storeURL,
-		Deployment: o.deployment, WorkerCPUs: o.cpus,
-	})
+		Deployment: o.deployment,
+	}
+	o.res.apply(&popts)
+	prov, err := provider.New(ctx, o.provName, popts)
 	if err != nil {
 		return err
 	}

@@ -160,8 +160,8 @@ func wkDefaultID(addr net.Addr) string {
 }
 
 // wkByteSize is a flag holding a size in bytes, written as a number with
-// an optional unit: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB
-// (powers of 1024), e.g. 64MiB.
+// an optional unit: KB, MB, GB (powers of 1000), KiB, MiB, GiB or, as
+// Docker writes them, k, m, g (powers of 1024), e.g. 64MiB or 512m.
 type wkByteSize int64
 
 func (b *wkByteSize) String() string {
@@ -184,8 +184,8 @@ func (b *wkByteSize) Set(s string) error {
 		i--
 	}
 	num, unit := s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
-	mult := map[string]int64{"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000 * 1000, "mb": 1000 * 1000,
-		"g": 1000 * 1000 * 1000, "gb": 1000 * 1000 * 1000, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}[unit]
+	mult := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kb": 1000, "m": 1 << 20, "mb": 1000 * 1000,
+		"g": 1 << 30, "gb": 1000 * 1000 * 1000, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}[unit]
 	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || mult == 0 || n <= 0 || n > (1<<62)/mult {
 		return errors.New("want a positive size such as 1048576, 64MiB or 100MB")

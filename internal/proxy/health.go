@@ -94,6 +94,7 @@ func (h *HealthChecker) check(ctx context.Context, addr string) error {
 // workerStatus is what the load balancer reads from a worker's /status.
 type workerStatus struct {
 	CPUPercent  *float64 `json:"cpu_percent"`
+	MemoryBytes *int64   `json:"memory_bytes"`
 	MaxInflight *int     `json:"max_inflight"`
 	MaxInFlight *int     `json:"max_in_flight"`
 }
@@ -159,6 +160,9 @@ func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 	if st != nil {
 		if st.CPUPercent != nil {
 			w.cpu = *st.CPUPercent
+		}
+		if st.MemoryBytes != nil {
+			w.memory = *st.MemoryBytes
 		}
 		if m := st.maxInFlight(); m > 0 && m != w.maxInFlight {
 			w.maxInFlight = m

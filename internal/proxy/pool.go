@@ -87,6 +87,7 @@ type member struct {
 	flights     map[uint64]flight
 	maxInFlight int     // reported by the worker's /status; 0 unknown
 	cpu         float64 // reported CPU %, -1 unknown
+	memory      int64   // reported resident memory in bytes, -1 unknown
 
 	consecFail  int // consecutive forwarding failures
 	healthOK    int // consecutive passed health checks
@@ -146,7 +147,7 @@ func (p *Pool) Add(inst provider.Instance) error {
 	w := &member{
 		id: inst.ID, addr: inst.Address, state: Pending, stateSince: now,
 		launchedAt: launched, adopted: inst.Adopted,
-		flights: map[uint64]flight{}, cpu: -1,
+		flights: map[uint64]flight{}, cpu: -1, memory: -1,
 	}
 	p.workers = append(p.workers, w)
 	p.byID[w.id] = w
@@ -286,6 +287,7 @@ type WorkerInfo struct {
 	PredictedLeft float64     `json:"predicted_left"` // units
 	Speed         float64     `json:"speed"`          // units/s per request; 0 unknown
 	CPUPercent    float64     `json:"cpu_percent"`    // -1 unknown
+	MemoryBytes   int64       `json:"memory_bytes"`   // -1 unknown
 	LaunchedAt    time.Time   `json:"launched_at"`
 	StateSince    time.Time   `json:"state_since"`
 	LastHealth    time.Time   `json:"last_health,omitzero"`
@@ -323,7 +325,7 @@ func (p *Pool) Snapshot() Snapshot {
 		s.Workers = append(s.Workers, WorkerInfo{
 			ID: w.id, Address: w.addr, State: w.state,
 			InFlight: len(w.flights), MaxInFlight: p.maxInFlightLocked(w),
-			PredictedLeft: left, Speed: speed, CPUPercent: w.cpu,
+			PredictedLeft: left, Speed: speed, CPUPercent: w.cpu, MemoryBytes: w.memory,
 			LaunchedAt: w.launchedAt, StateSince: w.stateSince,
 			LastHealth: w.lastHealth, HealthError: w.healthErr, Adopted: w.adopted,
 			Served: w.served, Failed: w.failed,

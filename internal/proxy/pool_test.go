@@ -328,3 +328,16 @@ func TestTrainerLearnsEachRecordOnce(t *testing.T) {
 		t.Errorf("second pass queried %+v, want raytracer records since the newest seen", last)
 	}
 }
+
+func TestWorkerCPUAndMemoryFromStatus(t *testing.T) {
+	c := &clock{t0}
+	p := readyPool(t, testConfig(), firstReady{}, nil, c, "a")
+	if w := p.Snapshot().Workers[0]; w.CPUPercent != -1 || w.MemoryBytes != -1 {
+		t.Fatalf("before any /status: cpu %v memory %d, want -1 (unknown) for both", w.CPUPercent, w.MemoryBytes)
+	}
+	cpu, mem := 42.5, int64(96<<20)
+	p.healthResult("a", nil, &workerStatus{CPUPercent: &cpu, MemoryBytes: &mem})
+	if w := p.Snapshot().Workers[0]; w.CPUPercent != cpu || w.MemoryBytes != mem {
+		t.Fatalf("after /status: cpu %v memory %d, want %v and %d", w.CPUPercent, w.MemoryBytes, cpu, mem)
+	}
+}

@@ -49,13 +49,13 @@ func parseStatmRSS(b []byte, pageSize int) (uint64, error) {
 	return pages * uint64(pageSize), nil
 }
 
-// cpuPercent is the share of all cores the process used between two
-// readings, in percent (100 = every core busy the whole time), like a
-// machine's CPU utilisation.
-func cpuPercent(prev, cur procUsage, elapsed time.Duration, cores int) float64 {
+// cpuPercent is the share of its CPU capacity (cores, or its cgroup quota
+// in cores) the process used between two readings, in percent (100 = all of
+// it busy the whole time), like a machine's CPU utilisation.
+func cpuPercent(prev, cur procUsage, elapsed time.Duration, cores float64) float64 {
 	if elapsed <= 0 || cores <= 0 || cur.CPU < prev.CPU {
 		return 0
 	}
-	p := 100 * float64(cur.CPU-prev.CPU) / (float64(elapsed) * float64(cores))
+	p := 100 * float64(cur.CPU-prev.CPU) / (float64(elapsed) * cores)
 	return min(p, 100)
 }

@@ -10,7 +10,7 @@ func TestCPUPercent(t *testing.T) {
 		name      string
 		prev, cur time.Duration
 		elapsed   time.Duration
-		cores     int
+		cores     float64
 		want      float64
 	}{
 		{"idle", time.Second, time.Second, time.Second, 2, 0},

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -46,7 +45,7 @@ type Server struct {
 	flight  *inflight
 	tel     *telemetry
 	started time.Time
-	cores   int
+	cores   float64 // CPU capacity in cores (cgroup quota aware)
 
 	mu      sync.Mutex
 	address string
@@ -81,7 +80,7 @@ func New(cfg Config, rec Recorder, log *slog.Logger) (*Server, error) {
 		cfg: cfg, rec: rec, log: log, run: runWorkload,
 		tel:     newTelemetry(cfg.ID, cfg.MaxInflight),
 		started: time.Now(),
-		cores:   runtime.NumCPU(),
+		cores:   cpuCapacity(),
 		address: cfg.Address,
 	}
 	s.flight = newInflight(cfg.MaxInflight, func(n int) { s.tel.inFlight.Set(float64(n)) })

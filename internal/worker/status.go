@@ -21,9 +21,9 @@ type StatusReport struct {
 	Health        string  `json:"health"`
 	StartedAt     string  `json:"started_at"` // RFC 3339
 	UptimeSeconds float64 `json:"uptime_s"`
-	Cores         int     `json:"cores"`
+	Cores         float64 `json:"cores"`
 	// CPUPercent is the process's CPU use over the last sample interval, in
-	// % of all cores (100 = every core busy).
+	// % of its CPU capacity, Cores (100 = all of it busy).
 	CPUPercent  float64 `json:"cpu_percent"`
 	MemoryBytes uint64  `json:"memory_bytes"` // resident set size
 	MaxInFlight int     `json:"max_in_flight"`

@@ -80,7 +80,7 @@ func Convert(s proxy.Snapshot) runner.PoolSnapshot {
 			Worker:   aw,
 			Address:  w.Address,
 			Healthy:  !w.LastHealth.IsZero() && w.HealthError == "",
-			MemoryMB: -1,
+			MemoryMB: memoryMB(w.MemoryBytes),
 			Sampled:  w.LastHealth,
 		})
 	}
@@ -99,4 +99,12 @@ func State(s proxy.WorkerState) autoscaler.WorkerState {
 		return autoscaler.StateDraining
 	}
 	return autoscaler.StateUnhealthy
+}
+
+// memoryMB converts a reported memory size to MiB; unknown stays -1.
+func memoryMB(b int64) int64 {
+	if b < 0 {
+		return -1
+	}
+	return b >> 20
 }

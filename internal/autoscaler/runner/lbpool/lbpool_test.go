@@ -39,8 +39,8 @@ func TestConvert(t *testing.T) {
 		Time: t0,
 		Workers: []proxy.WorkerInfo{
 			{ID: "w1", Address: "http://127.0.0.1:1", State: proxy.Ready, InFlight: 2, PredictedLeft: 300, Speed: 1000,
-				CPUPercent: 55, LaunchedAt: t0.Add(-time.Hour), StateSince: t0.Add(-time.Minute), LastHealth: t0},
-			{ID: "w2", Address: "http://127.0.0.1:2", State: proxy.Ejected, CPUPercent: -1,
+				CPUPercent: 55, MemoryBytes: 96 << 20, LaunchedAt: t0.Add(-time.Hour), StateSince: t0.Add(-time.Minute), LastHealth: t0},
+			{ID: "w2", Address: "http://127.0.0.1:2", State: proxy.Ejected, CPUPercent: -1, MemoryBytes: -1,
 				LaunchedAt: t0.Add(-time.Hour), StateSince: t0.Add(-20 * time.Second), LastHealth: t0, HealthError: "refused"},
 			{ID: "w3", Address: "http://127.0.0.1:3", State: proxy.Pending, CPUPercent: -1, LaunchedAt: t0.Add(-time.Second), StateSince: t0},
 		},
@@ -52,10 +52,10 @@ func TestConvert(t *testing.T) {
 	}
 	w1, w2, w3 := got.Workers[0], got.Workers[1], got.Workers[2]
 	if w1.ID != "w1" || w1.State != autoscaler.StateReady || w1.InFlight != 2 || w1.PredictedLeft != 300 || w1.Speed != 1000 ||
-		w1.CPUPercent != 55 || !w1.Healthy || w1.Address != "http://127.0.0.1:1" || !w1.UnhealthySince.IsZero() || !w1.Sampled.Equal(t0) || w1.MemoryMB != -1 {
+		w1.CPUPercent != 55 || !w1.Healthy || w1.Address != "http://127.0.0.1:1" || !w1.UnhealthySince.IsZero() || !w1.Sampled.Equal(t0) || w1.MemoryMB != 96 {
 		t.Errorf("w1 %+v", w1)
 	}
-	if w2.State != autoscaler.StateUnhealthy || !w2.UnhealthySince.Equal(t0.Add(-20*time.Second)) || w2.Healthy {
+	if w2.State != autoscaler.StateUnhealthy || !w2.UnhealthySince.Equal(t0.Add(-20*time.Second)) || w2.Healthy || w2.MemoryMB != -1 {
 		t.Errorf("w2 %+v: an ejected worker is unhealthy since it was ejected", w2)
 	}
 	if w3.State != autoscaler.StateBooting || !w3.LaunchedAt.Equal(t0.Add(-time.Second)) || w3.Healthy || !w3.Sampled.IsZero() {
