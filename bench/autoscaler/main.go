@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/client"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 func main() {
@@ -51,7 +52,7 @@ func run() error {
 		return err
 	}
 	if *seedDir == "" {
-		root, err := moduleRoot()
+		root, err := testutil.RepoRoot()
 		if err != nil {
 			return err
 		}
@@ -164,20 +165,3 @@ func run() error {
 }
 
 func hostCores() int { return runtime.NumCPU() }
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}

@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +16,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/client"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // upProc is a running `vfx up`.
@@ -31,15 +29,6 @@ type upProc struct {
 	err  error
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // startUp starts `vfx up` with args in a fresh state directory under
 // root and waits for a ready worker.
 func startUp(ctx context.Context, bin, root, name string, args []string, wait time.Duration) (*upProc, error) {
@@ -47,7 +36,7 @@ func startUp(ctx context.Context, bin, root, name string, args []string, wait ti
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := testutil.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -148,22 +137,7 @@ func (s lbState) running() int {
 }
 
 func (u *upProc) state(ctx context.Context) (lbState, error) {
-	var st lbState
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.base+"/api/v1/state", nil)
-	if err != nil {
-		return st, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("state: %s", resp.Status)
-	}
-	return st, json.NewDecoder(resp.Body).Decode(&st)
+	return testutil.GetJSON[lbState](ctx, u.base+"/api/v1/state", 5*time.Second)
 }
 
 // sample is the pool size at one time.

@@ -12,12 +12,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/worker"
 )
 
@@ -38,24 +37,7 @@ func newWorker(t *testing.T) *httptest.Server {
 
 func scene01(t *testing.T) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "seed-data", "raytracer", "scenes", "test01.txt"))
-	if err != nil {
-		t.Fatalf("seed data: %v", err)
-	}
-	return b
+	return testutil.SeedFile(t, "raytracer/scenes/test01.txt")
 }
 
 func smallPNG(t *testing.T, w, h int) []byte {

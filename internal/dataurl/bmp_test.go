@@ -5,10 +5,12 @@ import (
 	"testing"
 
 	"golang.org/x/image/bmp"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 func TestBMPRoundTripGolden(t *testing.T) {
-	raw := readSeed(t, "raytracer/reference-renders/result.bmp")
+	raw := testutil.SeedFile(t, "raytracer/reference-renders/result.bmp")
 	img, err := bmp.Decode(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)

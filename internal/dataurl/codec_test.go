@@ -12,16 +12,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // TestDecodeSeedImages decodes every seed image through Decode; JPEG samples
 // must equal libjpeg's exactly.
 func TestDecodeSeedImages(t *testing.T) {
-	files, err := filepath.Glob(seedData(t, "imageproc/inputs") + "/*")
+	files, err := filepath.Glob(testutil.SeedPath(t, "imageproc/inputs") + "/*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bmps, err := filepath.Glob(seedData(t, "webserver-sample-bmps") + "/*.bmp")
+	bmps, err := filepath.Glob(testutil.SeedPath(t, "webserver-sample-bmps") + "/*.bmp")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +67,11 @@ func TestDecodeSeedImages(t *testing.T) {
 
 func readSeedPath(t *testing.T, path string) []byte {
 	t.Helper()
-	rel, err := filepath.Rel(seedData(t, "."), path)
+	rel, err := filepath.Rel(testutil.SeedPath(t, "."), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readSeed(t, rel)
+	return testutil.SeedFile(t, rel)
 }
 
 // tinyImages returns small encoded images in every supported format.

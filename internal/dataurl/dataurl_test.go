@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 func TestParse(t *testing.T) {
@@ -116,7 +118,7 @@ func TestParseErrors(t *testing.T) {
 func TestParseSeedRequestBody(t *testing.T) {
 	// The request body file of the original client scripts: the data URL
 	// prefix and GNU base64 of airplane.jpg, wrapped at 76 columns.
-	body := readSeed(t, "misc/blurimage_request_body_airplane.txt")
+	body := testutil.SeedFile(t, "misc/blurimage_request_body_airplane.txt")
 	format, data, err := Parse(body)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +126,7 @@ func TestParseSeedRequestBody(t *testing.T) {
 	if format != "jpg" {
 		t.Errorf("format %q, want jpg", format)
 	}
-	if want := readSeed(t, "imageproc/inputs/airplane.jpg"); !bytes.Equal(data, want) {
+	if want := testutil.SeedFile(t, "imageproc/inputs/airplane.jpg"); !bytes.Equal(data, want) {
 		t.Errorf("decoded %d bytes that differ from airplane.jpg (%d bytes)", len(data), len(want))
 	}
 }

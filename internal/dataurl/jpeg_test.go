@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // samples returns the pixels of a decoded JPEG as IJG writes them: R,G,B per
@@ -97,7 +99,7 @@ func TestIJGDecodeMatchesLibjpeg(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				data = readSeed(t, "imageproc/"+path)
+				data = testutil.SeedFile(t, "imageproc/"+path)
 			}
 			img, err := decodeIJG(data, DefaultLimits())
 			if err != nil {

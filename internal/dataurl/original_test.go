@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/specialvfx/vfx/internal/imageproc"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // fdctISLOW is IJG's integer forward DCT (jfdctint.c) of one level-shifted
@@ -79,7 +80,7 @@ func fdctISLOW(blk *[64]int32, q *[64]uint16) [64]int16 {
 // expected file is a lossy JPEG, so this is the closest comparison there is:
 // its PSNR against even the exact output is only 29.9 dB.
 func TestEnhanceReproducesOriginal(t *testing.T) {
-	in, _, err := Decode(readSeed(t, "imageproc/inputs/dull.jpg"), DefaultLimits())
+	in, _, err := Decode(testutil.SeedFile(t, "imageproc/inputs/dull.jpg"), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestEnhanceReproducesOriginal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &jpegDecoder{d: readSeed(t, "imageproc/expected/dull_enhance.jpg"), lim: DefaultLimits()}
+	d := &jpegDecoder{d: testutil.SeedFile(t, "imageproc/expected/dull_enhance.jpg"), lim: DefaultLimits()}
 	if err := d.parse(); err != nil {
 		t.Fatal(err)
 	}

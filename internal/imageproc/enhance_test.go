@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // refGray is the grey conversion from its definition: (r+g+b)/3 with integer
@@ -222,8 +224,8 @@ func TestUnitsIndependentOfThreads(t *testing.T) {
 // implementation; anything less exact than ours scores lower (Go's own JPEG
 // decoder for the input gives 25.6 dB).
 func TestEnhanceGolden(t *testing.T) {
-	in := decodeSeedImage(t, seedData(t, "imageproc/inputs/dull.jpg"))
-	want := decodeSeedImage(t, seedData(t, "imageproc/expected/dull_enhance.jpg"))
+	in := decodeSeedImage(t, testutil.SeedPath(t, "imageproc/inputs/dull.jpg"))
+	want := decodeSeedImage(t, testutil.SeedPath(t, "imageproc/expected/dull_enhance.jpg"))
 	got, st, err := Enhance(context.Background(), in, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -6,36 +6,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/specialvfx/vfx/internal/dataurl"
 )
-
-// seedData returns the path of a file under shared/seed-data, which lives
-// beside the repository root (the directory holding go.mod).
-func seedData(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "seed-data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("seed data: %v", err)
-	}
-	return p
-}
 
 // decodeSeedImage decodes a seed image the way the original system did (for
 // JPEGs, with IJG's arithmetic; see package dataurl).

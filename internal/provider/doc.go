@@ -6,4 +6,13 @@
 // A provider only starts and stops workers and reports what exists; it never
 // decides how many there should be (that is the autoscaler) and never routes
 // traffic (that is the load balancer).
+//
+// It also holds what the implementations share: reading their settings
+// from Options.Extra (ParseExtra), checking their configuration
+// (CheckWorkerArgs, CheckNotNegative), building their Factory (FactoryOf)
+// and launching workers in parallel (LaunchEach). The /health probe of the
+// providers that run workers is in health/.
+//
+// It must not import net/http, os/exec or any implementation: the static
+// provider and the autoscaler's loop import it and must stay free of them.
 package provider

@@ -22,6 +22,7 @@ import (
 	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -226,16 +227,10 @@ func pngDataURL(w, h int) []byte {
 	return fmt.Appendf(nil, "data:image/png;base64,%s", base64.StdEncoding.EncodeToString(buf.Bytes()))
 }
 
-// waitFor polls cond until it holds or d passes.
+// waitFor polls cond every 2 ms until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	testutil.WaitFor(t, d, 2*time.Millisecond, what, cond)
 }
 
 func instance(id, addr string) provider.Instance { return provider.Instance{ID: id, Address: addr} }

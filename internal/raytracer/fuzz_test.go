@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // fuzzLimits keep what a fuzzed scene may ask for small, so that rendering
@@ -21,7 +23,7 @@ var fuzzLimits = Limits{
 }
 
 func addSeedScenes(f *testing.F, add func(scene []byte)) {
-	dir, err := seedDir()
+	dir, err := testutil.SeedDir()
 	if err != nil {
 		f.Fatalf("seed data: %v", err)
 	}

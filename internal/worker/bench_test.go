@@ -13,6 +13,7 @@ import (
 	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/imageproc"
 	"github.com/specialvfx/vfx/internal/raytracer"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // BenchmarkHTTPOverhead measures what serving the smallest requests over
@@ -41,7 +42,7 @@ func BenchmarkHTTPOverhead(b *testing.B) {
 	defer ts.Close()
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
 
-	scene := seedFile(b, "raytracer/scenes/test01.txt")
+	scene := testutil.SeedFile(b, "raytracer/scenes/test01.txt")
 	img := testPNG(b, 16, 16)
 	for _, bc := range []struct {
 		name   string

@@ -18,6 +18,7 @@ import (
 	"github.com/specialvfx/vfx/internal/instrument"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/raytracer"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // gate replaces a server's workload runner (before the server starts) with
@@ -52,7 +53,7 @@ const tinyQuery = "/raytracer?scols=8&srows=6&wcols=8&wrows=6&coff=0&roff=0"
 func TestMaxInflightRejectsWith503(t *testing.T) {
 	var g *gate
 	s, ts, rec := newTestServer(t, func(c *Config) { c.MaxInflight = 1 }, func(s *Server) { g = newGate(s) })
-	body := sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)
+	body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	first := make(chan int, 1)
 	go func() {
 		resp, err := http.Post(ts.URL+tinyQuery, "application/json", strings.NewReader(body))
@@ -86,21 +87,9 @@ func TestMaxInflightRejectsWith503(t *testing.T) {
 func TestClientDisconnectCancelsRender(t *testing.T) {
 	s, ts, rec := newTestServer(t, nil)
 	// A render long enough to be cancelled in the middle: seconds of work.
-	body := sceneBody(t, seedFile(t, "raytracer/scenes/test04.txt"), nil)
-	ctx, cancel := context.WithCancel(context.Background())
+	body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test04.txt"), nil)
+	cancel, done := postUntilCancelled(ts.URL+"/raytracer?scols=2000&srows=1500&wcols=2000&wrows=1500&coff=0&roff=0&aa=true", "going-away", body)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost,
-		ts.URL+"/raytracer?scols=2000&srows=1500&wcols=2000&wrows=1500&coff=0&roff=0&aa=true", strings.NewReader(body))
-	req.Header.Set(HeaderRequestID, "going-away")
-	done := make(chan error, 1)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			err = fmt.Errorf("request finished with %s before it was cancelled", resp.Status)
-		}
-		done <- err
-	}()
 	waitFor(t, 5*time.Second, "the render to start", func() bool {
 		st := s.Status(time.Now())
 		return len(st.InFlight) == 1 && st.InFlight[0].ElapsedMs > 50
@@ -131,7 +120,7 @@ func TestPanicIsRecoveredWith500(t *testing.T) {
 			return runWorkload(ctx, req, threads, lim)
 		}
 	})
-	body := sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)
+	body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	resp, b := post(t, context.Background(), ts.URL+"/raytracer?scols=13&srows=6&wcols=8&wrows=6&coff=0&roff=0", body, nil)
 	if resp.StatusCode != 500 || !strings.Contains(string(b), "internal error") {
 		t.Fatalf("%s: %s; want 500 internal error", resp.Status, b)
@@ -149,7 +138,7 @@ func TestPanicIsRecoveredWith500(t *testing.T) {
 // and sizes at the same time; each must equal the same render done alone.
 func TestConcurrentRequestsKeepTheirOwnFlags(t *testing.T) {
 	_, ts, rec := newTestServer(t, func(c *Config) { c.Threads, c.MaxInflight = 1, 8 })
-	scene := seedFile(t, "raytracer/scenes/test03.txt")
+	scene := testutil.SeedFile(t, "raytracer/scenes/test03.txt")
 	parsed, err := raytracer.ParseScene(scene, nil, raytracer.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
@@ -280,7 +269,7 @@ func TestServeDrainsOnShutdown(t *testing.T) {
 	base, stop, wait := serveOnLoopback(t, s)
 	normalRequest(t, base)
 	g.armed.Store(true)
-	body := sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)
+	body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	first := make(chan *http.Response, 1)
 	go func() {
 		resp, err := http.Post(base+tinyQuery, "application/json", strings.NewReader(body))
@@ -339,7 +328,7 @@ func TestServeDrainTimeoutCancels(t *testing.T) {
 	s, rec := newServer(t, func(c *Config) { c.DrainTimeout = 200 * time.Millisecond })
 	g := newGate(s) // never released: only the drain timeout ends it
 	base, stop, wait := serveOnLoopback(t, s)
-	body := sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)
+	body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	go func() {
 		req, _ := http.NewRequest(http.MethodPost, base+tinyQuery, strings.NewReader(body))
 		req.Header.Set(HeaderRequestID, "stuck")
@@ -367,28 +356,11 @@ func TestSlowClients(t *testing.T) {
 	base, _, _ := serveOnLoopback(t, s)
 	addr := strings.TrimPrefix(base, "http://")
 	t.Run("headers never finish", func(t *testing.T) {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		fmt.Fprint(c, "POST /raytracer HTTP/1.1\r\nHost: x\r\n")
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, err = io.ReadAll(c)
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatal("the worker kept the connection open for 5s")
-		}
+		assertDropsUnfinishedHeaders(t, addr)
 		normalRequest(t, base)
 	})
 	t.Run("body never finishes", func(t *testing.T) {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		fmt.Fprint(c, "POST /blurimage HTTP/1.1\r\nHost: x\r\nX-Request-Id: slow-body\r\nContent-Length: 1000\r\n\r\ndata:image")
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		c := sendRaw(t, addr, "POST /blurimage HTTP/1.1\r\nHost: x\r\nX-Request-Id: slow-body\r\nContent-Length: 1000\r\n\r\ndata:image")
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		if err != nil {
 			t.Fatalf("no answer: %v", err)
@@ -426,7 +398,7 @@ func TestWriteTimeoutCancelsTheWorkload(t *testing.T) {
 	s, rec := newServer(t, func(c *Config) { c.WriteTimeout = 300 * time.Millisecond })
 	newGate(s) // never released: only the deadline ends the request
 	base, _, _ := serveOnLoopback(t, s)
-	body := sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)
+	body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	resp, b := post(t, context.Background(), base+tinyQuery, body, map[string]string{HeaderRequestID: "too-slow"})
 	if resp.StatusCode != 503 || !strings.Contains(string(b), "--write-timeout") {
 		t.Fatalf("%s: %s; want 503 naming --write-timeout", resp.Status, b)

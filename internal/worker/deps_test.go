@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // TestDependencies enforces doc.go: the worker and its client import no
@@ -20,17 +22,7 @@ func TestDependencies(t *testing.T) {
 		"github.com/specialvfx/vfx/internal/provider",
 	}
 	for _, pkg := range []string{"github.com/specialvfx/vfx/internal/worker", "github.com/specialvfx/vfx/internal/client"} {
-		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
-		}
-		for _, dep := range strings.Fields(string(out)) {
-			for _, f := range forbidden {
-				if dep == f || strings.HasPrefix(dep, strings.TrimSuffix(f, "/")+"/") {
-					t.Errorf("%s depends on %s", pkg, dep)
-				}
-			}
-		}
+		testutil.AssertNoDeps(t, pkg, forbidden...)
 	}
 	out, _ := exec.Command("go", "list", "-deps", "github.com/specialvfx/vfx/internal/client").CombinedOutput()
 	if strings.Contains(string(out), "github.com/specialvfx/vfx/internal/worker\n") {

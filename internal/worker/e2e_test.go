@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -29,55 +29,30 @@ import (
 // process, then the vfx request command, then checks the outputs and the
 // records the worker left in its SQLite store.
 func TestE2EOriginalClientScripts(t *testing.T) {
-	needTools(t, "bash", "curl", "jq", "hexdump", "base64", "sed")
+	testutil.NeedTools(t, "bash", "curl", "jq", "hexdump", "base64", "sed")
 	w := startWorker(t)
 	dir := t.TempDir()
-	for _, f := range []string{
-		"imageproc/inputs/airplane.jpg",
-		"raytracer/scenes/test01.txt",
-		"raytracer/scenes/test-texmap.txt",
-		"raytracer/textures/test-texmap.bmp",
-	} {
-		copySeed(t, f, dir)
-	}
+	testutil.CopyScriptInputs(t, dir)
 	addr := strings.TrimPrefix(w.base, "http://")
 	env := []string{"ADDR=" + addr}
 
 	// sendBlurImageRequest.sh and sendEnhanceImageRequest.sh, with the
 	// worker's port.
 	for _, path := range []string{"blurimage", "enhanceimage"} {
-		runScript(t, dir, `
-base64 airplane.jpg > temp.txt
-echo -e "data:image/jpg;base64,$(cat temp.txt)" > temp.txt
-curl -sS -X POST http://$ADDR/`+path+` --data @"./temp.txt" > result.txt
-sed -i 's/^[^,]*,//' result.txt
-base64 -d result.txt > result.jpg
-mv result.jpg `+path+`.jpg
-`, env...)
+		testutil.RunScript(t, dir, testutil.ImageScript(path), env...)
 	}
 	// The same body sent with its 76-column line wraps kept
 	// (--data-binary), which the original refused.
-	runScript(t, dir, `
+	testutil.RunScript(t, dir, `
 curl -sS -X POST http://$ADDR/blurimage --data-binary @"./temp.txt" > result.txt
 sed -i 's/^[^,]*,//' result.txt
 base64 -d result.txt > wrapped.jpg
 `, env...)
 	// sendRayTracerRequest.sh.
-	runScript(t, dir, `
-cat test01.txt | jq -sR '{scene: .}' > payload.json
-curl -sS -X POST "http://$ADDR/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false" --data @"payload.json" > result.txt
-sed -i 's/^[^{]*,//' result.txt
-base64 -d result.txt > result.bmp
-`, env...)
+	testutil.RunScript(t, dir, testutil.RaytracerScript, env...)
 	// Its texmap variant (the commented-out hexdump | jq step), with the
 	// course's "complex" request: test-texmap.txt and its texture.
-	runScript(t, dir, `
-cat test-texmap.txt | jq -sR '{scene: .}' > payload.json
-hexdump -ve '1/1 "%u\n"' test-texmap.bmp | jq -s --argjson original "$(<payload.json)" '$original * {texmap: .}' > payload.json
-curl -sS -X POST "http://$ADDR/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false" --data @"payload.json" > result.txt
-sed -i 's/^[^{]*,//' result.txt
-base64 -d result.txt > texmap.bmp
-`, env...)
+	testutil.RunScript(t, dir, testutil.TexmapScript, env...)
 
 	assertClose(t, decodeFile(t, filepath.Join(dir, "result.bmp"), "bmp"), seedBMP(t, "raytracer/reference-renders/result.bmp"))
 	assertClose(t, decodeFile(t, filepath.Join(dir, "texmap.bmp"), "bmp"), seedBMP(t, "raytracer/generated-goldens/test-texmap_400x300_tm-test-texmap.bmp"))
@@ -102,7 +77,7 @@ base64 -d result.txt > texmap.bmp
 	// vfx request: the output format from the extension (PNG, converted
 	// locally from the worker's BMP), a summary line, and the server's
 	// message on a bad request.
-	bin := needBinary(t)
+	bin := testutil.NeedVFX(t)
 	out := filepath.Join(dir, "cli.png")
 	cmd := exec.Command(bin, "request", "raytrace", filepath.Join(dir, "test01.txt"), "--url", w.base, "-o", out)
 	stderr, err := cmd.CombinedOutput()
@@ -115,7 +90,7 @@ base64 -d result.txt > texmap.bmp
 	assertClose(t, decodeFile(t, out, "png"), seedBMP(t, "raytracer/reference-renders/result.bmp"))
 
 	bad := filepath.Join(dir, "bad.txt")
-	scene := seedFile(t, "raytracer/scenes/test01.txt")
+	scene := testutil.SeedFile(t, "raytracer/scenes/test01.txt")
 	badScene := bytes.Replace(scene, []byte("sphere"), []byte("sphre"), 1)
 	if err := os.WriteFile(bad, badScene, 0o644); err != nil {
 		t.Fatal(err)
@@ -136,9 +111,9 @@ base64 -d result.txt > texmap.bmp
 	w.stop(t)
 
 	reqs, samples := w.records(t)
-	airplane := seedFile(t, "imageproc/inputs/airplane.jpg")
-	tex := seedFile(t, "raytracer/textures/test-texmap.bmp")
-	texScene := seedFile(t, "raytracer/scenes/test-texmap.txt")
+	airplane := testutil.SeedFile(t, "imageproc/inputs/airplane.jpg")
+	tex := testutil.SeedFile(t, "raytracer/textures/test-texmap.bmp")
+	texScene := testutil.SeedFile(t, "raytracer/scenes/test-texmap.txt")
 	imgFeat := func(k workload.Kind) workload.Features {
 		return workload.Features{Kind: k, Width: 960, Height: 686, Format: "jpg", InputBytes: len(airplane), InputHash: InputHash(airplane)}
 	}
@@ -229,36 +204,13 @@ func TestE2EBadRequestsRealProcess(t *testing.T) {
 	normalRequest(t, w.base)
 
 	t.Run("headers never finish", func(t *testing.T) {
-		c, err := net.Dial("tcp", strings.TrimPrefix(w.base, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		fmt.Fprint(c, "POST /raytracer HTTP/1.1\r\nHost: x\r\n")
-		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, err = io.ReadAll(c)
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			t.Fatal("the worker kept a half-sent request open for 5s")
-		}
+		assertDropsUnfinishedHeaders(t, strings.TrimPrefix(w.base, "http://"))
 	})
 
 	t.Run("client leaves mid-render", func(t *testing.T) {
-		body := sceneBody(t, seedFile(t, "raytracer/scenes/test04.txt"), nil)
-		ctx, cancel := context.WithCancel(context.Background())
+		body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test04.txt"), nil)
+		cancel, done := postUntilCancelled(w.base+"/raytracer?scols=3000&srows=2000&wcols=3000&wrows=2000&coff=0&roff=0&aa=true", "e2e-leaves", body)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost,
-			w.base+"/raytracer?scols=3000&srows=2000&wcols=3000&wrows=2000&coff=0&roff=0&aa=true", strings.NewReader(body))
-		req.Header.Set(HeaderRequestID, "e2e-leaves")
-		done := make(chan error, 1)
-		go func() {
-			resp, err := http.DefaultClient.Do(req)
-			if err == nil {
-				resp.Body.Close()
-				err = fmt.Errorf("finished with %s", resp.Status)
-			}
-			done <- err
-		}()
 		waitFor(t, 10*time.Second, "the render to start", func() bool { return len(getStatus(t, w.base).InFlight) == 1 })
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
@@ -307,7 +259,7 @@ func countOutcome(reqs []metrics.RequestRecord, o metrics.Outcome) int {
 // flushes its records and exits 0.
 func TestE2EGracefulShutdown(t *testing.T) {
 	w := startWorker(t)
-	body := sceneBody(t, seedFile(t, "raytracer/scenes/test04.txt"), nil)
+	body := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test04.txt"), nil)
 	type answer struct {
 		status int
 		body   []byte
@@ -328,7 +280,7 @@ func TestE2EGracefulShutdown(t *testing.T) {
 		long <- answer{resp.StatusCode, b, err}
 	}()
 	waitFor(t, 10*time.Second, "the render to start", func() bool { return len(getStatus(t, w.base).InFlight) == 1 })
-	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := w.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "/health to say draining", func() bool {
@@ -340,7 +292,7 @@ func TestE2EGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode == 503 && strings.TrimSpace(string(b)) == `{"status":"draining"}`
 	})
-	req, _ := http.NewRequest(http.MethodPost, w.base+tinyQuery, strings.NewReader(sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)))
+	req, _ := http.NewRequest(http.MethodPost, w.base+tinyQuery, strings.NewReader(sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)))
 	req.Header.Set(HeaderRequestID, "e2e-refused")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -384,7 +336,7 @@ func TestE2EGracefulShutdown(t *testing.T) {
 // --exit-with-parent: the worker notices within a second and shuts down
 // cleanly (exit 0).
 func TestE2EExitWithParent(t *testing.T) {
-	bin := needBinary(t)
+	bin := testutil.NeedVFX(t)
 	// Become the subreaper of orphaned descendants, so the orphaned worker
 	// is re-parented to this test (which can then read its exit status).
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {

@@ -3,13 +3,15 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"image"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,63 +20,13 @@ import (
 	"golang.org/x/image/bmp"
 
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
-
-// seedDir is ../shared/seed-data from the repository root (the directory
-// holding go.mod).
-var seedDir = sync.OnceValues(func() (string, error) {
-	dir, err := repoRoot()
-	if err != nil {
-		return "", err
-	}
-	seed := filepath.Join(dir, "..", "shared", "seed-data")
-	if _, err := os.Stat(seed); err != nil {
-		return "", err
-	}
-	return seed, nil
-})
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", os.ErrNotExist
-		}
-		dir = parent
-	}
-}
-
-// seedPath is the path of a seed-data file.
-func seedPath(tb testing.TB, rel string) string {
-	tb.Helper()
-	dir, err := seedDir()
-	if err != nil {
-		tb.Fatalf("seed data (../shared/seed-data from the repository root): %v", err)
-	}
-	return filepath.Join(dir, rel)
-}
-
-// seedFile reads a seed-data file.
-func seedFile(tb testing.TB, rel string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(seedPath(tb, rel))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
 
 // seedBMP decodes a seed-data BMP.
 func seedBMP(tb testing.TB, rel string) image.Image {
 	tb.Helper()
-	f, err := os.Open(seedPath(tb, rel))
+	f, err := os.Open(testutil.SeedPath(tb, rel))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -86,39 +38,13 @@ func seedBMP(tb testing.TB, rel string) image.Image {
 	return img
 }
 
-// assertClose fails tb unless got and want have the same size and differ
-// by at most 1 per channel on at most 0.1% of the pixels (the ray
-// tracer's golden tolerance).
+// assertClose fails tb unless got is within the ray tracer's golden
+// tolerance of want (see testutil.ImagesClose).
 func assertClose(tb testing.TB, got, want image.Image) {
 	tb.Helper()
-	if got.Bounds().Size() != want.Bounds().Size() {
-		tb.Fatalf("size %v, want %v", got.Bounds().Size(), want.Bounds().Size())
+	if err := testutil.ImagesClose(got, want); err != nil {
+		tb.Fatal(err)
 	}
-	gb, wb := got.Bounds(), want.Bounds()
-	off := 0
-	for y := 0; y < gb.Dy(); y++ {
-		for x := 0; x < gb.Dx(); x++ {
-			r1, g1, b1, _ := got.At(gb.Min.X+x, gb.Min.Y+y).RGBA()
-			r2, g2, b2, _ := want.At(wb.Min.X+x, wb.Min.Y+y).RGBA()
-			d := max(absDiff(r1>>8, r2>>8), absDiff(g1>>8, g2>>8), absDiff(b1>>8, b2>>8))
-			if d > 1 {
-				tb.Fatalf("pixel (%d,%d) differs by %d (got %d,%d,%d want %d,%d,%d)", x, y, d, r1>>8, g1>>8, b1>>8, r2>>8, g2>>8, b2>>8)
-			}
-			if d == 1 {
-				off++
-			}
-		}
-	}
-	if total := gb.Dx() * gb.Dy(); off*1000 > total {
-		tb.Fatalf("%d of %d pixels differ by 1: more than 0.1%%", off, total)
-	}
-}
-
-func absDiff(a, b uint32) uint32 {
-	if a > b {
-		return a - b
-	}
-	return b - a
 }
 
 // fakeRecorder keeps what the worker records.
@@ -221,6 +147,52 @@ func post(tb testing.TB, ctx context.Context, url, body string, hdr map[string]s
 		tb.Fatal(err)
 	}
 	return resp, b
+}
+
+// postUntilCancelled starts a POST of body to url with request id id, for
+// the caller to cancel: done receives the client's error, which names the
+// status if the request finished instead.
+func postUntilCancelled(url, id, body string) (cancel context.CancelFunc, done <-chan error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set(HeaderRequestID, id)
+	ch := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("request finished with %s before it was cancelled", resp.Status)
+		}
+		ch <- err
+	}()
+	return cancel, ch
+}
+
+// sendRaw opens a connection to addr, writes raw on it and allows reads
+// 5 s; the connection is closed when the test ends.
+func sendRaw(t *testing.T, addr, raw string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprint(c, raw)
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	return c
+}
+
+// assertDropsUnfinishedHeaders sends the start of a request whose headers
+// never end to the worker at addr, and fails t unless the worker closes
+// the connection within 5 s.
+func assertDropsUnfinishedHeaders(t *testing.T, addr string) {
+	t.Helper()
+	c := sendRaw(t, addr, "POST /raytracer HTTP/1.1\r\nHost: x\r\n")
+	_, err := io.ReadAll(c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the worker kept a half-sent request open for 5s")
+	}
 }
 
 func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

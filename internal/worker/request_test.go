@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -34,7 +35,7 @@ func sceneBody(tb testing.TB, scene []byte, texmap []byte) string {
 }
 
 func TestDecodeRaytrace(t *testing.T) {
-	scene := seedFile(t, "raytracer/scenes/test01.txt")
+	scene := testutil.SeedFile(t, "raytracer/scenes/test01.txt")
 	req, err := Decode(workload.Raytracer, query400+"&multi=TRUE", []byte(sceneBody(t, scene, nil)), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
@@ -55,8 +56,8 @@ func TestDecodeRaytrace(t *testing.T) {
 }
 
 func TestDecodeRaytraceTexmap(t *testing.T) {
-	scene := seedFile(t, "raytracer/scenes/test-texmap.txt")
-	tex := seedFile(t, "raytracer/textures/test-texmap.bmp")
+	scene := testutil.SeedFile(t, "raytracer/scenes/test-texmap.txt")
+	tex := testutil.SeedFile(t, "raytracer/textures/test-texmap.bmp")
 	req, err := Decode(workload.Raytracer, query400, []byte(sceneBody(t, scene, tex)), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
@@ -119,8 +120,8 @@ func TestDecodeImage(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	scene01 := seedFile(t, "raytracer/scenes/test01.txt")
-	texScene := seedFile(t, "raytracer/scenes/test-texmap.txt")
+	scene01 := testutil.SeedFile(t, "raytracer/scenes/test01.txt")
+	texScene := testutil.SeedFile(t, "raytracer/scenes/test-texmap.txt")
 	good := sceneBody(t, scene01, nil)
 	png := testPNG(t, 8, 8)
 	for _, tc := range []struct {

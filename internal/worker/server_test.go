@@ -17,6 +17,7 @@ import (
 	"golang.org/x/image/bmp"
 
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -43,7 +44,7 @@ func decodeDataURL(tb testing.TB, body []byte, format string) (image.Image, []by
 // worker is still up and serving.
 func normalRequest(tb testing.TB, base string) {
 	tb.Helper()
-	body := sceneBody(tb, seedFile(tb, "raytracer/scenes/test01.txt"), nil)
+	body := sceneBody(tb, testutil.SeedFile(tb, "raytracer/scenes/test01.txt"), nil)
 	resp, b := post(tb, context.Background(), base+"/raytracer?scols=8&srows=6&wcols=8&wrows=6&coff=0&roff=0", body, nil)
 	if resp.StatusCode != http.StatusOK {
 		tb.Fatalf("normal request: %s: %s", resp.Status, b)
@@ -58,7 +59,7 @@ func init() { image.RegisterFormat("bmp", "BM", bmp.Decode, bmp.DecodeConfig) }
 
 func TestRaytraceGoldenThroughHandler(t *testing.T) {
 	_, ts, rec := newTestServer(t, nil)
-	scene := seedFile(t, "raytracer/scenes/test03.txt")
+	scene := testutil.SeedFile(t, "raytracer/scenes/test03.txt")
 	resp, body := post(t, context.Background(), ts.URL+"/raytracer?scols=64&srows=48&wcols=64&wrows=48&coff=0&roff=0&aa=true",
 		sceneBody(t, scene, nil), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if resp.StatusCode != http.StatusOK {
@@ -128,7 +129,7 @@ func TestImageWorkloadsThroughHandler(t *testing.T) {
 
 func TestRawOutput(t *testing.T) {
 	_, ts, _ := newTestServer(t, nil)
-	scene := sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)
+	scene := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	q := "/raytracer?scols=8&srows=6&wcols=8&wrows=6&coff=0&roff=0"
 	for _, tc := range []struct {
 		name   string
@@ -171,7 +172,7 @@ func TestRawOutput(t *testing.T) {
 
 func TestRequestIDAndPrediction(t *testing.T) {
 	_, ts, rec := newTestServer(t, nil)
-	scene := sceneBody(t, seedFile(t, "raytracer/scenes/test01.txt"), nil)
+	scene := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	q := "/raytracer?scols=8&srows=6&wcols=8&wrows=6&coff=0&roff=0"
 	for _, tc := range []struct {
 		name, id, predicted string
@@ -224,8 +225,8 @@ type badCase struct {
 // badRequests are the bad requests every live worker is sent; the worker
 // must run with a body limit of 1 MiB.
 func badRequests(t *testing.T) []badCase {
-	scene01 := seedFile(t, "raytracer/scenes/test01.txt")
-	texScene := seedFile(t, "raytracer/scenes/test-texmap.txt")
+	scene01 := testutil.SeedFile(t, "raytracer/scenes/test01.txt")
+	texScene := testutil.SeedFile(t, "raytracer/scenes/test-texmap.txt")
 	good := sceneBody(t, scene01, nil)
 	big := dataURL("png", bytes.Repeat([]byte{'A'}, 2<<20))
 	return []badCase{
@@ -406,11 +407,5 @@ func TestImageOutputFormats(t *testing.T) {
 // waitFor polls cond every 5 ms until it holds or d passes.
 func waitFor(tb testing.TB, d time.Duration, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.WaitFor(tb, d, 5*time.Millisecond, what, cond)
 }

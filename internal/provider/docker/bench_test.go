@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/provider/providertest"
 )
 
 // BenchmarkLaunchTerminate measures the life of one container (image
@@ -23,13 +25,5 @@ func BenchmarkLaunchTerminate(b *testing.B) {
 	if _, err := p.workerImage(ctx); err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
-		insts, err := p.Launch(ctx, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := p.Terminate(ctx, insts[0].ID); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.LaunchTerminate(b, p)
 }

@@ -1,13 +1,12 @@
 package docker
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/docker/go-units"
@@ -77,9 +76,6 @@ const (
 
 var deploymentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 
-// reservedFlags are the worker flags the provider sets itself.
-var reservedFlags = []string{"--listen", "--id", "--store", "--exit-with-parent"}
-
 // Default returns the defaults.
 func Default() Config {
 	return Config{
@@ -95,30 +91,14 @@ func Default() Config {
 
 func (c Config) withDefaults() Config {
 	d := Default()
-	if c.CPUs == 0 {
-		c.CPUs = d.CPUs
-	}
-	if c.Memory == 0 {
-		c.Memory = d.Memory
-	}
-	if c.StartTimeout == 0 {
-		c.StartTimeout = d.StartTimeout
-	}
-	if c.StopTimeout == 0 {
-		c.StopTimeout = d.StopTimeout
-	}
-	if c.HealthTimeout == 0 {
-		c.HealthTimeout = d.HealthTimeout
-	}
-	if c.Retention == 0 {
-		c.Retention = d.Retention
-	}
-	if c.MaxWorkers == 0 {
-		c.MaxWorkers = d.MaxWorkers
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
+	c.CPUs = cmp.Or(c.CPUs, d.CPUs)
+	c.Memory = cmp.Or(c.Memory, d.Memory)
+	c.StartTimeout = cmp.Or(c.StartTimeout, d.StartTimeout)
+	c.StopTimeout = cmp.Or(c.StopTimeout, d.StopTimeout)
+	c.HealthTimeout = cmp.Or(c.HealthTimeout, d.HealthTimeout)
+	c.Retention = cmp.Or(c.Retention, d.Retention)
+	c.MaxWorkers = cmp.Or(c.MaxWorkers, d.MaxWorkers)
+	c.Logger = cmp.Or(c.Logger, slog.Default())
 	return c
 }
 
@@ -140,29 +120,16 @@ func (c Config) Validate() error {
 	if c.Memory < MinMemory {
 		errs = append(errs, fmt.Errorf("worker memory: %s is less than %s", units.BytesSize(float64(c.Memory)), units.BytesSize(MinMemory)))
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{
-		{"start timeout", c.StartTimeout},
-		{"stop timeout", c.StopTimeout},
-		{"health timeout", c.HealthTimeout},
-		{"retention", c.Retention},
-	} {
-		if d.v < 0 {
-			errs = append(errs, fmt.Errorf("%s: %v is negative", d.name, d.v))
-		}
-	}
+	errs = append(errs, provider.CheckNotNegative(
+		provider.NamedDuration{Name: "start timeout", Value: c.StartTimeout},
+		provider.NamedDuration{Name: "stop timeout", Value: c.StopTimeout},
+		provider.NamedDuration{Name: "health timeout", Value: c.HealthTimeout},
+		provider.NamedDuration{Name: "retention", Value: c.Retention},
+	)...)
 	if c.MaxWorkers < 0 || c.MaxWorkers > 1024 {
 		errs = append(errs, fmt.Errorf("max workers: %d is not in 1-1024", c.MaxWorkers))
 	}
-	for _, a := range c.Args {
-		for _, f := range reservedFlags {
-			if a == f || strings.HasPrefix(a, f+"=") {
-				errs = append(errs, fmt.Errorf("args: %s is set by the provider", f))
-			}
-		}
-	}
+	errs = append(errs, provider.CheckWorkerArgs(c.Args)...)
 	return errors.Join(errs...)
 }
 
@@ -181,40 +148,12 @@ func ConfigFromOptions(o provider.Options) (Config, error) {
 		CPUs:       o.WorkerCPUs,
 		Memory:     o.WorkerMemory,
 	}
-	var errs []error
-	for k, v := range o.Extra {
-		var err error
-		switch k {
-		case ExtraImage:
-			c.Image = v
-		case ExtraSource:
-			c.Source = v
-		case ExtraStartTimeout:
-			c.StartTimeout, err = parsePositiveDuration(v)
-		case ExtraStopTimeout:
-			c.StopTimeout, err = parsePositiveDuration(v)
-		case ExtraMaxWorkers:
-			c.MaxWorkers, err = strconv.Atoi(v)
-			if err == nil && c.MaxWorkers < 1 {
-				err = errors.New("must be at least 1")
-			}
-		default:
-			continue // another provider's setting
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: %w", k, v, err))
-		}
-	}
-	return c, errors.Join(errs...)
-}
-
-func parsePositiveDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, err
-	}
-	if d <= 0 {
-		return 0, errors.New("must be positive")
-	}
-	return d, nil
+	err := provider.ParseExtra(o.Extra, map[string]provider.ExtraSetting{
+		ExtraImage:        provider.StringSetting(&c.Image),
+		ExtraSource:       provider.StringSetting(&c.Source),
+		ExtraStartTimeout: provider.DurationSetting(&c.StartTimeout),
+		ExtraStopTimeout:  provider.DurationSetting(&c.StopTimeout),
+		ExtraMaxWorkers:   provider.CountSetting(&c.MaxWorkers),
+	})
+	return c, err
 }

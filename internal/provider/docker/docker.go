@@ -18,6 +18,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/health"
 )
 
 // Name is the name the provider is registered under.
@@ -38,18 +39,10 @@ const closeGrace = 30 * time.Second
 // pingTimeout bounds the start-up check that the engine answers.
 const pingTimeout = 10 * time.Second
 
-func init() {
-	provider.Register(Name, func(ctx context.Context, opts provider.Options) (provider.Provider, error) {
-		cfg, err := ConfigFromOptions(opts)
-		if err != nil {
-			return nil, err
-		}
-		return New(ctx, cfg)
-	})
-}
+func init() { provider.Register(Name, provider.FactoryOf(ConfigFromOptions, New)) }
 
 // ErrClosed is returned by Launch, List and Terminate after Close.
-var ErrClosed = errors.New("provider is closed")
+var ErrClosed = provider.ErrClosed
 
 // Provider runs workers as containers of one deployment. It is safe for
 // concurrent use; Close removes the deployment's containers and network.
@@ -57,7 +50,7 @@ type Provider struct {
 	cfg      Config
 	cli      *client.Client
 	log      *slog.Logger
-	probe    *prober
+	probe    *health.Prober
 	netName  string
 	storeArg string
 	binds    []string
@@ -114,7 +107,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		cfg:      cfg,
 		cli:      cli,
 		log:      cfg.Logger.With("provider", Name, "deployment", cfg.Deployment),
-		probe:    newProber(cfg.HealthTimeout),
+		probe:    health.NewProber(cfg.HealthTimeout),
 		netName:  "vfx-" + cfg.Deployment,
 		storeArg: storeArg,
 		binds:    binds,
@@ -157,7 +150,7 @@ func (p *Provider) begin() (func(), error) {
 }
 
 func (p *Provider) release() {
-	p.probe.close()
+	p.probe.Close()
 	p.cli.Close()
 }
 
@@ -233,7 +226,7 @@ func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
 	var wg sync.WaitGroup
 	for _, i := range probe {
 		wg.Go(func() {
-			st := p.probe.probe(ctx, out[i].Address, out[i].ID)
+			st := p.probe.Probe(ctx, out[i].Address, out[i].ID)
 			if st == provider.Ready {
 				p.mu.Lock()
 				p.ready[out[i].ID] = true

@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,14 +20,9 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/providertest"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
-}
 
 // testDeployment returns a deployment name unique to this run, and makes
 // sure that its containers and network are gone when the test ends, even
@@ -73,40 +66,9 @@ func testClient(t *testing.T) *client.Client {
 	return cli
 }
 
-func listByID(t *testing.T, p *Provider) map[string]provider.Instance {
-	t.Helper()
-	list, err := p.List(context.Background())
-	if err != nil {
-		t.Fatalf("List: %v", err)
-	}
-	m := map[string]provider.Instance{}
-	for _, in := range list {
-		m[in.ID] = in
-	}
-	return m
-}
-
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func health(t *testing.T, address string) (int, string) {
-	t.Helper()
-	hc := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := hc.Get(address + "/health")
-	if err != nil {
-		t.Fatalf("GET %s/health: %v", address, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	testutil.WaitFor(t, d, 100*time.Millisecond, what, cond)
 }
 
 // TestContainers runs the whole life of a deployment against the real
@@ -125,7 +87,7 @@ func TestContainers(t *testing.T) {
 		Store:      "sqlite:" + filepath.Join(stateDir, "metrics.db"),
 		CPUs:       0.5,
 		Memory:     256 << 20,
-		Logger:     slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		Logger:     testutil.Logger(t),
 	}
 	p1, err := New(ctx, cfg)
 	if err != nil {
@@ -141,7 +103,7 @@ func TestContainers(t *testing.T) {
 		t.Fatalf("Launch(2) = %+v", insts)
 	}
 	waitFor(t, 30*time.Second, "both containers ready", func() bool {
-		l := listByID(t, p1)
+		l := providertest.ListByID(t, p1)
 		return l[insts[0].ID].State == provider.Ready && l[insts[1].ID].State == provider.Ready
 	})
 
@@ -163,7 +125,7 @@ func TestContainers(t *testing.T) {
 		if !strings.HasPrefix(in.Address, "http://127.0.0.1:") || in.Adopted || in.LaunchedAt.IsZero() {
 			t.Errorf("instance %+v: want a fresh worker on a 127.0.0.1 port", in)
 		}
-		if code, body := health(t, in.Address); code != http.StatusOK || !strings.Contains(body, `"ready"`) {
+		if code, body := testutil.Get(t, in.Address+"/health", 3*time.Second); code != http.StatusOK || !strings.Contains(body, `"ready"`) {
 			t.Errorf("%s /health = %d %q", in.ID, code, body)
 		}
 		c, err := cli.ContainerInspect(ctx, in.ID)
@@ -211,7 +173,7 @@ func TestContainers(t *testing.T) {
 		t.Fatalf("second New: %v", err)
 	}
 	t.Cleanup(func() { _ = p2.Close(context.Background()) })
-	l2 := listByID(t, p2)
+	l2 := providertest.ListByID(t, p2)
 	if len(l2) != 2 {
 		t.Fatalf("second provider lists %+v", l2)
 	}
@@ -230,7 +192,7 @@ func TestContainers(t *testing.T) {
 	if _, err := cli.ContainerInspect(ctx, gone.ID); !errdefs.IsNotFound(err) {
 		t.Errorf("container %s after Terminate: %v; want not found", gone.ID, err)
 	}
-	if l := listByID(t, p1); len(l) != 1 || l[insts[1].ID].ID == "" {
+	if l := providertest.ListByID(t, p1); len(l) != 1 || l[insts[1].ID].ID == "" {
 		t.Errorf("after Terminate List = %+v", l)
 	}
 	for _, id := range []string{gone.ID, "vfx-no-such-worker"} {
@@ -245,9 +207,9 @@ func TestContainers(t *testing.T) {
 		t.Fatalf("kill %s: %v", dead.ID, err)
 	}
 	waitFor(t, 20*time.Second, dead.ID+" reported terminated", func() bool {
-		return listByID(t, p1)[dead.ID].State == provider.Terminated
+		return providertest.ListByID(t, p1)[dead.ID].State == provider.Terminated
 	})
-	if l := listByID(t, p1); len(l) != 1 {
+	if l := providertest.ListByID(t, p1); len(l) != 1 {
 		t.Errorf("after a container died List = %+v; want only the dead one", l)
 	}
 
@@ -286,7 +248,7 @@ func TestCloseWithEndedContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	p, err := New(ctx, Config{Deployment: dep, Binary: vfxBinary, StateDir: t.TempDir(), Store: "none", Memory: 64 << 20,
-		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+		Logger: testutil.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

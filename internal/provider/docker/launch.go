@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/containerd/errdefs"
@@ -69,20 +68,7 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 	if err != nil {
 		return nil, err
 	}
-	insts := make([]provider.Instance, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { insts[i], errs[i] = p.launchOne(ctx, image, highest+1+i) })
-	}
-	wg.Wait()
-	var out []provider.Instance
-	for i := range n {
-		if errs[i] == nil {
-			out = append(out, insts[i])
-		}
-	}
-	return out, errors.Join(errs...)
+	return provider.LaunchEach(n, func(i int) (provider.Instance, error) { return p.launchOne(ctx, image, highest+1+i) })
 }
 
 // workerImage returns the image to run: Config.Image if set (it must
@@ -212,7 +198,7 @@ func (p *Provider) waitStart(ctx context.Context, id, name string) (provider.Ins
 				}
 			}
 		}
-		if inst.Address != "" && p.probe.probe(ctx, inst.Address, name) == provider.Ready {
+		if inst.Address != "" && p.probe.Probe(ctx, inst.Address, name) == provider.Ready {
 			p.mu.Lock()
 			p.ready[name] = true
 			p.mu.Unlock()

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/docker/docker/client"
-	"go.uber.org/goleak"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 var (
@@ -19,52 +19,10 @@ var (
 	engineErr error
 )
 
-// binaryEnv names a prebuilt static vfx binary to test with instead of
-// building one.
-const binaryEnv = "VFX_TEST_BINARY"
-
 func TestMain(m *testing.M) {
-	os.Exit(testMain(m))
-}
-
-func testMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "vfx-docker-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
 	engineErr = pingEngine()
-	if vfxBinary, err = staticTestBinary(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goroutine leak:", err)
-			return 1
-		}
-	}
-	return code
-}
-
-func staticTestBinary(dir string) (string, error) {
-	if b := os.Getenv(binaryEnv); b != "" {
-		if err := checkStatic(b); err != nil {
-			return "", fmt.Errorf("%s: %w", binaryEnv, err)
-		}
-		return filepath.Abs(b)
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "vfx")
-	if err := buildStatic(context.Background(), root, out); err != nil {
-		return "", err
-	}
-	return out, nil
+	// The binary goes as is into FROM-scratch images: it must be static.
+	os.Exit(testutil.Main(m, testutil.MainOptions{Binary: &vfxBinary, Static: true, Check: checkStatic, Leaks: true}))
 }
 
 func pingEngine() error {

@@ -66,7 +66,7 @@ func (p *Provider) awaitHealth(ctx context.Context, r record) provider.State {
 	t := time.NewTicker(adoptPoll)
 	defer t.Stop()
 	for {
-		if st := p.probe.probe(ctx, r.Address, r.ID); st != provider.Pending {
+		if st := p.probe.Probe(ctx, r.Address, r.ID); st != provider.Pending {
 			return st
 		}
 		select {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/provider/providertest"
 )
 
 // BenchmarkLaunchTerminate measures the life of one real worker process:
@@ -15,15 +17,7 @@ func BenchmarkLaunchTerminate(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer p.Close(ctx)
-	for b.Loop() {
-		insts, err := p.Launch(ctx, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := p.Terminate(ctx, insts[0].ID); err != nil {
-			b.Fatal(err)
-		}
-	}
+	providertest.LaunchTerminate(b, p)
 }
 
 // BenchmarkList measures List over 4 ready workers (no probing).

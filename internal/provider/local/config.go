@@ -1,13 +1,12 @@
 package local
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/specialvfx/vfx/internal/provider"
@@ -67,9 +66,6 @@ const (
 	ExtraMaxWorkers   = "max-workers"   // integer
 )
 
-// reservedFlags are the worker flags the provider sets itself.
-var reservedFlags = []string{"--listen", "--id", "--store", "--exit-with-parent"}
-
 // Default returns the defaults.
 func Default() Config {
 	return Config{
@@ -86,30 +82,14 @@ func Default() Config {
 // withDefaults fills the zero fields from Default and the executable.
 func (c Config) withDefaults() (Config, error) {
 	d := Default()
-	if c.StartTimeout == 0 {
-		c.StartTimeout = d.StartTimeout
-	}
-	if c.StopTimeout == 0 {
-		c.StopTimeout = d.StopTimeout
-	}
-	if c.HealthTimeout == 0 {
-		c.HealthTimeout = d.HealthTimeout
-	}
-	if c.AdoptTimeout == 0 {
-		c.AdoptTimeout = d.AdoptTimeout
-	}
-	if c.Retention == 0 {
-		c.Retention = d.Retention
-	}
-	if c.MaxWorkers == 0 {
-		c.MaxWorkers = d.MaxWorkers
-	}
-	if c.PortAttempts == 0 {
-		c.PortAttempts = d.PortAttempts
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
+	c.StartTimeout = cmp.Or(c.StartTimeout, d.StartTimeout)
+	c.StopTimeout = cmp.Or(c.StopTimeout, d.StopTimeout)
+	c.HealthTimeout = cmp.Or(c.HealthTimeout, d.HealthTimeout)
+	c.AdoptTimeout = cmp.Or(c.AdoptTimeout, d.AdoptTimeout)
+	c.Retention = cmp.Or(c.Retention, d.Retention)
+	c.MaxWorkers = cmp.Or(c.MaxWorkers, d.MaxWorkers)
+	c.PortAttempts = cmp.Or(c.PortAttempts, d.PortAttempts)
+	c.Logger = cmp.Or(c.Logger, slog.Default())
 	if c.Binary == "" {
 		exe, err := os.Executable()
 		if err != nil {
@@ -138,27 +118,14 @@ func (c Config) Validate() error {
 	} else if st.IsDir() || st.Mode().Perm()&0o111 == 0 {
 		errs = append(errs, fmt.Errorf("binary: %s is not an executable file", c.Binary))
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{
-		{"start timeout", c.StartTimeout},
-		{"stop timeout", c.StopTimeout},
-		{"health timeout", c.HealthTimeout},
-		{"adopt timeout", c.AdoptTimeout},
-		{"retention", c.Retention},
-	} {
-		if d.v < 0 {
-			errs = append(errs, fmt.Errorf("%s: %v is negative", d.name, d.v))
-		}
-	}
-	for _, a := range c.Args {
-		for _, f := range reservedFlags {
-			if a == f || strings.HasPrefix(a, f+"=") {
-				errs = append(errs, fmt.Errorf("args: %s is set by the provider", f))
-			}
-		}
-	}
+	errs = append(errs, provider.CheckNotNegative(
+		provider.NamedDuration{Name: "start timeout", Value: c.StartTimeout},
+		provider.NamedDuration{Name: "stop timeout", Value: c.StopTimeout},
+		provider.NamedDuration{Name: "health timeout", Value: c.HealthTimeout},
+		provider.NamedDuration{Name: "adopt timeout", Value: c.AdoptTimeout},
+		provider.NamedDuration{Name: "retention", Value: c.Retention},
+	)...)
+	errs = append(errs, provider.CheckWorkerArgs(c.Args)...)
 	if c.MaxWorkers < 0 || c.MaxWorkers > 4096 {
 		errs = append(errs, fmt.Errorf("max workers: %d is not in 1-4096", c.MaxWorkers))
 	}
@@ -177,38 +144,11 @@ func ConfigFromOptions(o provider.Options) (Config, error) {
 		StateDir: o.StateDir,
 		Store:    o.Store,
 	}
-	var errs []error
-	for k, v := range o.Extra {
-		var err error
-		switch k {
-		case ExtraDetach:
-			c.Detach, err = strconv.ParseBool(v)
-		case ExtraStartTimeout:
-			c.StartTimeout, err = parsePositiveDuration(v)
-		case ExtraStopTimeout:
-			c.StopTimeout, err = parsePositiveDuration(v)
-		case ExtraMaxWorkers:
-			c.MaxWorkers, err = strconv.Atoi(v)
-			if err == nil && c.MaxWorkers < 1 {
-				err = errors.New("must be at least 1")
-			}
-		default:
-			continue // another provider's setting
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: %w", k, v, err))
-		}
-	}
-	return c, errors.Join(errs...)
-}
-
-func parsePositiveDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, err
-	}
-	if d <= 0 {
-		return 0, errors.New("must be positive")
-	}
-	return d, nil
+	err := provider.ParseExtra(o.Extra, map[string]provider.ExtraSetting{
+		ExtraDetach:       provider.BoolSetting(&c.Detach),
+		ExtraStartTimeout: provider.DurationSetting(&c.StartTimeout),
+		ExtraStopTimeout:  provider.DurationSetting(&c.StopTimeout),
+		ExtraMaxWorkers:   provider.CountSetting(&c.MaxWorkers),
+	})
+	return c, err
 }

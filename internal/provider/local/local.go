@@ -11,23 +11,16 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/health"
 )
 
 // Name is the name the provider is registered under.
 const Name = "local"
 
-func init() {
-	provider.Register(Name, func(ctx context.Context, opts provider.Options) (provider.Provider, error) {
-		cfg, err := ConfigFromOptions(opts)
-		if err != nil {
-			return nil, err
-		}
-		return New(ctx, cfg)
-	})
-}
+func init() { provider.Register(Name, provider.FactoryOf(ConfigFromOptions, New)) }
 
 // ErrClosed is returned by Launch after Close.
-var ErrClosed = errors.New("provider is closed")
+var ErrClosed = provider.ErrClosed
 
 // Provider runs workers as local processes. It is safe for concurrent use.
 // Call Close to terminate its workers and release its OS thread.
@@ -35,7 +28,7 @@ type Provider struct {
 	cfg   Config
 	files stateFiles
 	log   *slog.Logger
-	probe *prober
+	probe *health.Prober
 	spawn *spawner
 
 	mu        sync.Mutex
@@ -100,13 +93,13 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		cfg:      cfg,
 		files:    files,
 		log:      cfg.Logger.With("provider", Name),
-		probe:    newProber(cfg.HealthTimeout),
+		probe:    health.NewProber(cfg.HealthTimeout),
 		workers:  map[string]*worker{},
 		next:     1,
 		stopping: make(chan struct{}),
 	}
 	if err := p.adopt(ctx); err != nil {
-		p.probe.close()
+		p.probe.Close()
 		return nil, err
 	}
 	p.spawn = newSpawner()
@@ -148,20 +141,7 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 		p.launches.Done()
 	}()
 
-	insts := make([]provider.Instance, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { insts[i], errs[i] = p.launchOne(ctx) })
-	}
-	wg.Wait()
-	var out []provider.Instance
-	for i := range n {
-		if errs[i] == nil {
-			out = append(out, insts[i])
-		}
-	}
-	return out, errors.Join(errs...)
+	return provider.LaunchEach(n, func(int) (provider.Instance, error) { return p.launchOne(ctx) })
 }
 
 // List reports every worker: launched, adopted, and those that died on
@@ -287,7 +267,7 @@ func (p *Provider) Close(ctx context.Context) error {
 		}
 		wg.Wait()
 		p.spawn.stop()
-		p.probe.close()
+		p.probe.Close()
 		p.closeErr = errors.Join(errs...)
 	})
 	return p.closeErr

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +16,8 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/providertest"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // testConfig is a provider configuration on a fresh state directory.
@@ -28,15 +28,8 @@ func testConfig(t *testing.T) Config {
 		StateDir:    t.TempDir(),
 		Store:       "none",
 		StopTimeout: 10 * time.Second,
-		Logger:      slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		Logger:      testutil.Logger(t),
 	}
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
 }
 
 // newProvider builds a provider that is closed when the test ends, and
@@ -77,38 +70,12 @@ func (p *Provider) pids() []int {
 // waitFor polls cond every 20ms for up to d.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.WaitFor(t, d, 20*time.Millisecond, what, cond)
 }
 
-func listByID(t *testing.T, p *Provider) map[string]provider.Instance {
+func getHealth(t *testing.T, address string) (int, string) {
 	t.Helper()
-	list, err := p.List(context.Background())
-	if err != nil {
-		t.Fatalf("List: %v", err)
-	}
-	m := map[string]provider.Instance{}
-	for _, in := range list {
-		m[in.ID] = in
-	}
-	return m
-}
-
-func health(t *testing.T, address string) (int, string) {
-	t.Helper()
-	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	resp, err := hc.Get(address + "/health")
-	if err != nil {
-		t.Fatalf("GET %s/health: %v", address, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return testutil.Get(t, address+"/health", 2*time.Second)
 }
 
 // stateFileNames lists the worker state files (<id>.json).
@@ -143,7 +110,7 @@ func TestLaunchTerminateAdoptClose(t *testing.T) {
 		t.Fatalf("Launch(2) = %+v", insts)
 	}
 	waitFor(t, 10*time.Second, "both workers ready", func() bool {
-		l := listByID(t, p1)
+		l := providertest.ListByID(t, p1)
 		return l[insts[0].ID].State == provider.Ready && l[insts[1].ID].State == provider.Ready
 	})
 	pids := map[string]int{}
@@ -151,7 +118,7 @@ func TestLaunchTerminateAdoptClose(t *testing.T) {
 		if !strings.HasPrefix(in.Address, "http://127.0.0.1:") || in.Adopted || in.LaunchedAt.IsZero() {
 			t.Errorf("instance %+v: want a fresh worker on 127.0.0.1", in)
 		}
-		if code, body := health(t, in.Address); code != http.StatusOK || !strings.Contains(body, `"ready"`) {
+		if code, body := getHealth(t, in.Address); code != http.StatusOK || !strings.Contains(body, `"ready"`) {
 			t.Errorf("%s /health = %d %q", in.ID, code, body)
 		}
 		pid := pidOf(t, p1, in.ID)
@@ -178,7 +145,7 @@ func TestLaunchTerminateAdoptClose(t *testing.T) {
 	if _, err := os.Stat(p1.files.path(gone.ID)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state file of %s after Terminate: %v", gone.ID, err)
 	}
-	if _, ok := listByID(t, p1)[gone.ID]; ok {
+	if _, ok := providertest.ListByID(t, p1)[gone.ID]; ok {
 		t.Errorf("%s still listed after Terminate", gone.ID)
 	}
 	if err := p1.Terminate(ctx, gone.ID); !errors.Is(err, provider.ErrNotFound) {
@@ -188,7 +155,7 @@ func TestLaunchTerminateAdoptClose(t *testing.T) {
 	// A second provider on the same state directory adopts the survivor.
 	kept := insts[1]
 	p2 := newProvider(t, cfg)
-	l2 := listByID(t, p2)
+	l2 := providertest.ListByID(t, p2)
 	if len(l2) != 1 {
 		t.Fatalf("second provider lists %+v; want only %s", l2, kept.ID)
 	}
@@ -238,14 +205,14 @@ func TestKilledWorkerIsReportedAndNotRestarted(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, id+" reported terminated", func() bool {
-		return listByID(t, p)[id].State == provider.Terminated
+		return providertest.ListByID(t, p)[id].State == provider.Terminated
 	})
 	if _, err := os.Stat(p.files.path(id)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state file of a dead worker: %v", err)
 	}
 	// Nothing replaces it.
 	time.Sleep(300 * time.Millisecond)
-	l := listByID(t, p)
+	l := providertest.ListByID(t, p)
 	if len(l) != 1 || l[id].State != provider.Terminated {
 		t.Errorf("List = %+v; want only %s, terminated", l, id)
 	}
@@ -256,7 +223,7 @@ func TestKilledWorkerIsReportedAndNotRestarted(t *testing.T) {
 	if err := p.Terminate(ctx, id); err != nil {
 		t.Errorf("Terminate of a dead worker: %v", err)
 	}
-	if l := listByID(t, p); len(l) != 0 {
+	if l := providertest.ListByID(t, p); len(l) != 0 {
 		t.Errorf("List after Terminate = %+v", l)
 	}
 }
@@ -273,10 +240,10 @@ func TestDeadWorkerForgottenAfterRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "worker reported terminated", func() bool {
-		return listByID(t, p)[insts[0].ID].State == provider.Terminated
+		return providertest.ListByID(t, p)[insts[0].ID].State == provider.Terminated
 	})
 	waitFor(t, 5*time.Second, "dead worker dropped from the list", func() bool {
-		return len(listByID(t, p)) == 0
+		return len(providertest.ListByID(t, p)) == 0
 	})
 }
 
@@ -293,7 +260,7 @@ func startHelper(t *testing.T, stateDir string, detach, noDeathSignal bool) (*ex
 	}
 	cmd.Env = append(os.Environ(), helperEnv+"=1", "VFX_HELPER_BINARY="+vfxBinary, "VFX_HELPER_STATE="+stateDir,
 		"VFX_HELPER_DETACH="+flag(detach), "VFX_HELPER_NO_DEATH_SIGNAL="+flag(noDeathSignal))
-	cmd.Stderr = testWriter{t}
+	cmd.Stderr = testutil.LogWriter(t)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -366,11 +333,11 @@ func TestAdoptDetachedWorkerAfterParentKilled(t *testing.T) {
 	killHelper(t, helper)
 	// The detached worker outlives its parent.
 	time.Sleep(700 * time.Millisecond)
-	if code, _ := health(t, addr); code != http.StatusOK || !alive(pid) {
+	if code, _ := getHealth(t, addr); code != http.StatusOK || !alive(pid) {
 		t.Fatalf("detached worker: /health %d, alive %v", code, alive(pid))
 	}
 	p := newProvider(t, cfg)
-	l := listByID(t, p)
+	l := providertest.ListByID(t, p)
 	if len(l) != 1 {
 		t.Fatalf("List = %+v; want the one adopted worker", l)
 	}
@@ -399,14 +366,14 @@ func TestAdoptedWorkerKilledIsReported(t *testing.T) {
 	}
 	p2 := newProvider(t, cfg)
 	id := insts[0].ID
-	if in := listByID(t, p2)[id]; !in.Adopted {
+	if in := providertest.ListByID(t, p2)[id]; !in.Adopted {
 		t.Fatalf("not adopted: %+v", in)
 	}
 	if err := syscall.Kill(pidOf(t, p2, id), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "adopted worker reported terminated", func() bool {
-		return listByID(t, p2)[id].State == provider.Terminated
+		return providertest.ListByID(t, p2)[id].State == provider.Terminated
 	})
 }
 
@@ -441,7 +408,7 @@ func TestLaunchRetriesWhenPortIsTaken(t *testing.T) {
 	if insts[0].State != provider.Ready {
 		t.Errorf("state %s; want ready", insts[0].State)
 	}
-	if code, _ := health(t, insts[0].Address); code != http.StatusOK {
+	if code, _ := getHealth(t, insts[0].Address); code != http.StatusOK {
 		t.Errorf("/health = %d", code)
 	}
 }

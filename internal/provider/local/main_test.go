@@ -2,15 +2,12 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // vfxBinary is the vfx executable built once for this package's tests.
@@ -24,73 +21,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(runHelper())
 	}
-	os.Exit(testMain(m))
-}
-
-func testMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "vfx-local-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	vfxBinary, err = testBinary(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goroutine leak:", err)
-			return 1
-		}
-	}
-	return code
-}
-
-// binaryEnv names a prebuilt vfx binary to test with instead of building
-// one (e.g. when CI has built it already).
-const binaryEnv = "VFX_TEST_BINARY"
-
-func testBinary(dir string) (string, error) {
-	if b := os.Getenv(binaryEnv); b != "" {
-		return filepath.Abs(b)
-	}
-	return buildVFX(dir)
-}
-
-// buildVFX builds ./cmd/vfx of the module into dir.
-func buildVFX(dir string) (string, error) {
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "vfx")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/vfx")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/vfx: %v\n%s", err, out)
-	}
-	return bin, nil
-}
-
-// moduleRoot finds the directory holding go.mod above the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
+	os.Exit(testutil.Main(m, testutil.MainOptions{Binary: &vfxBinary, Leaks: true}))
 }
 
 // runHelper launches one worker with the configuration given in the

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/provider/providertest"
 )
 
 func TestParseRecord(t *testing.T) {
@@ -123,7 +125,7 @@ func TestStartUpRemovesStaleFiles(t *testing.T) {
 	}
 
 	p := newProvider(t, cfg)
-	if l := listByID(t, p); len(l) != 0 {
+	if l := providertest.ListByID(t, p); len(l) != 0 {
 		t.Errorf("adopted %+v from stale files", l)
 	}
 	for _, id := range []string{"local-1", "local-2", "local-7"} {

@@ -126,5 +126,5 @@ func (p *Provider) reapIfDead(w *worker, now time.Time) bool {
 
 // probeWorker asks the worker's /health.
 func (p *Provider) probeWorker(ctx context.Context, w *worker) provider.State {
-	return p.probe.probe(ctx, w.rec.Address, w.id)
+	return p.probe.Probe(ctx, w.rec.Address, w.id)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/metrics"
 	_ "github.com/specialvfx/vfx/internal/metrics/sqlite"
+	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -31,50 +32,26 @@ import (
 // it with SIGTERM and checks that no worker is left and that the workers
 // recorded every request with the load balancer's prediction.
 func TestUpServesTheOriginalScripts(t *testing.T) {
-	needTools(t, "bash", "curl", "jq", "hexdump", "base64", "sed")
+	testutil.NeedTools(t, "bash", "curl", "jq", "hexdump", "base64", "sed")
 	u := startUp(t, 2)
 	pids := workerPIDs(t, u.stateDir)
 	if len(pids) != 2 {
 		t.Fatalf("state directory lists %d workers, want 2: %v", len(pids), pids)
 	}
 	dir := t.TempDir()
-	for _, f := range []string{
-		"imageproc/inputs/airplane.jpg",
-		"raytracer/scenes/test01.txt",
-		"raytracer/scenes/test-texmap.txt",
-		"raytracer/textures/test-texmap.bmp",
-	} {
-		copySeed(t, f, dir)
-	}
+	testutil.CopyScriptInputs(t, dir)
 	env := []string{"ADDR=" + strings.TrimPrefix(u.base, "http://")}
 	// sendBlurImageRequest.sh and sendEnhanceImageRequest.sh.
 	for _, path := range []string{"blurimage", "enhanceimage"} {
-		runScript(t, dir, `
-base64 airplane.jpg > temp.txt
-echo -e "data:image/jpg;base64,$(cat temp.txt)" > temp.txt
-curl -sS -X POST http://$ADDR/`+path+` --data @"./temp.txt" > result.txt
-sed -i 's/^[^,]*,//' result.txt
-base64 -d result.txt > result.jpg
-mv result.jpg `+path+`.jpg
-`, env...)
+		testutil.RunScript(t, dir, testutil.ImageScript(path), env...)
 	}
 	// sendRayTracerRequest.sh, and its texmap variant with the course's
 	// complex request.
-	runScript(t, dir, `
-cat test01.txt | jq -sR '{scene: .}' > payload.json
-curl -sS -X POST "http://$ADDR/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false" --data @"payload.json" > result.txt
-sed -i 's/^[^{]*,//' result.txt
-base64 -d result.txt > result.bmp
-cat test-texmap.txt | jq -sR '{scene: .}' > payload.json
-hexdump -ve '1/1 "%u\n"' test-texmap.bmp | jq -s --argjson original "$(<payload.json)" '$original * {texmap: .}' > payload.json
-curl -sS -X POST "http://$ADDR/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false" --data @"payload.json" > result.txt
-sed -i 's/^[^{]*,//' result.txt
-base64 -d result.txt > texmap.bmp
-`, env...)
+	testutil.RunScript(t, dir, testutil.RaytracerScript+testutil.TexmapScript, env...)
 
-	assertClose(t, "test01", decodeFile(t, filepath.Join(dir, "result.bmp")), decodeFile(t, seed(t, "raytracer/reference-renders/result.bmp")))
+	assertClose(t, "test01", decodeFile(t, filepath.Join(dir, "result.bmp")), decodeFile(t, testutil.SeedPath(t, "raytracer/reference-renders/result.bmp")))
 	assertClose(t, "test-texmap", decodeFile(t, filepath.Join(dir, "texmap.bmp")),
-		decodeFile(t, seed(t, "raytracer/generated-goldens/test-texmap_400x300_tm-test-texmap.bmp")))
+		decodeFile(t, testutil.SeedPath(t, "raytracer/generated-goldens/test-texmap_400x300_tm-test-texmap.bmp")))
 	blur := decodeFile(t, filepath.Join(dir, "blurimage.jpg"))
 	enh := decodeFile(t, filepath.Join(dir, "enhanceimage.jpg"))
 	for name, img := range map[string]image.Image{"blur": blur, "enhance": enh} {
@@ -125,8 +102,8 @@ base64 -d result.txt > texmap.bmp
 
 	u.stop(t, syscall.SIGTERM, 60*time.Second)
 	waitGone(t, pids, 5*time.Second)
-	if !strings.Contains(u.text(), "workers stopped") {
-		t.Errorf("vfx up did not report stopping its workers:\n%s", u.text())
+	if !strings.Contains(u.Output(), "workers stopped") {
+		t.Errorf("vfx up did not report stopping its workers:\n%s", u.Output())
 	}
 
 	store, err := metrics.Open(context.Background(), "sqlite:"+filepath.Join(u.stateDir, "metrics.db"))
@@ -162,7 +139,7 @@ type mixedRequest struct {
 // mixedLoad is n small requests of every workload, in a fixed order.
 func mixedLoad(t *testing.T, n int) []mixedRequest {
 	scene := func(rel string) []byte {
-		b, _ := json.Marshal(map[string]string{"scene": string(seedBytes(t, rel))})
+		b, _ := json.Marshal(map[string]string{"scene": string(testutil.SeedFile(t, rel))})
 		return b
 	}
 	img := image.NewRGBA(image.Rect(0, 0, 96, 64))
@@ -305,10 +282,10 @@ func TestUpKilledLeavesNoWorkers(t *testing.T) {
 	if len(pids) != 2 {
 		t.Fatalf("state directory lists %d workers, want 2", len(pids))
 	}
-	if err := u.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := u.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-u.exited
+	<-u.Exited()
 	waitGone(t, pids, 5*time.Second)
 }
 
@@ -318,16 +295,16 @@ var lbRE = regexp.MustCompile(`load balancer on (http://\S+) \(policy round-robi
 // front of two workers started separately: it spreads requests over both,
 // and on SIGTERM exits without touching them.
 func TestLBStaticInFrontOfTwoWorkers(t *testing.T) {
-	addrs := []string{freeAddr(t), freeAddr(t)}
+	addrs := []string{testutil.NeedFreeAddr(t), testutil.NeedFreeAddr(t)}
 	var workers []*proc
 	for i, a := range addrs {
 		w := start(t, "worker", "--listen", a, "--store", "none", "--id", fmt.Sprintf("static-%d", i))
-		w.waitOutput(t, regexp.MustCompile(`worker listening`), 30*time.Second)
+		w.WaitOutput(t, regexp.MustCompile(`worker listening`), 30*time.Second)
 		workers = append(workers, w)
 	}
 	lb := start(t, "lb", "--provider", "static", "--workers", "http://"+addrs[0]+","+addrs[1],
-		"--listen", freeAddr(t), "--store", "none", "--policy", "round-robin")
-	m := lb.waitOutput(t, lbRE, 30*time.Second)
+		"--listen", testutil.NeedFreeAddr(t), "--store", "none", "--policy", "round-robin")
+	m := lb.WaitOutput(t, lbRE, 30*time.Second)
 	base := m[1]
 	if m[2] != "2" {
 		t.Fatalf("vfx lb says %s workers are ready, want 2", m[2])
@@ -353,7 +330,7 @@ func TestLBStaticInFrontOfTwoWorkers(t *testing.T) {
 	lb.stop(t, syscall.SIGTERM, 30*time.Second)
 	for i, w := range workers {
 		select {
-		case <-w.exited:
+		case <-w.Exited():
 			t.Errorf("worker %d exited with the load balancer: the static provider does not own it", i)
 		default:
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // Burst and trickle sizes: the burst is heavy enough to outlast a scaling
@@ -38,8 +39,8 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 		"--panic-window", "2s", "--boot-time", "1s", "--drain-timeout", "30s")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	scene04 := seedFile(t, "raytracer/scenes/test04.txt")
-	scene01 := seedFile(t, "raytracer/scenes/test01.txt")
+	scene04 := testutil.SeedFile(t, "raytracer/scenes/test04.txt")
+	scene01 := testutil.SeedFile(t, "raytracer/scenes/test01.txt")
 	c := client.New(u.base, &http.Client{Timeout: time.Minute})
 
 	// Watch the pool: its largest size, and every worker's pid.

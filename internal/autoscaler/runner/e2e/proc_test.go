@@ -6,12 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,41 +16,17 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/autoscaler/runner"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // up is a running `vfx up`.
 type up struct {
-	cmd  *exec.Cmd
+	*testutil.Proc
 	base string // http://127.0.0.1:PORT
 	dir  string // its --state-dir
-	out  *bytes.Buffer
-	done chan struct{}
-	err  error
 
 	mu   sync.Mutex
 	pids map[string]int // every worker seen: id → pid
-}
-
-// lockedBuffer collects a process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // startUp runs `vfx up` on a free port with a temporary state directory
@@ -62,26 +35,13 @@ func freePort(t *testing.T) int {
 func startUp(t *testing.T, args ...string) *up {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePort(t)
-	u := &up{base: "http://127.0.0.1:" + strconv.Itoa(port), dir: dir, out: &bytes.Buffer{}, done: make(chan struct{}), pids: map[string]int{}}
-	all := append([]string{"up", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--state-dir", dir,
+	addr := testutil.NeedFreeAddr(t)
+	u := &up{base: "http://" + addr, dir: dir, pids: map[string]int{}}
+	all := append([]string{"up", "--listen", addr, "--state-dir", dir,
 		"--store", "sqlite:" + filepath.Join(dir, "metrics.db")}, args...)
-	u.cmd = exec.Command(vfxBinary, all...)
-	u.cmd.Dir = dir
-	w := &lockedBuffer{b: u.out}
-	u.cmd.Stdout, u.cmd.Stderr = w, w
-	if err := u.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { u.err = u.cmd.Wait(); close(u.done) }()
-	t.Cleanup(func() {
-		u.kill()
-		if t.Failed() {
-			w.mu.Lock()
-			t.Logf("vfx up output:\n%s", u.out.String())
-			w.mu.Unlock()
-		}
-	})
+	cmd := exec.Command(vfxBinary, all...)
+	cmd.Dir = dir
+	u.Proc = testutil.StartProc(t, cmd, 0)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		st, err := u.state(t.Context())
@@ -89,8 +49,8 @@ func startUp(t *testing.T, args ...string) *up {
 			return u
 		}
 		select {
-		case <-u.done:
-			t.Fatalf("vfx up exited at start-up: %v", u.err)
+		case <-u.Exited():
+			t.Fatalf("vfx up exited at start-up: %v", u.Err())
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -100,27 +60,16 @@ func startUp(t *testing.T, args ...string) *up {
 	}
 }
 
-// kill stops the process for good: SIGKILL; its workers exit with it.
-func (u *up) kill() {
-	select {
-	case <-u.done:
-		return
-	default:
-	}
-	_ = u.cmd.Process.Kill()
-	<-u.done
-}
-
 // stop sends SIGTERM and waits for a clean exit.
 func (u *up) stop(t *testing.T, timeout time.Duration) {
 	t.Helper()
-	if err := u.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := u.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case <-u.done:
-		if u.err != nil {
-			t.Errorf("vfx up exited with %v after SIGTERM", u.err)
+	case <-u.Exited():
+		if err := u.Err(); err != nil {
+			t.Errorf("vfx up exited with %v after SIGTERM", err)
 		}
 	case <-time.After(timeout):
 		t.Fatalf("vfx up still running %v after SIGTERM", timeout)
@@ -138,23 +87,7 @@ type lbState struct {
 }
 
 func (u *up) state(ctx context.Context) (lbState, error) {
-	var st lbState
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.base+"/api/v1/state", nil)
-	if err != nil {
-		return st, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("state: %s", resp.Status)
-	}
-	err = json.NewDecoder(resp.Body).Decode(&st)
-	return st, err
+	return testutil.GetJSON[lbState](ctx, u.base+"/api/v1/state", 5*time.Second)
 }
 
 // countState counts the workers in state s.

@@ -1,4 +1,4 @@
-package local
+package health
 
 import (
 	"context"
@@ -9,27 +9,29 @@ import (
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
-// prober asks workers' /health.
-type prober struct {
+// Prober asks workers' /health, each request on a connection of its own.
+// It is safe for concurrent use.
+type Prober struct {
 	hc      *http.Client
 	timeout time.Duration
 }
 
-func newProber(timeout time.Duration) *prober {
-	return &prober{
+// NewProber returns a Prober whose probes last at most timeout each.
+func NewProber(timeout time.Duration) *Prober {
+	return &Prober{
 		hc: &http.Client{Transport: &http.Transport{
-			Proxy:             nil, // workers are on 127.0.0.1
+			Proxy:             nil, // workers are reached on 127.0.0.1
 			DisableKeepAlives: true,
 		}},
 		timeout: timeout,
 	}
 }
 
-// probe returns Ready for 200, Draining for 503 and Pending when the worker
-// does not answer (or answers anything else) within the probe timeout. A
-// response whose X-Worker-Id names another worker (another process took the
-// port) counts as no answer.
-func (p *prober) probe(ctx context.Context, address, id string) provider.State {
+// Probe returns Ready for 200, Draining for 503 and Pending when the worker
+// at address (a base URL) does not answer (or answers anything else)
+// within the probe timeout. A response whose X-Worker-Id names another
+// worker than id (another process took the port) counts as no answer.
+func (p *Prober) Probe(ctx context.Context, address, id string) provider.State {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address+"/health", nil)
@@ -54,4 +56,5 @@ func (p *prober) probe(ctx context.Context, address, id string) provider.State {
 	return provider.Pending
 }
 
-func (p *prober) close() { p.hc.CloseIdleConnections() }
+// Close releases the prober's idle connections.
+func (p *Prober) Close() { p.hc.CloseIdleConnections() }
