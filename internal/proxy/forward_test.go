@@ -292,7 +292,7 @@ func TestDeadline(t *testing.T) {
 	if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(body, "deadline of 150ms") {
 		t.Errorf("got %d %q, want 504 naming the deadline", resp.StatusCode, body)
 	}
-	waitFor(t, time.Second, "in-flight back to 0", func() bool { return r.pool.Snapshot().Workers[0].InFlight == 0 })
+	waitFor(t, 10*time.Second, "in-flight back to 0", func() bool { return r.pool.Snapshot().Workers[0].InFlight == 0 })
 	if st := r.state("w0"); st != Ready {
 		t.Errorf("a slow worker was marked %s", st)
 	}
@@ -329,8 +329,8 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("the worker's request was not cancelled when the client went away")
 	}
-	waitFor(t, time.Second, "in-flight back to 0", func() bool { return r.pool.Snapshot().Workers[0].InFlight == 0 })
-	waitFor(t, time.Second, "a cancelled decision", func() bool {
+	waitFor(t, 10*time.Second, "in-flight back to 0", func() bool { return r.pool.Snapshot().Workers[0].InFlight == 0 })
+	waitFor(t, 10*time.Second, "a cancelled decision", func() bool {
 		d := r.srv.decisions.recent()
 		return len(d) == 1 && d[0].Outcome == "cancelled"
 	})

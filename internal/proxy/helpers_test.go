@@ -131,7 +131,12 @@ func newRig(t *testing.T, cfg Config, pol balancer.Policy, addrs ...string) *rig
 		t.Fatal(err)
 	}
 	lb := httptest.NewServer(srv.Handler())
-	t.Cleanup(lb.Close)
+	t.Cleanup(func() {
+		// Cut the clients off first, so that requests still held by a test
+		// worker end (their contexts are cancelled) instead of blocking Close.
+		lb.CloseClientConnections()
+		lb.Close()
+	})
 	return &rig{t: t, pool: pool, srv: srv, est: est, lb: lb}
 }
 

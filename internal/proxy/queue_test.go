@@ -81,9 +81,9 @@ func TestQueueIsFIFO(t *testing.T) {
 	for i, id := range ids {
 		resps = append(resps, r.send(context.Background(), id))
 		if i == 0 {
-			waitFor(t, 2*time.Second, "a at the worker", func() bool { return len(g.arrived()) == 1 })
+			waitFor(t, 10*time.Second, "a at the worker", func() bool { return len(g.arrived()) == 1 })
 		} else {
-			waitFor(t, 2*time.Second, id+" queued", func() bool { return r.queueLen() == i })
+			waitFor(t, 10*time.Second, id+" queued", func() bool { return r.queueLen() == i })
 		}
 	}
 	if q := r.pool.Snapshot().Queue; q.PredictedUnits != 4000 {
@@ -112,7 +112,7 @@ func TestQueueTimeout(t *testing.T) {
 	cfg.QueueTimeout = 100 * time.Millisecond
 	r := newRig(t, cfg, nil, g.URL)
 	first := r.send(context.Background(), "first")
-	waitFor(t, 2*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
+	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
 	resp := <-r.send(context.Background(), "second")
 	body := readAll(t, resp)
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "queue timeout of 100ms") {
@@ -134,9 +134,9 @@ func TestQueueFull(t *testing.T) {
 	cfg.QueueLen = 1
 	r := newRig(t, cfg, nil, g.URL)
 	first := r.send(context.Background(), "first")
-	waitFor(t, 2*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
+	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
 	second := r.send(context.Background(), "second")
-	waitFor(t, 2*time.Second, "second queued", func() bool { return r.queueLen() == 1 })
+	waitFor(t, 10*time.Second, "second queued", func() bool { return r.queueLen() == 1 })
 	resp := <-r.send(context.Background(), "third")
 	body := readAll(t, resp)
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") != "1" || !strings.Contains(body, "queue is full (1 waiting)") {
@@ -163,15 +163,15 @@ func TestQueuedClientDisconnectLeavesTheQueue(t *testing.T) {
 	cfg.MaxInFlight = 1
 	r := newRig(t, cfg, nil, g.URL)
 	first := r.send(context.Background(), "first")
-	waitFor(t, 2*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
+	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
 	ctx, cancel := context.WithCancel(context.Background())
 	gone := r.send(ctx, "gone")
-	waitFor(t, 2*time.Second, "gone queued", func() bool { return r.queueLen() == 1 })
+	waitFor(t, 10*time.Second, "gone queued", func() bool { return r.queueLen() == 1 })
 	cancel()
 	if resp := <-gone; resp != nil {
 		t.Fatalf("the cancelled request got a response: %d", resp.StatusCode)
 	}
-	waitFor(t, 2*time.Second, "the queue to empty", func() bool { return r.queueLen() == 0 })
+	waitFor(t, 10*time.Second, "the queue to empty", func() bool { return r.queueLen() == 0 })
 	g.gate <- struct{}{}
 	if resp := <-first; resp == nil || resp.StatusCode != 200 {
 		t.Fatal("first request failed")
@@ -186,7 +186,7 @@ func TestPendingWorkerGetsRequestsOnceHealthy(t *testing.T) {
 	cfg := testConfig()
 	r := newRig(t, cfg, nil) // no worker yet
 	done := r.send(context.Background(), "waits")
-	waitFor(t, 2*time.Second, "the request queued", func() bool { return r.queueLen() == 1 })
+	waitFor(t, 10*time.Second, "the request queued", func() bool { return r.queueLen() == 1 })
 	if err := r.pool.Add(provider.Instance{ID: "late", Address: w0.URL}); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestDrainAndWaitIdle(t *testing.T) {
 	other := okWorker(t, "other", 1)
 	r := newRig(t, testConfig(), nil, g.URL, other.URL)
 	inflight := r.send(context.Background(), "long")
-	waitFor(t, 2*time.Second, "the request at w0", func() bool { return len(g.arrived()) == 1 })
+	waitFor(t, 10*time.Second, "the request at w0", func() bool { return len(g.arrived()) == 1 })
 	if err := r.pool.Drain("w0"); err != nil {
 		t.Fatal(err)
 	}
@@ -264,9 +264,9 @@ func TestShutdownHandsBackQueuedRequests(t *testing.T) {
 	cfg.MaxInFlight = 1
 	r := newRig(t, cfg, nil, g.URL)
 	first := r.send(context.Background(), "first")
-	waitFor(t, 2*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
+	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
 	queued := r.send(context.Background(), "queued")
-	waitFor(t, 2*time.Second, "queued", func() bool { return r.queueLen() == 1 })
+	waitFor(t, 10*time.Second, "queued", func() bool { return r.queueLen() == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := r.srv.Shutdown(ctx); err == nil {
@@ -292,7 +292,7 @@ func TestShutdownWaitsForRequestsToFinish(t *testing.T) {
 	g := newGateWorker(t)
 	r := newRig(t, testConfig(), nil, g.URL)
 	first := r.send(context.Background(), "first")
-	waitFor(t, 2*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
+	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
 	done := make(chan error, 1)
 	go func() { done <- r.srv.Shutdown(context.Background()) }()
 	select {
@@ -316,7 +316,7 @@ func TestBufferedBytesLimit(t *testing.T) {
 	cfg.MaxBuffered = cfg.MaxBody // room for one request's body
 	r := newRig(t, cfg, nil, g.URL)
 	first := r.send(context.Background(), "first")
-	waitFor(t, 2*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
+	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
 	resp := <-r.send(context.Background(), "second")
 	body := readAll(t, resp)
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "bytes of requests") {
