@@ -9,14 +9,16 @@
 # `docker info` fails it falls back to `--provider local` and says so.
 # Everything listens on 127.0.0.1.
 #
+# By default it runs backlog at its default target utilisation (0.7), backlog
+# at 0.5 and cpu: the target utilisation is backlog's latency/cost knob.
 # Usage: bench/autoscaler.sh [driver flags, e.g. -policies backlog,cpu -seed 2]
 # (see go run ./bench/autoscaler -h). Bounded: the driver stops after
-# $BENCH_TIMEOUT seconds (default 540), the whole script within 10 minutes
-# (a run takes about 5).
+# $BENCH_TIMEOUT seconds (default 800), the whole script within 14 minutes
+# (a run takes about 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-timeout_s=${BENCH_TIMEOUT:-540}
+timeout_s=${BENCH_TIMEOUT:-800}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

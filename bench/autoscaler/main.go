@@ -32,7 +32,7 @@ func run() error {
 		work       = flag.String("dir", "", "directory for the runs' state (default: a temporary one)")
 		providerF  = flag.String("provider", "docker", "worker provider: docker or local")
 		cpus       = flag.Float64("worker-cpus", 0.5, "CPU limit of each docker worker")
-		policies   = flag.String("policies", "backlog,cpu", "autoscaling policies to compare, in order")
+		policies   = flag.String("policies", "backlog,backlog@0.5,cpu", "autoscaling policies to compare, in order; POLICY@U sets its --target-utilization to U")
 		seed       = flag.Uint64("seed", 1, "seed of the trace")
 		phasesF    = flag.String("phases", "quiet:20s:0.5,burst:25s:6,quiet:35s:0.5,burst:25s:6,quiet:15s:0.5", "trace phases name:duration:requests-per-second")
 		maxN       = flag.Int("max", 3, "largest pool")
@@ -41,7 +41,7 @@ func run() error {
 		objSlack   = flag.Duration("objective-slack", 100*time.Millisecond, "added to every latency objective (network and scheduling noise)")
 		extraArgs  = flag.String("up-args", "--scale-interval 1s --scale-down-delay 10s --stable-window 20s --panic-window 4s --boot-time 3s --drain-timeout 60s", "arguments passed to every vfx up")
 		cpuScale   = flag.Float64("cpu-threshold-scale", 0, "multiply the cpu policy's 50%/15% thresholds by this (0 or 1: unchanged)")
-		timeBudget = flag.Duration("timeout", 9*time.Minute, "bound on the whole benchmark")
+		timeBudget = flag.Duration("timeout", 13*time.Minute, "bound on the whole benchmark")
 	)
 	flag.Parse()
 	if *bin == "" {
@@ -103,8 +103,14 @@ func run() error {
 
 	var rows []row
 	calibrated := false
-	for _, pol := range strings.Split(*policies, ",") {
+	for _, entry := range strings.Split(*policies, ",") {
+		pol, target, hasTarget := strings.Cut(entry, "@")
 		args := []string{"--provider", *providerF, "--min", "1", "--max", fmt.Sprint(*maxN), "--scale-policy", pol}
+		label := pol
+		if hasTarget {
+			args = append(args, "--target-utilization", target)
+			label = fmt.Sprintf("%s (target %s)", pol, target)
+		}
 		if *providerF == "docker" {
 			args = append(args, "--worker-cpus", fmt.Sprint(*cpus))
 		}
@@ -112,8 +118,8 @@ func run() error {
 			args = append(args, "--autoscale-config", cpuCfg)
 		}
 		args = append(args, strings.Fields(*extraArgs)...)
-		fmt.Fprintf(os.Stderr, "== %s: vfx %s\n", pol, strings.Join(args, " "))
-		u, err := startUp(ctx, *bin, root, pol, args, 3*time.Minute)
+		fmt.Fprintf(os.Stderr, "== %s: vfx %s\n", label, strings.Join(args, " "))
+		u, err := startUp(ctx, *bin, root, strings.ReplaceAll(entry, "@", "-"), args, 3*time.Minute)
 		if err != nil {
 			return err
 		}
@@ -152,10 +158,10 @@ func run() error {
 		if err := u.stop(2 * time.Minute); err != nil {
 			fmt.Fprintln(os.Stderr, "stop:", err)
 		}
-		r := summarize(pol, types, results, ss, end)
+		r := summarize(label, types, results, ss, end)
 		r.events = events
 		rows = append(rows, r)
-		fmt.Fprintf(os.Stderr, "== %s: %s\n", pol, r.line())
+		fmt.Fprintf(os.Stderr, "== %s: %s\n", label, r.line())
 		if ctx.Err() != nil {
 			return fmt.Errorf("benchmark stopped: %w", ctx.Err())
 		}
