@@ -20,6 +20,12 @@ type Config struct {
 	// once (queued and in flight, kept for retries); a request beyond it
 	// gets 503 with Retry-After (default 1 GiB).
 	MaxBuffered int64
+	// ResponseBuffer is how much of a worker's response the load balancer
+	// reads before it starts sending it on (default 16 MiB). A worker that
+	// dies within it is retried like one that refused the connection, so a
+	// response that fits is never lost; a larger one is streamed, and a
+	// worker dying after that drops the client's connection.
+	ResponseBuffer int64
 	// QueueLen bounds the requests waiting for a worker; beyond it a request
 	// gets 503 with Retry-After at once (default 256).
 	QueueLen int
@@ -78,6 +84,7 @@ func Default() Config {
 		Policy:             "cost",
 		MaxBody:            64 << 20,
 		MaxBuffered:        1 << 30,
+		ResponseBuffer:     16 << 20,
 		QueueLen:           256,
 		QueueTimeout:       60 * time.Second,
 		RequestTimeout:     10 * time.Minute,
@@ -120,6 +127,9 @@ func (c Config) Validate() error {
 	if c.MaxBody < 1 {
 		errs = append(errs, fmt.Errorf("max-body: must be positive, got %d", c.MaxBody))
 	}
+	if c.ResponseBuffer < 0 {
+		errs = append(errs, fmt.Errorf("response-buffer: must not be negative, got %d", c.ResponseBuffer))
+	}
 	if c.MaxBuffered < c.MaxBody {
 		errs = append(errs, fmt.Errorf("max-buffered: must be at least max-body (%d), got %d", c.MaxBody, c.MaxBuffered))
 	}
@@ -156,6 +166,7 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Policy, "policy", c.Policy, "routing policy: cost, least-requests, round-robin, p2c or cpu")
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes (413 beyond)")
 	fs.Int64Var(&c.MaxBuffered, "max-buffered", c.MaxBuffered, "request body bytes held at once, queued and in flight (503 + Retry-After beyond)")
+	fs.Int64Var(&c.ResponseBuffer, "response-buffer", c.ResponseBuffer, "bytes of a worker's response read before sending it on; a worker dying within them is retried elsewhere")
 	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests that may wait for a worker (503 + Retry-After beyond)")
 	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue (then 503 + Retry-After)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request, queueing and retries included (then 504)")

@@ -166,7 +166,24 @@ func (s *Server) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 			s.log.Info("worker refused, retrying elsewhere", "request_id", x.id, "worker", l.workerID, "attempt", x.attempts, "status", resp.StatusCode)
 			continue
 		}
-		s.relay(ctx, w, x, l, resp)
+		head, err := readAhead(resp.Body, s.cfg.ResponseBuffer)
+		if err != nil {
+			resp.Body.Close()
+			if ctx.Err() != nil {
+				s.pool.release(l, resultCancelled)
+				s.contextEnded(ctx, w, x)
+				return
+			}
+			// The worker died before its response was complete and
+			// nothing has reached the client yet: retry elsewhere.
+			s.pool.release(l, resultFailed)
+			exclude[l.workerID] = true
+			lastErr, lastStatus = fmt.Sprintf("worker %s: response interrupted: %v", l.workerID, err), 0
+			s.metrics.retries.WithLabelValues("response").Inc()
+			s.log.Info("worker failed mid-response, retrying elsewhere", "request_id", x.id, "worker", l.workerID, "attempt", x.attempts, "err", err)
+			continue
+		}
+		s.relay(ctx, w, x, l, resp, head)
 		return
 	}
 	if ctx.Err() != nil {
@@ -204,8 +221,15 @@ func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *leas
 	return s.transport.RoundTrip(out)
 }
 
-// relay streams the worker's response to the client and learns from it.
-func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, l *lease, resp *http.Response) {
+// readAhead reads up to limit bytes of a response body (all of it when it
+// is smaller). An error means the body ended early: the worker failed.
+func readAhead(body io.Reader, limit int64) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(body, limit))
+}
+
+// relay sends the worker's response to the client — head, already read,
+// then the rest streamed — and learns from it.
+func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, l *lease, resp *http.Response, head []byte) {
 	defer resp.Body.Close()
 	h := w.Header()
 	copyHeader(h, resp.Header)
@@ -214,7 +238,7 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, 
 		h.Set(headerWorkerID, l.workerID)
 	}
 	w.WriteHeader(resp.StatusCode)
-	_, copyErr := io.Copy(w, resp.Body)
+	_, copyErr := io.Copy(w, io.MultiReader(bytes.NewReader(head), resp.Body))
 	now := s.now()
 	if copyErr != nil {
 		// The response is already under way: the client sees the

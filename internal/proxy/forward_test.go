@@ -66,6 +66,17 @@ func TestRetriesOnAnotherWorker(t *testing.T) {
 		}
 	}))
 	t.Cleanup(resetter.Close)
+	// dies half-way through its answer, after the status line and headers.
+	truncated := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\ndata:image/bmp;base64,Qk")
+			buf.Flush()
+			conn.Close()
+		}
+	}))
+	t.Cleanup(truncated.Close)
 	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "worker at its limit of 2 requests in flight", http.StatusServiceUnavailable)
@@ -78,6 +89,7 @@ func TestRetriesOnAnotherWorker(t *testing.T) {
 	}{
 		{"connection refused", refusedAddr(t), "connect"},
 		{"connection reset before the response", resetter.URL, "connect"},
+		{"connection lost in the middle of the response", truncated.URL, "response"},
 		{"503 busy", busy.URL, "busy"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/metrics"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlitedrv "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
 func init() {
@@ -140,10 +140,45 @@ func open(ctx context.Context, path string, o Options, target int) (*Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	if err := migrate(ctx, db, target); err != nil {
+	if err := migrateWhenFree(ctx, db, target, o.BusyTimeout); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(maxConns)
 	return &Store{db: db, path: path, wlock: make(chan struct{}, 1)}, nil
+}
+
+// migrateWhenFree migrates, retrying for up to busyTimeout while another
+// process holds the file. Processes that open a new file at the same moment
+// (the workers of a deployment starting together) can get SQLITE_BUSY from
+// setting up WAL mode, where SQLite does not wait on its busy handler.
+func migrateWhenFree(ctx context.Context, db *sql.DB, target int, busyTimeout time.Duration) error {
+	deadline := time.Now().Add(busyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := migrate(ctx, db, target)
+		if err == nil || !isBusy(err) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 250*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked" (SQLITE_BUSY
+// or SQLITE_LOCKED, with any extended code).
+func isBusy(err error) bool {
+	var e *sqlitedrv.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff {
+	case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+		return true
+	}
+	return false
 }

@@ -105,6 +105,26 @@ func TestProcessesShareFile(t *testing.T) {
 	const procs, batches, per = 3, 8, 25
 	path := tempPath(t)
 	mustOpen(t, path) // create and migrate first, so the helpers race on writes only
+	prefixes := runHelpers(t, path, procs, batches, per)
+	countAll(t, mustOpen(t, path), prefixes, batches, per)
+}
+
+// TestProcessesCreateFileAtOnce starts several processes that open the
+// same new file at the same moment, as the workers of `vfx up` or of a
+// Docker deployment do at start-up: every one must get a store.
+func TestProcessesCreateFileAtOnce(t *testing.T) {
+	const procs, batches, per = 6, 1, 5
+	for range 3 {
+		path := tempPath(t)
+		prefixes := runHelpers(t, path, procs, batches, per)
+		countAll(t, mustOpen(t, path), prefixes, batches, per)
+	}
+}
+
+// runHelpers runs procs helper processes at once, each appending batches ×
+// per records to path under its own ID prefix, and returns the prefixes.
+func runHelpers(t *testing.T, path string, procs, batches, per int) []string {
+	t.Helper()
 	var prefixes []string
 	var cmds []*exec.Cmd
 	for i := range procs {
@@ -128,7 +148,7 @@ func TestProcessesShareFile(t *testing.T) {
 			t.Fatalf("helper process %d: %v\n%s", i, err, outs[i])
 		}
 	}
-	countAll(t, mustOpen(t, path), prefixes, batches, per)
+	return prefixes
 }
 
 // TestMain runs the helper of TestProcessesShareFile when the environment
