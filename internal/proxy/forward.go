@@ -137,54 +137,22 @@ func (s *Server) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 		s.log.Debug("route", "request_id", x.id, "workload", x.kind, "predicted_units", x.units,
 			"source", x.source, "worker", l.workerID, "attempt", x.attempts, "reason", l.reason)
 
-		resp, err := s.send(ctx, r, x, l)
-		if err != nil {
-			if ctx.Err() != nil {
-				s.pool.release(l, resultCancelled)
-				s.contextEnded(ctx, w, x)
-				return
-			}
-			s.pool.release(l, resultFailed)
-			exclude[l.workerID] = true
-			lastErr, lastStatus = fmt.Sprintf("worker %s: %v", l.workerID, err), 0
-			s.metrics.retries.WithLabelValues("connect").Inc()
-			s.log.Info("worker failed, retrying elsewhere", "request_id", x.id, "worker", l.workerID, "attempt", x.attempts, "err", err)
-			continue
+		resp, head, f := s.try(ctx, r, x, l)
+		if f == nil {
+			s.relay(ctx, w, x, l, resp, head)
+			return
 		}
-		if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable {
-			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-			resp.Body.Close()
-			res, reason := resultBusy, "busy"
-			if resp.StatusCode == http.StatusBadGateway {
-				res, reason = resultFailed, "bad_gateway"
-			}
-			s.pool.release(l, res)
-			exclude[l.workerID] = true
-			lastErr = fmt.Sprintf("worker %s: %s: %s", l.workerID, resp.Status, strings.TrimSpace(string(msg)))
-			lastStatus = resp.StatusCode
-			s.metrics.retries.WithLabelValues(reason).Inc()
-			s.log.Info("worker refused, retrying elsewhere", "request_id", x.id, "worker", l.workerID, "attempt", x.attempts, "status", resp.StatusCode)
-			continue
+		if ctx.Err() != nil {
+			s.pool.release(l, resultCancelled)
+			s.contextEnded(ctx, w, x)
+			return
 		}
-		head, err := readAhead(resp.Body, s.cfg.ResponseBuffer)
-		if err != nil {
-			resp.Body.Close()
-			if ctx.Err() != nil {
-				s.pool.release(l, resultCancelled)
-				s.contextEnded(ctx, w, x)
-				return
-			}
-			// The worker died before its response was complete and
-			// nothing has reached the client yet: retry elsewhere.
-			s.pool.release(l, resultFailed)
-			exclude[l.workerID] = true
-			lastErr, lastStatus = fmt.Sprintf("worker %s: response interrupted: %v", l.workerID, err), 0
-			s.metrics.retries.WithLabelValues("response").Inc()
-			s.log.Info("worker failed mid-response, retrying elsewhere", "request_id", x.id, "worker", l.workerID, "attempt", x.attempts, "err", err)
-			continue
-		}
-		s.relay(ctx, w, x, l, resp, head)
-		return
+		s.pool.release(l, f.result)
+		exclude[l.workerID] = true
+		lastErr, lastStatus = f.msg, f.status
+		s.metrics.retries.WithLabelValues(f.reason).Inc()
+		s.log.Info("worker failed, retrying elsewhere", "request_id", x.id, "worker", l.workerID,
+			"attempt", x.attempts, "reason", f.reason, "status", f.status, "err", f.msg)
 	}
 	if ctx.Err() != nil {
 		s.contextEnded(ctx, w, x)
@@ -197,6 +165,42 @@ func (s *Server) forward(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	s.answer(w, x, status, metrics.OutcomeServerError,
 		fmt.Sprintf("no worker could serve the request in %d attempts; last: %s", x.attempts, lastErr))
+}
+
+// failure is why one attempt did not produce a response to relay.
+type failure struct {
+	result result // for the pool: failed or busy
+	reason string // retries metric label: connect, busy, bad_gateway, response
+	status int    // the worker's status (502, 503), 0 when it gave none
+	msg    string
+}
+
+// try sends the request to the leased worker and reads the head of its
+// response (up to the response buffer): either resp and head are ready to
+// relay, or f says why the worker failed, with nothing sent to the client.
+func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease) (resp *http.Response, head []byte, f *failure) {
+	resp, err := s.send(ctx, r, x, l)
+	if err != nil {
+		return nil, nil, &failure{resultFailed, "connect", 0, fmt.Sprintf("worker %s: %v", l.workerID, err)}
+	}
+	if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		f := &failure{resultBusy, "busy", resp.StatusCode, ""}
+		if resp.StatusCode == http.StatusBadGateway {
+			f.result, f.reason = resultFailed, "bad_gateway"
+		}
+		f.msg = fmt.Sprintf("worker %s: %s: %s", l.workerID, resp.Status, strings.TrimSpace(string(msg)))
+		return nil, nil, f
+	}
+	head, err = readAhead(resp.Body, s.cfg.ResponseBuffer)
+	if err != nil {
+		// The worker died before its response was complete and nothing
+		// has reached the client yet.
+		resp.Body.Close()
+		return nil, nil, &failure{resultFailed, "response", 0, fmt.Sprintf("worker %s: response interrupted: %v", l.workerID, err)}
+	}
+	return resp, head, nil
 }
 
 // send forwards one attempt.
