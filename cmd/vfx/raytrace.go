@@ -23,7 +23,8 @@ func init() { addCommand(newRaytraceCmd) }
 type raytraceOpts struct {
 	out    string
 	texmap string
-	p      raytracer.Params
+	win    windowFlags
+	p      raytracer.Params // Threads from its flag, the rest from win
 }
 
 func newRaytraceCmd() *cobra.Command {
@@ -55,13 +56,7 @@ One line goes to stderr: size, rays traced, work units, wall and CPU time.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.out, "output", "o", "", "output image file: .bmp, .png, .jpg or .jpeg (required)")
-	f.IntVar(&o.p.SCols, "scols", 400, "scene width in pixels (camera resolution)")
-	f.IntVar(&o.p.SRows, "srows", 300, "scene height in pixels")
-	f.IntVar(&o.p.WCols, "wcols", 0, "window (output) width in pixels (default scols)")
-	f.IntVar(&o.p.WRows, "wrows", 0, "window (output) height in pixels (default srows)")
-	f.IntVar(&o.p.COff, "coff", 0, "window column offset")
-	f.IntVar(&o.p.ROff, "roff", 0, "window row offset, with the HTTP API's meaning (not negated; see above)")
-	f.BoolVar(&o.p.AA, "aa", false, "anti-aliasing: 4 rays per pixel")
+	o.win.bind(f)
 	f.StringVar(&o.texmap, "texmap", "", "texture image (BMP, PNG, JPEG or GIF) for texmap pigments")
 	f.IntVar(&o.p.Threads, "threads", 0, "goroutines to render with (0 = all cores)")
 	_ = cmd.MarkFlagRequired("output")
@@ -73,12 +68,9 @@ func runRaytrace(cmd *cobra.Command, scenePath string, o raytraceOpts) error {
 	if err != nil {
 		return &exitCodeError{code: 2, err: err}
 	}
-	if o.p.WCols == 0 {
-		o.p.WCols = o.p.SCols
-	}
-	if o.p.WRows == 0 {
-		o.p.WRows = o.p.SRows
-	}
+	w := o.win
+	o.p.SCols, o.p.SRows, o.p.COff, o.p.ROff, o.p.AA = w.scols, w.srows, w.coff, w.roff, w.aa
+	o.p.WCols, o.p.WRows = w.window()
 	lim := raytracer.DefaultLimits()
 	if err := o.p.Validate(lim); err != nil {
 		return &exitCodeError{code: 2, err: fmt.Errorf("invalid parameters:\n%w", err)}

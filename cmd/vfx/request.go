@@ -83,7 +83,8 @@ func newRequestImageCmd(o *requestOpts, name string) *cobra.Command {
 
 func newRequestRaytraceCmd(o *requestOpts) *cobra.Command {
 	var (
-		p      client.RaytraceParams
+		p      client.RaytraceParams // Multi from its flag, the rest from win
+		win    windowFlags
 		texmap string
 	)
 	cmd := &cobra.Command{
@@ -108,13 +109,8 @@ line).`,
 					return fmt.Errorf("--texmap: %w", err)
 				}
 			}
-			f := cmd.Flags()
-			if !f.Changed("wcols") {
-				p.WCols = p.SCols
-			}
-			if !f.Changed("wrows") {
-				p.WRows = p.SRows
-			}
+			p.SCols, p.SRows, p.COff, p.ROff, p.AA = win.scols, win.srows, win.coff, win.roff, win.aa
+			p.WCols, p.WRows = win.window()
 			c := client.New(o.url, nil)
 			return o.send(cmd.Context(), outFormat, func(ctx context.Context) (*client.Result, error) {
 				return c.Raytrace(ctx, scene, tm, p)
@@ -122,13 +118,7 @@ line).`,
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&p.SCols, "scols", 400, "scene width in pixels")
-	f.IntVar(&p.SRows, "srows", 300, "scene height in pixels")
-	f.IntVar(&p.WCols, "wcols", 0, "window (output) width in pixels (default --scols)")
-	f.IntVar(&p.WRows, "wrows", 0, "window (output) height in pixels (default --srows)")
-	f.IntVar(&p.COff, "coff", 0, "window column offset")
-	f.IntVar(&p.ROff, "roff", 0, "window row offset (HTTP meaning: not negated)")
-	f.BoolVar(&p.AA, "aa", false, "anti-aliasing (4 rays per pixel)")
+	win.bind(f)
 	f.BoolVar(&p.Multi, "multi", false, "the original's multi flag (accepted and recorded; output unchanged)")
 	f.StringVar(&texmap, "texmap", "", "texture image file for scenes with a texmap pigment")
 	return cmd
