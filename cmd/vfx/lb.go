@@ -23,7 +23,7 @@ import (
 	_ "github.com/specialvfx/vfx/internal/provider/local"  // registers "local"
 	_ "github.com/specialvfx/vfx/internal/provider/static" // registers "static"
 	"github.com/specialvfx/vfx/internal/proxy"
-	"github.com/specialvfx/vfx/internal/worker"
+	"github.com/specialvfx/vfx/internal/wire"
 )
 
 func init() { addCommand(newLBCmd) }
@@ -237,7 +237,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	pool := proxy.NewPool(proxy.PoolOptions{Config: cfg, Policy: policy, Speeds: speeds, Log: log})
 	srv, err := proxy.New(proxy.Options{
 		Config: cfg, Pool: pool, Estimator: estimator.New(estimator.Options{}), Speeds: speeds,
-		History: history, Recorder: recorder, Limits: worker.DefaultLimits(),
+		History: history, Recorder: recorder, Limits: wire.DefaultLimits(),
 		Provider: s.provName, Log: log,
 	})
 	if err != nil {

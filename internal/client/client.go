@@ -3,18 +3,16 @@ package client
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/wire"
 )
 
 // Client sends requests to one base URL (a worker or the load balancer).
@@ -48,19 +46,8 @@ func (c *Client) BaseURL() string { return c.base }
 
 // RaytraceParams are the query parameters of /raytracer: the scene size,
 // the window (output) size and offsets, anti-aliasing and the original's
-// multi flag.
-type RaytraceParams struct {
-	SCols, SRows int
-	WCols, WRows int
-	COff, ROff   int
-	AA, Multi    bool
-}
-
-// Query is the query string of p, in the original's parameter order.
-func (p RaytraceParams) Query() string {
-	return fmt.Sprintf("scols=%d&srows=%d&wcols=%d&wrows=%d&coff=%d&roff=%d&aa=%t&multi=%t",
-		p.SCols, p.SRows, p.WCols, p.WRows, p.COff, p.ROff, p.AA, p.Multi)
-}
+// multi flag (wire.RaytraceParams).
+type RaytraceParams = wire.RaytraceParams
 
 // Result is a served request: the output image file and what it cost.
 type Result struct {
@@ -95,11 +82,7 @@ func (e *Error) Error() string {
 // Raytrace renders scene (the scene file) with texmap (the texture image
 // file, nil for none). The result is a BMP.
 func (c *Client) Raytrace(ctx context.Context, scene, texmap []byte, p RaytraceParams) (*Result, error) {
-	body, err := RaytraceBody(scene, texmap)
-	if err != nil {
-		return nil, err
-	}
-	return c.do(ctx, "/raytracer?"+p.Query(), "application/json", body, "bmp")
+	return c.do(ctx, "/raytracer?"+p.Query(), "application/json", wire.RaytraceBody(scene, texmap), "bmp")
 }
 
 // Blur blurs image, an encoded image file named by format (jpg, jpeg,
@@ -116,34 +99,11 @@ func (c *Client) Enhance(ctx context.Context, format string, image []byte) (*Res
 }
 
 func (c *Client) image(ctx context.Context, path, format string, image []byte) (*Result, error) {
-	format = strings.ToLower(strings.TrimSpace(format))
-	if format == "" || strings.ContainsAny(format, ";,/ ") {
-		return nil, fmt.Errorf("image format %q: want a name such as jpg, png, bmp or gif", format)
-	}
-	return c.do(ctx, path, "text/plain", []byte(dataurl.String(format, image)), format)
-}
-
-// RaytraceBody builds the original's JSON body of /raytracer: the scene as
-// a string and the texmap, if any, as an array of byte values.
-func RaytraceBody(scene, texmap []byte) ([]byte, error) {
-	s, err := json.Marshal(string(scene))
+	body, err := wire.ImageBody(format, image)
 	if err != nil {
-		return nil, fmt.Errorf("encode scene: %w", err)
+		return nil, err
 	}
-	b := make([]byte, 0, len(s)+4*len(texmap)+32)
-	b = append(b, `{"scene":`...)
-	b = append(b, s...)
-	if texmap != nil {
-		b = append(b, `,"texmap":[`...)
-		for i, v := range texmap {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendUint(b, uint64(v), 10)
-		}
-		b = append(b, ']')
-	}
-	return append(b, '}'), nil
+	return c.do(ctx, path, "text/plain", body, format)
 }
 
 // do posts body to path and reads the result.
@@ -191,39 +151,17 @@ func (c *Client) readResult(resp *http.Response, format string) (*Result, error)
 		return nil, err
 	}
 	res := &Result{
-		RequestID: resp.Header.Get("X-Request-Id"),
-		WorkerID:  resp.Header.Get("X-Worker-Id"),
-		Units:     parseInt(resp.Header.Get("X-Work-Units")),
-		CPU:       parseMs(resp.Header.Get("X-CPU-Ms")),
-		Wall:      parseMs(resp.Header.Get("X-Wall-Ms")),
+		RequestID: resp.Header.Get(wire.HeaderRequestID),
+		WorkerID:  resp.Header.Get(wire.HeaderWorkerID),
+		Units:     parseInt(resp.Header.Get(wire.HeaderWorkUnits)),
+		CPU:       wire.ParseMs(resp.Header.Get(wire.HeaderCPUMs)),
+		Wall:      wire.ParseMs(resp.Header.Get(wire.HeaderWallMs)),
 	}
-	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if strings.HasPrefix(mt, "image/") {
-		res.Image, res.Format = data, formatOf(mt, format)
-		return res, nil
-	}
-	f, img, err := dataurl.Parse(data)
+	res.Format, res.Image, err = wire.ReadResponse(resp.Header.Get("Content-Type"), data, format)
 	if err != nil {
-		return nil, fmt.Errorf("neither an image nor a data URL: %w", err)
+		return nil, err
 	}
-	res.Image, res.Format = img, f
 	return res, nil
-}
-
-// formatOf names the format of a raw response of media type mt; asked is
-// the format the request named, kept when it is the same format (jpg for
-// image/jpeg).
-func formatOf(mt, asked string) string {
-	if dataurl.ContentType(asked) == mt {
-		return asked
-	}
-	if f, ok := strings.CutPrefix(mt, "image/"); ok {
-		if f == "x-ms-bmp" {
-			return "bmp"
-		}
-		return f
-	}
-	return asked
 }
 
 // maxErrorBody bounds what is read of an error response.
@@ -231,16 +169,12 @@ const maxErrorBody = 64 << 10
 
 func responseError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	msg := strings.TrimSpace(string(b))
-	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
-		msg = strings.TrimSpace(msg[:i])
-	}
 	e := &Error{
 		StatusCode: resp.StatusCode,
 		Status:     resp.Status,
-		Message:    msg,
-		RequestID:  resp.Header.Get("X-Request-Id"),
-		WorkerID:   resp.Header.Get("X-Worker-Id"),
+		Message:    wire.ErrorMessage(b),
+		RequestID:  resp.Header.Get(wire.HeaderRequestID),
+		WorkerID:   resp.Header.Get(wire.HeaderWorkerID),
 	}
 	if e.Status == "" {
 		e.Status = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
@@ -268,12 +202,4 @@ func readAll(r io.Reader, limit int64) ([]byte, error) {
 func parseInt(s string) int64 {
 	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return n
-}
-
-func parseMs(s string) time.Duration {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || f < 0 || f != f || f > 1e12 {
-		return 0
-	}
-	return time.Duration(f * float64(time.Millisecond))
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
@@ -138,7 +137,7 @@ func TestRetryAfterAndOriginalDataURL(t *testing.T) {
 			io.WriteString(w, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(img))
 		default:
 			w.Header().Set("Retry-After", "3")
-			http.Error(w, "busy\nsecond line", 503)
+			http.Error(w, "busy\nsecond line", http.StatusServiceUnavailable)
 		}
 	}))
 	defer ts.Close()
@@ -154,34 +153,6 @@ func TestRetryAfterAndOriginalDataURL(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.StatusCode != 503 || e.RetryAfter != 3*time.Second || e.Message != "busy" {
 		t.Errorf("503: %+v", err)
-	}
-}
-
-func TestRaytraceBodyIsTheOriginalFormat(t *testing.T) {
-	scene := []byte("0 0 0\r\n\"quoted\"\t\\ \u00e9\r\n")
-	tex := []byte{66, 77, 0, 255, 128}
-	b, err := RaytraceBody(scene, tex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got struct {
-		Scene  string `json:"scene"`
-		Texmap []int  `json:"texmap"`
-	}
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatalf("%s: %v", b, err)
-	}
-	if got.Scene != string(scene) || len(got.Texmap) != len(tex) {
-		t.Fatalf("round trip: %+v", got)
-	}
-	for i, v := range tex {
-		if got.Texmap[i] != int(v) {
-			t.Errorf("texmap[%d] = %d, want %d (unsigned)", i, got.Texmap[i], v)
-		}
-	}
-	b, _ = RaytraceBody(scene, nil)
-	if strings.Contains(string(b), "texmap") {
-		t.Errorf("body without texmap mentions it: %s", b)
 	}
 }
 
@@ -201,12 +172,5 @@ func TestHealth(t *testing.T) {
 	h, err := New(ts.URL, nil).Health(context.Background())
 	if err != nil || h != "ready" {
 		t.Errorf("health %q, %v", h, err)
-	}
-}
-
-func TestQuery(t *testing.T) {
-	got := RaytraceParams{SCols: 400, SRows: 300, WCols: 200, WRows: 150, COff: 1, ROff: -2, AA: true}.Query()
-	if want := "scols=400&srows=300&wcols=200&wrows=150&coff=1&roff=-2&aa=true&multi=false"; got != want {
-		t.Errorf("got %s, want %s", got, want)
 	}
 }

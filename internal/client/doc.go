@@ -6,8 +6,10 @@
 // Requests are sent in the original system's formats (the JSON body of
 // /raytracer, the data-URL body of /blurimage and /enhanceimage), so the
 // client also works against the original Java server. It asks for the raw
-// image (Accept: image/*) and accepts a data-URL answer too. A refusal is a
-// *Error carrying the HTTP status and the server's one-line message.
+// image (Accept: image/*) and accepts a data-URL answer too. The formats
+// are package wire's: the client builds requests and reads answers with it
+// and adds the HTTP exchange. A refusal is a *Error carrying the HTTP
+// status and the server's one-line message.
 //
 // This package must not import the worker, load balancer, autoscaler or
 // provider packages, the AWS SDK or os/exec.

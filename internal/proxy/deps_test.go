@@ -7,7 +7,8 @@ import (
 )
 
 // TestImports keeps the load balancer free of process, cloud and concrete
-// provider or store dependencies (see doc.go).
+// provider or store dependencies, and of the worker server: it decodes
+// requests with package wire (see doc.go).
 func TestImports(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "github.com/specialvfx/vfx/internal/proxy").CombinedOutput()
 	if err != nil {
@@ -17,7 +18,7 @@ func TestImports(t *testing.T) {
 		for _, bad := range []string{
 			"os/exec", "github.com/aws/", "github.com/docker/", "github.com/moby/",
 			"github.com/specialvfx/vfx/internal/provider/", "github.com/specialvfx/vfx/internal/metrics/",
-			"modernc.org/sqlite",
+			"modernc.org/sqlite", "github.com/specialvfx/vfx/internal/worker",
 		} {
 			if dep == bad || (strings.HasSuffix(bad, "/") && strings.HasPrefix(dep, bad)) {
 				t.Errorf("internal/proxy depends on %s", dep)

@@ -15,18 +15,8 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/metrics"
-	"github.com/specialvfx/vfx/internal/worker"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
-)
-
-// Response headers the workers set and the load balancer learns from.
-const (
-	headerRequestID      = "X-Request-Id"
-	headerWorkerID       = "X-Worker-Id"
-	headerWorkUnits      = "X-Work-Units"
-	headerWallMs         = "X-Wall-Ms"
-	headerCPUMs          = "X-CPU-Ms"
-	headerPredictedUnits = "X-Predicted-Units"
 )
 
 // errDeadline is the cause of a request's context when its deadline passes.
@@ -55,7 +45,7 @@ type exchange struct {
 func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload.Kind) {
 	x := &exchange{kind: kind, start: s.now(), id: requestID(r)}
 	x.features.Kind = kind
-	w.Header().Set(headerRequestID, x.id)
+	w.Header().Set(wire.HeaderRequestID, x.id)
 	if !s.active.enter() {
 		w.Header().Set("Retry-After", "1")
 		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected, ErrShuttingDown.Error()+": retry later")
@@ -92,12 +82,15 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 		s.answer(w, x, http.StatusBadRequest, metrics.OutcomeClientError, "malformed request URL: "+err.Error())
 		return
 	}
-	dec, err := worker.Decode(kind, r.URL.RawQuery, body, s.limits)
+	// A refused request keeps, for its record, the features read before
+	// the error, as a worker's record of it would.
+	dec, features, err := wire.Decode(kind, r.URL.RawQuery, body, s.limits)
+	x.features = features
 	if err != nil {
-		s.answer(w, x, worker.StatusOf(err), metrics.OutcomeClientError, err.Error())
+		s.answer(w, x, wire.StatusOf(err), metrics.OutcomeClientError, err.Error())
 		return
 	}
-	x.features, x.multi = dec.Features, dec.Multi
+	x.multi = dec.Multi
 	dec = nil // the decoded scene or image is not needed any more
 	cost := s.est.Estimate(x.features)
 	x.units, x.source = cost.Units, cost.Source
@@ -210,8 +203,8 @@ func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *leas
 		return nil, err
 	}
 	copyHeader(out.Header, r.Header)
-	out.Header.Set(headerRequestID, x.id)
-	out.Header.Set(headerPredictedUnits, strconv.FormatFloat(x.units, 'f', 0, 64))
+	out.Header.Set(wire.HeaderRequestID, x.id)
+	out.Header.Set(wire.HeaderPredictedUnits, strconv.FormatFloat(x.units, 'f', 0, 64))
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
 			host = prior + ", " + host
@@ -237,9 +230,9 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, 
 	defer resp.Body.Close()
 	h := w.Header()
 	copyHeader(h, resp.Header)
-	h.Set(headerRequestID, x.id)
-	if h.Get(headerWorkerID) == "" {
-		h.Set(headerWorkerID, l.workerID)
+	h.Set(wire.HeaderRequestID, x.id)
+	if h.Get(wire.HeaderWorkerID) == "" {
+		h.Set(wire.HeaderWorkerID, l.workerID)
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, copyErr := io.Copy(w, io.MultiReader(bytes.NewReader(head), resp.Body))
@@ -272,7 +265,7 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, 
 // learn teaches the estimator and the worker's speed from the response
 // headers.
 func (s *Server) learn(x *exchange, workerID string, h http.Header, now time.Time) {
-	units, err := strconv.ParseInt(h.Get(headerWorkUnits), 10, 64)
+	units, err := strconv.ParseInt(h.Get(wire.HeaderWorkUnits), 10, 64)
 	if err != nil || units < 0 {
 		return
 	}
@@ -280,14 +273,14 @@ func (s *Server) learn(x *exchange, workerID string, h http.Header, now time.Tim
 	s.seen.add(x.id)
 	s.est.Observe(now, x.features, float64(units))
 	s.metrics.observeUnits(x.kind, x.units, units)
-	if ms, err := strconv.ParseFloat(h.Get(headerCPUMs), 64); err == nil && ms > 0 {
-		s.costs.observe(x.kind, units, time.Duration(ms*float64(time.Millisecond)))
+	if cpu := wire.ParseMs(h.Get(wire.HeaderCPUMs)); cpu > 0 {
+		s.costs.observe(x.kind, units, cpu)
 	}
 	if s.speeds == nil {
 		return
 	}
-	if ms, err := strconv.ParseFloat(h.Get(headerWallMs), 64); err == nil && ms > 0 && units > 0 {
-		s.speeds.Observe(workerID, float64(units)*x.weight, time.Duration(ms*float64(time.Millisecond)))
+	if wall := wire.ParseMs(h.Get(wire.HeaderWallMs)); wall > 0 && units > 0 {
+		s.speeds.Observe(workerID, float64(units)*x.weight, wall)
 	}
 }
 
@@ -393,20 +386,11 @@ func copyHeader(dst, src http.Header) {
 	}
 }
 
-// requestID returns the client's X-Request-Id when it is a sane token,
-// else a new random one.
+// requestID returns the client's X-Request-Id when it is valid
+// (wire.ValidRequestID), else a new random one.
 func requestID(r *http.Request) string {
-	if id := r.Header.Get(headerRequestID); id != "" && len(id) <= 128 && printableToken(id) {
+	if id := r.Header.Get(wire.HeaderRequestID); wire.ValidRequestID(id) {
 		return id
 	}
 	return fmt.Sprintf("%016x", rand.Uint64())
-}
-
-func printableToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

@@ -14,7 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/specialvfx/vfx/internal/worker"
+	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/testutil"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -227,7 +230,7 @@ func TestBadRequestsAnsweredLikeAWorker(t *testing.T) {
 			if _, q, ok := strings.Cut(tc.path, "?"); ok {
 				query = q
 			}
-			_, werr := worker.Decode(kind, query, tc.body, worker.DefaultLimits())
+			_, _, werr := wire.Decode(kind, query, tc.body, wire.DefaultLimits())
 			if werr == nil {
 				t.Fatal("the worker accepts this request: not a bad request")
 			}
@@ -236,8 +239,8 @@ func TestBadRequestsAnsweredLikeAWorker(t *testing.T) {
 				t.Fatal(err)
 			}
 			body := readAll(t, resp)
-			if resp.StatusCode != worker.StatusOf(werr) || strings.TrimSpace(body) != werr.Error() {
-				t.Errorf("load balancer: %d %q; worker: %d %q", resp.StatusCode, body, worker.StatusOf(werr), werr.Error())
+			if resp.StatusCode != wire.StatusOf(werr) || strings.TrimSpace(body) != werr.Error() {
+				t.Errorf("load balancer: %d %q; worker: %d %q", resp.StatusCode, body, wire.StatusOf(werr), werr.Error())
 			}
 		})
 	}
@@ -245,6 +248,59 @@ func TestBadRequestsAnsweredLikeAWorker(t *testing.T) {
 		t.Errorf("%d bad requests reached the worker", hits.Load())
 	}
 	// And the load balancer still serves a good one.
+}
+
+// TestRefusedRequestRecordsItsFeatures: the record of a request the load
+// balancer refuses carries the features read before the error (the
+// query's sizes, the image's dimensions), as a worker's record does.
+func TestRefusedRequestRecordsItsFeatures(t *testing.T) {
+	var hits atomic.Int32
+	w0 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	t.Cleanup(w0.Close)
+	r := newRig(t, testConfig(), nil, w0.URL)
+	rec := &fakeRecorder{}
+	r.srv.recorder = rec
+	scene := []byte("not a scene")
+	bomb := testutil.BombPNG(200000, 100000)
+	for _, tc := range []struct {
+		name, path string
+		body       []byte
+		status     int
+		want       workload.Features
+	}{
+		{"bad scene", "/raytracer?scols=400&srows=300&wcols=200&wrows=150&coff=10&roff=-5&aa=true", wire.RaytraceBody(scene, nil), 400,
+			workload.Features{Kind: workload.Raytracer, SCols: 400, SRows: 300, WCols: 200, WRows: 150, COff: 10, ROff: -5, AA: true,
+				SceneBytes: len(scene), InputBytes: len(scene), InputHash: wire.InputHash(scene)}},
+		{"window larger than the scene", "/raytracer?scols=400&srows=300&wcols=800&wrows=600&coff=0&roff=0", rayBody(), 400,
+			workload.Features{Kind: workload.Raytracer, SCols: 400, SRows: 300, WCols: 800, WRows: 600}},
+		{"decompression bomb", "/enhanceimage", []byte(dataurl.String("png", bomb)), 413,
+			workload.Features{Kind: workload.Enhance, Width: 200000, Height: 100000, Format: "png", InputBytes: len(bomb), InputHash: wire.InputHash(bomb)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := "refused-" + strings.ReplaceAll(tc.name, " ", "-")
+			req, _ := http.NewRequest(http.MethodPost, r.lb.URL+tc.path, bytes.NewReader(tc.body))
+			req.Header.Set("X-Request-Id", id)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := strings.TrimSpace(readAll(t, resp))
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, body, tc.status)
+			}
+			var got metrics.RequestRecord
+			waitFor(t, 5*time.Second, "the record of "+id, func() (ok bool) { got, ok = rec.byID(id); return ok })
+			if got.Features != tc.want {
+				t.Errorf("recorded features\n got %+v\nwant %+v", got.Features, tc.want)
+			}
+			if got.Status != tc.status || got.Outcome != metrics.OutcomeClientError || got.Error != body {
+				t.Errorf("record status %d outcome %s error %q; want %d client_error %q", got.Status, got.Outcome, got.Error, tc.status, body)
+			}
+		})
+	}
+	if hits.Load() != 0 {
+		t.Errorf("%d refused requests reached the worker", hits.Load())
+	}
 }
 
 func TestEndpointsOfTheLoadBalancer(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
+	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
@@ -239,3 +240,28 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 }
 
 func instance(id, addr string) provider.Instance { return provider.Instance{ID: id, Address: addr} }
+
+// fakeRecorder keeps the records of the requests the load balancer
+// answers itself.
+type fakeRecorder struct {
+	mu   sync.Mutex
+	recs []metrics.RequestRecord
+}
+
+func (f *fakeRecorder) Request(r metrics.RequestRecord) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.recs = append(f.recs, r)
+}
+
+// byID returns the record of request id.
+func (f *fakeRecorder) byID(id string) (metrics.RequestRecord, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.recs {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return metrics.RequestRecord{}, false
+}

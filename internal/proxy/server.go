@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/specialvfx/vfx/internal/metrics"
-	"github.com/specialvfx/vfx/internal/worker"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -37,8 +37,8 @@ type Options struct {
 	History   History  // nil: no training from the store
 	Recorder  Recorder // nil: the load balancer's own answers leave no record
 	// Limits bound what a request may ask for, as on the workers
-	// (worker.DefaultLimits).
-	Limits worker.Limits
+	// (wire.DefaultLimits).
+	Limits wire.Limits
 	// Transport forwards requests to workers (nil: NewTransport()).
 	Transport http.RoundTripper
 	// Provider names the worker provider, for the state API.
@@ -55,7 +55,7 @@ type Server struct {
 	est       Estimator
 	speeds    Speeds
 	recorder  Recorder
-	limits    worker.Limits
+	limits    wire.Limits
 	transport http.RoundTripper
 	provider  string
 	now       func() time.Time
@@ -96,8 +96,8 @@ func New(o Options) (*Server, error) {
 	if o.Transport == nil {
 		o.Transport = NewTransport()
 	}
-	if o.Limits == (worker.Limits{}) {
-		o.Limits = worker.DefaultLimits()
+	if o.Limits == (wire.Limits{}) {
+		o.Limits = wire.DefaultLimits()
 	}
 	s := &Server{
 		cfg: o.Config, pool: o.Pool, est: o.Estimator, speeds: o.Speeds,
@@ -252,10 +252,10 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 // httpError answers with a one-line text/plain message.
 func httpError(w http.ResponseWriter, status int, msg string) {
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Type", wire.ErrorType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	fmt.Fprintln(w, msg)
+	_, _ = w.Write(wire.ErrorBody(msg))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

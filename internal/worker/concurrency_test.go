@@ -19,6 +19,7 @@ import (
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/raytracer"
 	"github.com/specialvfx/vfx/internal/testutil"
+	"github.com/specialvfx/vfx/internal/wire"
 )
 
 // gate replaces a server's workload runner (before the server starts) with
@@ -33,7 +34,7 @@ type gate struct {
 func newGate(s *Server) *gate {
 	g := &gate{started: make(chan string, 16), release: make(chan struct{})}
 	g.armed.Store(true)
-	s.run = func(ctx context.Context, req *Request, threads int, lim Limits) (image.Image, instrument.Cost, error) {
+	s.run = func(ctx context.Context, req *wire.Request, threads int, lim wire.Limits) (image.Image, instrument.Cost, error) {
 		if !g.armed.Load() {
 			return runWorkload(ctx, req, threads, lim)
 		}
@@ -113,7 +114,7 @@ func TestClientDisconnectCancelsRender(t *testing.T) {
 
 func TestPanicIsRecoveredWith500(t *testing.T) {
 	s, ts, rec := newTestServer(t, nil, func(s *Server) {
-		s.run = func(ctx context.Context, req *Request, threads int, lim Limits) (image.Image, instrument.Cost, error) {
+		s.run = func(ctx context.Context, req *wire.Request, threads int, lim wire.Limits) (image.Image, instrument.Cost, error) {
 			if req.Params.SCols == 13 {
 				panic("boom")
 			}

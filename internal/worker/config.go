@@ -6,25 +6,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
-	"github.com/specialvfx/vfx/internal/raytracer"
+	"github.com/specialvfx/vfx/internal/wire"
 )
-
-// Limits bound what one request may ask for. Decode enforces them.
-type Limits struct {
-	// Scene bounds ray-tracer requests: scene size, shapes, lights, render
-	// and texmap pixels (raytracer.DefaultLimits).
-	Scene raytracer.Limits
-	// Image bounds blur and enhance requests: encoded bytes and decoded
-	// pixels, checked from the image header before decoding
-	// (dataurl.DefaultLimits).
-	Image dataurl.Limits
-}
-
-// DefaultLimits returns the limits of the workload packages.
-func DefaultLimits() Limits {
-	return Limits{Scene: raytracer.DefaultLimits(), Image: dataurl.DefaultLimits()}
-}
 
 // Config is a worker's configuration. Start from DefaultConfig and overlay
 // flags; Validate reports every problem at once.
@@ -60,8 +43,8 @@ type Config struct {
 	// Threads is how many threads one request's workload may use; 0 means
 	// every core.
 	Threads int
-	// Limits bound each request's inputs.
-	Limits Limits
+	// Limits bound each request's inputs (wire.DefaultLimits).
+	Limits wire.Limits
 }
 
 // DefaultConfig returns the documented defaults.
@@ -76,7 +59,7 @@ func DefaultConfig() Config {
 		IdleTimeout:       2 * time.Minute,
 		DrainTimeout:      60 * time.Second,
 		SampleInterval:    5 * time.Second,
-		Limits:            DefaultLimits(),
+		Limits:            wire.DefaultLimits(),
 	}
 }
 

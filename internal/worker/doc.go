@@ -4,11 +4,12 @@
 // /status and /metrics, and leaves one metrics record for every compute
 // request it receives.
 //
-// A request goes through Decode (query, JSON or data-URL body, image header:
-// cheap, no rendering; exported so that the load balancer answers bad
-// requests exactly as a worker would), then the workload (raytracer or
-// imageproc, cancelled when the client goes away), then the response encoder
-// (data URL, or raw image bytes when the client asks for them). Each
+// A request goes through wire.Decode (query, JSON or data-URL body, image
+// header: cheap, no rendering; the load balancer runs the same decoder, so
+// it answers bad requests exactly as a worker would), then the workload
+// (raytracer or imageproc, cancelled when the client goes away), then
+// wire.EncodeResponse (data URL, or raw image bytes when the client asks for
+// them, wire.Negotiate). The wire format itself lives in package wire. Each
 // request's cost is its own: deterministic work units counted by the
 // workload, the CPU time of the threads that worked on it (the workload's
 // threads plus decoding and encoding measured with instrument.Measure), and

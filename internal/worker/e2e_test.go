@@ -21,6 +21,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/testutil"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -115,11 +116,11 @@ base64 -d result.txt > wrapped.jpg
 	tex := testutil.SeedFile(t, "raytracer/textures/test-texmap.bmp")
 	texScene := testutil.SeedFile(t, "raytracer/scenes/test-texmap.txt")
 	imgFeat := func(k workload.Kind) workload.Features {
-		return workload.Features{Kind: k, Width: 960, Height: 686, Format: "jpg", InputBytes: len(airplane), InputHash: InputHash(airplane)}
+		return workload.Features{Kind: k, Width: 960, Height: 686, Format: "jpg", InputBytes: len(airplane), InputHash: wire.InputHash(airplane)}
 	}
 	rayFeat := func(w, h int) workload.Features {
 		return workload.Features{Kind: workload.Raytracer, SCols: w, SRows: h, WCols: w, WRows: h, Shapes: 4, Lights: 3,
-			SceneBytes: len(scene), InputBytes: len(scene), InputHash: InputHash(scene)}
+			SceneBytes: len(scene), InputBytes: len(scene), InputHash: wire.InputHash(scene)}
 	}
 	want := []struct {
 		f      workload.Features
@@ -130,10 +131,10 @@ base64 -d result.txt > wrapped.jpg
 		{imgFeat(workload.Blur), 200},
 		{rayFeat(400, 300), 200},
 		{workload.Features{Kind: workload.Raytracer, SCols: 400, SRows: 300, WCols: 400, WRows: 300, Shapes: 12, Lights: 3, Reflective: 11,
-			TexmapBytes: len(tex), SceneBytes: len(texScene), InputBytes: len(tex) + len(texScene), InputHash: InputHash(texScene, tex)}, 200},
+			TexmapBytes: len(tex), SceneBytes: len(texScene), InputBytes: len(tex) + len(texScene), InputHash: wire.InputHash(texScene, tex)}, 200},
 		{rayFeat(400, 300), 200},
 		{workload.Features{Kind: workload.Raytracer, SCols: 8, SRows: 6, WCols: 8, WRows: 6,
-			SceneBytes: len(badScene), InputBytes: len(badScene), InputHash: InputHash(badScene)}, 400},
+			SceneBytes: len(badScene), InputBytes: len(badScene), InputHash: wire.InputHash(badScene)}, 400},
 		{imgFeat(workload.Enhance), 200},
 	}
 	if len(reqs) != len(want) {

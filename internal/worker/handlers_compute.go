@@ -17,6 +17,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/instrument"
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workl
 
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST, OPTIONS")
-		err := reqErr(http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want POST", truncate(r.Method, 20), r.URL.Path), nil)
+		err := wire.NewError(http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want POST", wire.Truncate(r.Method, 20), r.URL.Path), nil)
 		s.answerError(w, &rec, start, err)
 		return
 	}
@@ -51,7 +52,7 @@ func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workl
 			msg = "worker is draining (shutting down): retry on another worker"
 		}
 		rec.Outcome = metrics.OutcomeRejected
-		s.answerError(w, &rec, start, reqErr(http.StatusServiceUnavailable, msg, err))
+		s.answerError(w, &rec, start, wire.NewError(http.StatusServiceUnavailable, msg, err))
 		return
 	}
 	defer s.flight.release(a)
@@ -66,23 +67,23 @@ func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workl
 
 	body, ctype, err := s.compute(ctx, w, r, &rec)
 	if err != nil {
-		var re *RequestError
+		var re *wire.RequestError
 		timedOut := errors.As(err, &re) && re.Status == http.StatusRequestTimeout
 		switch {
 		case errors.Is(context.Cause(r.Context()), errShutdown):
 			rec.Outcome = metrics.OutcomeCancelled
-			err = reqErr(http.StatusServiceUnavailable, fmt.Sprintf("worker shut down before the request finished (--drain-timeout %s): retry on another worker", s.cfg.DrainTimeout), err)
+			err = wire.NewError(http.StatusServiceUnavailable, fmt.Sprintf("worker shut down before the request finished (--drain-timeout %s): retry on another worker", s.cfg.DrainTimeout), err)
 		case r.Context().Err() != nil && !timedOut:
 			// The client went away: there is nobody to answer. Recorded as
 			// 499 (client closed request); the 503 only keeps the server
 			// from sending an empty 200 on a connection that is gone.
-			rec.Outcome, rec.Status, rec.Error = metrics.OutcomeCancelled, statusClientClosed, oneLine("client closed the connection: "+err.Error())
+			rec.Outcome, rec.Status, rec.Error = metrics.OutcomeCancelled, statusClientClosed, wire.OneLine("client closed the connection: "+err.Error())
 			s.finish(&rec, start)
 			writeText(w, http.StatusServiceUnavailable, "request cancelled: the client closed the connection")
 			return
 		case errors.Is(context.Cause(ctx), errWriteTimeout):
 			rec.Outcome = metrics.OutcomeCancelled
-			err = reqErr(http.StatusServiceUnavailable, fmt.Sprintf("request took longer than this worker allows (--write-timeout %s): try a smaller request", s.cfg.WriteTimeout), err)
+			err = wire.NewError(http.StatusServiceUnavailable, fmt.Sprintf("request took longer than this worker allows (--write-timeout %s): try a smaller request", s.cfg.WriteTimeout), err)
 		}
 		s.answerError(w, &rec, start, err)
 		return
@@ -124,8 +125,8 @@ func (s *Server) compute(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return nil, "", err
 	}
-	var req *Request
-	rec.CPU += instrument.Measure(func() { req, rec.Features, err = decode(rec.Features.Kind, r.URL.RawQuery, in, s.cfg.Limits) })
+	var req *wire.Request
+	rec.CPU += instrument.Measure(func() { req, rec.Features, err = wire.Decode(rec.Features.Kind, r.URL.RawQuery, in, s.cfg.Limits) })
 	if err != nil {
 		return nil, "", err
 	}
@@ -143,14 +144,8 @@ func (s *Server) compute(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if req.Kind == workload.Raytracer {
 		native = "bmp"
 	}
-	format := negotiate(r, parseQuery(r.URL.RawQuery), native)
-	rec.CPU += instrument.Measure(func() {
-		if format == "" {
-			body, ctype, err = encodeResponse(img, native, false)
-		} else {
-			body, ctype, err = encodeResponse(img, format, true)
-		}
-	})
+	raw := wire.Negotiate(r.URL.RawQuery, r.Header.Get("Accept"), native)
+	rec.CPU += instrument.Measure(func() { body, ctype, err = wire.EncodeResponse(img, native, raw) })
 	return body, ctype, err
 }
 
@@ -158,7 +153,7 @@ func (s *Server) compute(ctx context.Context, w http.ResponseWriter, r *http.Req
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	limit := s.cfg.MaxBodyBytes
 	tooLarge := func(err error) error {
-		return reqErr(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than this worker's limit of %d bytes (--max-body)", limit), err)
+		return wire.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than this worker's limit of %d bytes (--max-body)", limit), err)
 	}
 	if r.ContentLength > limit {
 		return nil, tooLarge(nil)
@@ -182,9 +177,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 			case errors.As(err, &mbe):
 				return nil, tooLarge(err)
 			case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-				return nil, reqErr(http.StatusRequestTimeout, fmt.Sprintf("request body not received within %s (--read-timeout)", s.cfg.ReadTimeout), err)
+				return nil, wire.NewError(http.StatusRequestTimeout, fmt.Sprintf("request body not received within %s (--read-timeout)", s.cfg.ReadTimeout), err)
 			}
-			return nil, reqErr(http.StatusBadRequest, "reading the request body: "+err.Error(), err)
+			return nil, wire.NewError(http.StatusBadRequest, "reading the request body: "+err.Error(), err)
 		}
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -194,16 +189,16 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 
 // answerError sends err's status and message and records the request.
 func (s *Server) answerError(w http.ResponseWriter, rec *metrics.RequestRecord, start time.Time, err error) {
-	status := StatusOf(err)
+	status := wire.StatusOf(err)
 	msg := err.Error()
 	if status == http.StatusInternalServerError {
-		var re *RequestError
+		var re *wire.RequestError
 		if !errors.As(err, &re) {
 			s.log.Error("request failed", "id", rec.ID, "workload", rec.Features.Kind, "err", err)
 			msg = "internal error: " + err.Error()
 		}
 	}
-	rec.Status, rec.Error = status, oneLine(msg)
+	rec.Status, rec.Error = status, wire.OneLine(msg)
 	if rec.Outcome == "" {
 		rec.Outcome = metrics.OutcomeClientError
 		if status >= 500 {
@@ -234,24 +229,19 @@ func (s *Server) record(rec *metrics.RequestRecord) {
 		lvl = s.log.Info
 	}
 	lvl("request", "id", rec.ID, "workload", rec.Features.Kind, "status", rec.Status, "outcome", rec.Outcome,
-		"units", rec.Units, "cpu_ms", ms(rec.CPU), "wall_ms", ms(rec.Wall), "error", rec.Error)
+		"units", rec.Units, "cpu_ms", wire.FormatMs(rec.CPU), "wall_ms", wire.FormatMs(rec.Wall), "error", rec.Error)
 }
 
 func setCostHeaders(h http.Header, rec *metrics.RequestRecord) {
 	h.Set(HeaderWorkUnits, strconv.FormatInt(rec.Units, 10))
-	h.Set(HeaderCPUMs, ms(rec.CPU))
-	h.Set(HeaderWallMs, ms(rec.Wall))
+	h.Set(HeaderCPUMs, wire.FormatMs(rec.CPU))
+	h.Set(HeaderWallMs, wire.FormatMs(rec.Wall))
 }
 
-// ms formats d in milliseconds with three fraction digits.
-func ms(d time.Duration) string {
-	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64)
-}
-
-// requestID returns the id the client sent if it is usable (1..128
-// printable ASCII characters), else a new random one.
+// requestID returns the id the client sent if it is usable
+// (wire.ValidRequestID), else a new random one.
 func requestID(h string) string {
-	if h != "" && len(h) <= maxIDLen && strings.IndexFunc(h, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0 {
+	if wire.ValidRequestID(h) {
 		return h
 	}
 	var b [16]byte

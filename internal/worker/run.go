@@ -5,20 +5,20 @@ import (
 	"fmt"
 	"image"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/imageproc"
 	"github.com/specialvfx/vfx/internal/instrument"
 	"github.com/specialvfx/vfx/internal/raytracer"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
 // runFunc runs a decoded request's workload and returns the output image
 // and what it cost (Units, CPU; Wall is left to the caller).
-type runFunc func(ctx context.Context, req *Request, threads int, lim Limits) (image.Image, instrument.Cost, error)
+type runFunc func(ctx context.Context, req *wire.Request, threads int, lim wire.Limits) (image.Image, instrument.Cost, error)
 
 // runWorkload runs the real workloads. For blur and enhance it decodes the
 // image first and counts the decoding's CPU time.
-func runWorkload(ctx context.Context, req *Request, threads int, lim Limits) (image.Image, instrument.Cost, error) {
+func runWorkload(ctx context.Context, req *wire.Request, threads int, lim wire.Limits) (image.Image, instrument.Cost, error) {
 	var cost instrument.Cost
 	switch req.Kind {
 	case workload.Raytracer:
@@ -35,9 +35,9 @@ func runWorkload(ctx context.Context, req *Request, threads int, lim Limits) (im
 			src image.Image
 			err error
 		)
-		cost.CPU = instrument.Measure(func() { src, _, err = dataurl.Decode(req.Image, lim.Image) })
+		cost.CPU = instrument.Measure(func() { src, err = wire.DecodeImage(req.Image, lim) })
 		if err != nil {
-			return nil, cost, imageError(err, "decoding the image: ")
+			return nil, cost, err
 		}
 		o := imageproc.Options{Threads: threads}
 		var (

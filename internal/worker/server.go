@@ -12,27 +12,27 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
-// The headers of the worker's HTTP API.
+// The headers of the worker's HTTP API, as package wire defines them.
 const (
 	// HeaderRequestID identifies a request. The worker keeps the one the
-	// load balancer sends (printable ASCII, at most 128 bytes) and
-	// generates one otherwise; every response to a compute request carries
-	// it.
-	HeaderRequestID = "X-Request-Id"
+	// load balancer sends (wire.ValidRequestID) and generates one
+	// otherwise; every response to a compute request carries it.
+	HeaderRequestID = wire.HeaderRequestID
 	// HeaderPredictedUnits is the load balancer's prediction of the
 	// request's work units; the worker shows it in /status and records it.
-	HeaderPredictedUnits = "X-Predicted-Units"
+	HeaderPredictedUnits = wire.HeaderPredictedUnits
 	// HeaderWorkerID names the worker that answered (every response).
-	HeaderWorkerID = "X-Worker-Id"
+	HeaderWorkerID = wire.HeaderWorkerID
 	// HeaderWorkUnits, HeaderCPUMs and HeaderWallMs are the request's
 	// deterministic work units, thread CPU time and wall time in
 	// milliseconds (decimal, three fraction digits).
-	HeaderWorkUnits = "X-Work-Units"
-	HeaderCPUMs     = "X-CPU-Ms"
-	HeaderWallMs    = "X-Wall-Ms"
+	HeaderWorkUnits = wire.HeaderWorkUnits
+	HeaderCPUMs     = wire.HeaderCPUMs
+	HeaderWallMs    = wire.HeaderWallMs
 )
 
 // Server is a worker: an http.Handler serving the API, and Serve to run it
@@ -154,7 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Length", "0")
 		tw.WriteHeader(http.StatusOK)
 	default:
-		writeText(tw, http.StatusNotFound, fmt.Sprintf("no such path %q: want POST /raytracer, /blurimage or /enhanceimage, or GET /health, /status or /metrics", truncate(r.URL.Path, 100)))
+		writeText(tw, http.StatusNotFound, fmt.Sprintf("no such path %q: want POST /raytracer, /blurimage or /enhanceimage, or GET /health, /status or /metrics", wire.Truncate(r.URL.Path, 100)))
 	}
 }
 
@@ -164,19 +164,19 @@ func allowGet(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-	writeText(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET", truncate(r.Method, 20), r.URL.Path))
+	writeText(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET", wire.Truncate(r.Method, 20), r.URL.Path))
 	return false
 }
 
 // writeText answers a one-line text/plain message.
 func writeText(w http.ResponseWriter, status int, msg string) {
-	body := oneLine(msg) + "\n"
+	body := wire.ErrorBody(msg)
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Type", wire.ErrorType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
+	_, _ = w.Write(body)
 }
 
 // trackingWriter remembers whether the response was started.

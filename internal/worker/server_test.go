@@ -18,6 +18,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/testutil"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -27,7 +28,7 @@ func decodeDataURL(tb testing.TB, body []byte, format string) (image.Image, []by
 	tb.Helper()
 	prefix := "data:image/" + format + ";base64,"
 	if !bytes.HasPrefix(body, []byte(prefix)) {
-		tb.Fatalf("body starts %q, want %q", truncate(string(body), 60), prefix)
+		tb.Fatalf("body starts %q, want %q", wire.Truncate(string(body), 60), prefix)
 	}
 	raw, err := base64.StdEncoding.DecodeString(string(body[len(prefix):]))
 	if err != nil {
@@ -81,14 +82,14 @@ func TestRaytraceGoldenThroughHandler(t *testing.T) {
 	}
 	r := rec.byID(t, id)
 	want := workload.Features{Kind: workload.Raytracer, SCols: 64, SRows: 48, WCols: 64, WRows: 48, AA: true,
-		Shapes: 2, Lights: 4, SceneBytes: len(scene), InputBytes: len(scene), InputHash: InputHash(scene)}
+		Shapes: 2, Lights: 4, SceneBytes: len(scene), InputBytes: len(scene), InputHash: wire.InputHash(scene)}
 	if r.Features != want {
 		t.Errorf("record features\n got %+v\nwant %+v", r.Features, want)
 	}
 	if r.Outcome != metrics.OutcomeOK || r.Status != 200 || r.Units != units || r.WorkerID != "test-worker" || r.CPU <= 0 || r.Wall <= 0 || r.Error != "" {
 		t.Errorf("record %+v: want ok, 200, units %d, cpu and wall > 0", r, units)
 	}
-	if got := ms(r.CPU); got != resp.Header.Get(HeaderCPUMs) {
+	if got := wire.FormatMs(r.CPU); got != resp.Header.Get(HeaderCPUMs) {
 		t.Errorf("recorded cpu %s ms, header says %s", got, resp.Header.Get(HeaderCPUMs))
 	}
 }
@@ -119,7 +120,7 @@ func TestImageWorkloadsThroughHandler(t *testing.T) {
 				t.Errorf("decoded as %T, want grey %v", img, tc.gray)
 			}
 			r := rec.byID(t, resp.Header.Get(HeaderRequestID))
-			want := workload.Features{Kind: workload.Kind(tc.path[1:]), Width: 23, Height: 17, Format: "png", InputBytes: len(in), InputHash: InputHash(in)}
+			want := workload.Features{Kind: workload.Kind(tc.path[1:]), Width: 23, Height: 17, Format: "png", InputBytes: len(in), InputHash: wire.InputHash(in)}
 			if r.Features != want || r.Outcome != metrics.OutcomeOK || r.Units <= 0 {
 				t.Errorf("record %+v\nwant features %+v, ok, units > 0", r, want)
 			}

@@ -1,4 +1,4 @@
-package worker
+package testutil
 
 import (
 	"bytes"
@@ -11,8 +11,8 @@ import (
 	"testing"
 )
 
-// testPNG encodes a w×h RGB gradient as PNG.
-func testPNG(tb testing.TB, w, h int) []byte {
+// PNG encodes a w×h RGB gradient as PNG.
+func PNG(tb testing.TB, w, h int) []byte {
 	tb.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
@@ -27,9 +27,9 @@ func testPNG(tb testing.TB, w, h int) []byte {
 	return buf.Bytes()
 }
 
-// bombPNG is the start of a PNG whose header claims w×h pixels: a
+// BombPNG is the start of a PNG whose header claims w×h pixels: a
 // decompression bomb, to be refused from its header.
-func bombPNG(w, h uint32) []byte {
+func BombPNG(w, h uint32) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
@@ -53,14 +53,9 @@ func bombPNG(w, h uint32) []byte {
 	return b.Bytes()
 }
 
-// dataURL is "data:image/<format>;base64,<b64>".
-func dataURL(format string, data []byte) string {
-	return "data:image/" + format + ";base64," + base64.StdEncoding.EncodeToString(data)
-}
-
-// wrapped76 is a data URL whose base64 is wrapped at 76 columns, as GNU
-// base64 writes it.
-func wrapped76(format string, data []byte) string {
+// WrappedDataURL is the data URL of data whose base64 is wrapped at 76
+// columns and ends with a newline, as GNU base64 writes it.
+func WrappedDataURL(format string, data []byte) string {
 	s := base64.StdEncoding.EncodeToString(data)
 	var b bytes.Buffer
 	b.WriteString("data:image/" + format + ";base64,")

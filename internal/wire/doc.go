@@ -1,0 +1,31 @@
+// Package wire is the wire format of the original SpecialVFX@Cloud API, in
+// one place for the three programs that speak it: the worker decodes
+// requests and encodes answers with it, the load balancer decodes requests
+// with it (so that it refuses a bad request exactly as a worker would, and
+// predicts the cost of a good one from its features), and the client builds
+// requests and reads answers with it.
+//
+// Requests: the query parameters of POST /raytracer (split and unescaped as
+// the original did; every refusal says which parameter is wrong and what it
+// means), its JSON body {"scene": ..., "texmap": [...]} (a scanner rather
+// than encoding/json: a texture is a million numbers), and the data-URL
+// bodies of POST /blurimage and /enhanceimage (the image header is read, not
+// its pixels). Decode turns them into a Request with its workload.Features
+// and InputHash, within Limits; a refusal is a *RequestError carrying the
+// HTTP status to answer (StatusOf) and a one-line message, and Decode still
+// returns the features it had read before the error, for the record of the
+// refused request. RaytraceParams.Query, RaytraceBody and ImageBody build the
+// same requests.
+//
+// Answers: the original's data URL, or the raw image when the client asks
+// for it with Accept: image/* or ?output=raw (Negotiate, EncodeResponse);
+// ReadResponse reads either form back. An error answer is one line of text
+// (ErrorBody, ErrorMessage). The headers the worker, the load balancer and
+// the client exchange beyond the original (request id, predicted and
+// measured cost) are named here too.
+//
+// Functions take plain values (a raw query string, an Accept header, body
+// bytes), never an *http.Request. The package must not import net/http, the
+// worker, load balancer, client, metrics or provider packages, os/exec or a
+// cloud SDK.
+package wire

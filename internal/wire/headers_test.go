@@ -1,0 +1,52 @@
+package wire
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidRequestID(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		id   string
+		want bool
+	}{
+		{"token", "lb-42", true},
+		{"hex", "1507193a9d48f014", true},
+		{"longest", strings.Repeat("x", MaxRequestID), true},
+		{"empty", "", false},
+		{"too long", strings.Repeat("x", MaxRequestID+1), false},
+		{"space", "has space", false},
+		{"control", "a\tb", false},
+		{"non-ASCII", "é", false},
+	} {
+		if got := ValidRequestID(tc.id); got != tc.want {
+			t.Errorf("%s: ValidRequestID(%q) = %v, want %v", tc.name, tc.id, got, tc.want)
+		}
+	}
+}
+
+func TestMs(t *testing.T) {
+	if got := FormatMs(1234567 * time.Nanosecond); got != "1.235" {
+		t.Errorf("FormatMs = %q, want 1.235", got)
+	}
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"1.235", 1235 * time.Microsecond},
+		{" 30.200 ", 30200 * time.Microsecond},
+		{"0", 0},
+		{"", 0},
+		{"x", 0},
+		{"-1", 0},
+		{"NaN", 0},
+		{"Inf", 0},
+		{"1e13", 0},
+	} {
+		if got := ParseMs(tc.in); got != tc.want {
+			t.Errorf("ParseMs(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

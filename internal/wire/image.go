@@ -1,0 +1,77 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+
+	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// imageHelp is what an image request body should look like.
+const imageHelp = "want a body data:image/<jpg|jpeg|png|bmp|gif>;base64,<base64 of the image file>"
+
+// decodeImage reads the data URL of a blur or enhance request and the
+// header of its image.
+func decodeImage(kind workload.Kind, body []byte, lim dataurl.Limits) (*Request, workload.Features, error) {
+	f := workload.Features{Kind: kind}
+	format, data, err := dataurl.Parse(body)
+	if err != nil {
+		return nil, f, imageError(err, "")
+	}
+	f.Format, f.InputBytes, f.InputHash = format, len(data), InputHash(data)
+	cfg, _, err := dataurl.DecodeConfig(data, lim)
+	f.Width, f.Height = cfg.Width, cfg.Height
+	if err != nil {
+		return nil, f, imageError(err, "")
+	}
+	return &Request{Kind: kind, Format: format, Image: data, Config: cfg, Features: f}, f, nil
+}
+
+// DecodeImage decodes the pixels of a blur or enhance request's image
+// (Request.Image) within lim. An error is a *RequestError with the status
+// Decode would give (415, 413 or 400) and a message that starts "decoding
+// the image: ".
+func DecodeImage(data []byte, lim Limits) (image.Image, error) {
+	img, _, err := dataurl.Decode(data, lim.Image)
+	if err != nil {
+		return nil, imageError(err, "decoding the image: ")
+	}
+	return img, nil
+}
+
+// imageError maps the data-URL and codec errors to their status: an
+// unsupported format is 415, an image beyond the limits 413, anything else
+// 400.
+func imageError(err error, prefix string) error {
+	msg := prefix + err.Error()
+	switch {
+	case errors.Is(err, dataurl.ErrUnsupportedFormat):
+		return NewError(statusUnsupportedMediaType, msg, err)
+	case errors.Is(err, dataurl.ErrTooLarge):
+		return NewError(statusRequestEntityTooLarge, msg, err)
+	}
+	if !strings.Contains(msg, "want") {
+		msg += ": " + imageHelp
+	}
+	return NewError(statusBadRequest, msg, err)
+}
+
+// ImageBody is the body of a blur or enhance request: the data URL
+// data:image/<format>;base64,<image>, as the original's clients send it.
+// format names the image's format (jpg, jpeg, png, bmp, gif; trimmed and
+// lower-cased here); a name that cannot stand in a data URL is an error.
+func ImageBody(format string, image []byte) ([]byte, error) {
+	format = normalFormat(format)
+	if format == "" || strings.ContainsAny(format, ";,/ ") {
+		return nil, fmt.Errorf("image format %q: want a name such as jpg, png, bmp or gif", format)
+	}
+	return []byte(dataurl.String(format, image)), nil
+}
+
+// normalFormat is a format name as data URLs carry it: trimmed, lower case.
+func normalFormat(format string) string {
+	return strings.ToLower(strings.TrimSpace(format))
+}
