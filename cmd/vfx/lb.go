@@ -17,7 +17,6 @@ import (
 	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/metrics"
-	_ "github.com/specialvfx/vfx/internal/metrics/sqlite" // registers "sqlite"
 	"github.com/specialvfx/vfx/internal/provider"
 	_ "github.com/specialvfx/vfx/internal/provider/docker" // registers "docker"
 	_ "github.com/specialvfx/vfx/internal/provider/local"  // registers "local"
@@ -38,7 +37,7 @@ type lbFlags struct {
 
 func (f *lbFlags) bind(fs *pflag.FlagSet, listenDefault string) {
 	f.cfg = proxy.Default()
-	f.cfg.BindFlags(fs)
+	bindProxyFlags(fs, &f.cfg)
 	fs.StringVar(&f.listen, "listen", listenDefault, "address the load balancer listens on, host:port")
 	fs.StringVar(&f.store, "store", "", `metrics store URL the cost model trains from (default $`+metrics.EnvStore+` or sqlite:STATE-DIR/metrics.db); "none" for no store`)
 	fs.StringVar(&f.stateDir, "state-dir", "vfx-data", "directory of the metrics store, worker state files and logs")
@@ -212,7 +211,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 		rec      *metrics.Recorder
 	)
 	if s.storeURL != "none" {
-		store, err := metrics.Open(ctx, s.storeURL)
+		store, err := stores().Open(ctx, s.storeURL)
 		if err != nil {
 			return fmt.Errorf("--store: %w", err)
 		}

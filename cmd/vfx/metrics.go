@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/specialvfx/vfx/internal/metrics"
-	_ "github.com/specialvfx/vfx/internal/metrics/sqlite" // registers "sqlite"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -139,7 +138,7 @@ func (o *metricsOpts) run(cmd *cobra.Command, query func(ctx context.Context, s 
 		since = time.Now().Add(-o.since)
 	}
 	ctx := cmd.Context()
-	s, err := metrics.OpenWith(ctx, o.store, metrics.OpenOptions{MustExist: true})
+	s, err := stores().OpenWith(ctx, o.store, metrics.OpenOptions{MustExist: true})
 	if errors.Is(err, metrics.ErrNotExist) {
 		return fmt.Errorf("metrics store %s does not exist (a worker creates it when it first records; "+
 			"point --store or %s at an existing store)", o.store, metrics.EnvStore)

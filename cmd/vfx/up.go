@@ -80,10 +80,10 @@ killed "vfx up" leaves no worker behind.`,
 				if workers < 1 || workers > autoscaler.MaxWorkersLimit {
 					return fmt.Errorf("--workers: must be in [1, %d], got %d", autoscaler.MaxWorkersLimit, workers)
 				}
-				acfg.Policy, acfg.Min, acfg.Max = "fixed", workers, workers
+				acfg.Scaling.Policy, acfg.Scaling.Min, acfg.Scaling.Max = "fixed", workers, workers
 			}
-			if err := acfg.Validate(); err != nil {
-				return fmt.Errorf("autoscaler config: %w", err)
+			if err := acfg.validate(); err != nil {
+				return err
 			}
 			if provName != "local" && provName != "docker" {
 				return fmt.Errorf("--provider: want local or docker, got %q (vfx lb runs in front of other providers)", provName)
@@ -107,7 +107,7 @@ killed "vfx up" leaves no worker behind.`,
 type upOptions struct {
 	flags      lbFlags
 	stateDir   string // absolute
-	scale      autoscaler.Config
+	scale      autoscaleConfig
 	provName   string
 	res        workerResources
 	deployment string
@@ -135,7 +135,7 @@ func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) er
 	if err != nil {
 		return err
 	}
-	if err := keepPoolSize(ctx, prov, o.scale.Min, log); err != nil {
+	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, log); err != nil {
 		closeProvider(prov, log)
 		return err
 	}
@@ -183,9 +183,10 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
 	} else if s.workers != 1 {
 		kind = "local workers"
 	}
-	scaling := fmt.Sprintf("autoscaled %d–%d by policy %s", o.scale.Min, o.scale.Max, o.scale.Policy)
-	if o.scale.Policy == "fixed" {
-		scaling = fmt.Sprintf("a fixed pool of %d", o.scale.Min)
+	sc := o.scale.Scaling
+	scaling := fmt.Sprintf("autoscaled %d–%d by policy %s", sc.Min, sc.Max, sc.Policy)
+	if sc.Policy == "fixed" {
+		scaling = fmt.Sprintf("a fixed pool of %d", sc.Min)
 	}
 	fmt.Fprintf(out, `SpecialVFX@Cloud is up: %d %s behind the load balancer (routing policy %s, %s).
 

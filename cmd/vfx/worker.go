@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/specialvfx/vfx/internal/metrics"
-	_ "github.com/specialvfx/vfx/internal/metrics/sqlite" // registers "sqlite"
 	"github.com/specialvfx/vfx/internal/worker"
 )
 
@@ -99,7 +98,7 @@ func runWorker(ctx context.Context, cfg worker.Config, listen, storeURL, id stri
 
 	var rec worker.Recorder
 	if !strings.EqualFold(storeURL, "none") {
-		store, err := metrics.Open(ctx, storeURL)
+		store, err := stores().Open(ctx, storeURL)
 		if err != nil {
 			return fmt.Errorf("--store: %w", err)
 		}

@@ -50,9 +50,6 @@ type Config struct {
 	// BootTime is how long a worker is expected to take to become ready; a
 	// worker still booting after BootTime+ReplaceAfter is replaced.
 	BootTime time.Duration `yaml:"boot_time"`
-	// DrainTimeout is how long the loop waits for a draining worker to
-	// finish its requests before it terminates it anyway.
-	DrainTimeout time.Duration `yaml:"drain_timeout"`
 	// ReplaceAfter is how long a worker may stay unhealthy before it is
 	// replaced.
 	ReplaceAfter time.Duration `yaml:"replace_after"`
@@ -62,9 +59,6 @@ type Config struct {
 	// DefaultSpeed is the speed in work units per second assumed for a
 	// worker when no speed is known.
 	DefaultSpeed float64 `yaml:"default_speed"`
-	// StateDir, when set, is where the loop writes VMState.xml and
-	// ASState.xml.
-	StateDir string `yaml:"state_dir"`
 }
 
 // Default returns the default configuration.
@@ -82,7 +76,6 @@ func Default() Config {
 		ScaleDownDelay:    30 * time.Second,
 		MaxScaleDownStep:  1,
 		BootTime:          5 * time.Second,
-		DrainTimeout:      60 * time.Second,
 		ReplaceAfter:      10 * time.Second,
 		CPUHigh:           50,
 		CPULow:            15,
@@ -111,7 +104,7 @@ func (c Config) Validate() error {
 	case c.Max > MaxWorkersLimit:
 		bad("max", "must be ≤ %d, got %d", MaxWorkersLimit, c.Max)
 	}
-	if _, ok := registry[c.Policy]; !ok {
+	if _, ok := Policies()[c.Policy]; !ok {
 		bad("policy", "unknown policy %q (want one of: %s)", c.Policy, namesList())
 	}
 	if !(c.TargetUtilization > 0 && c.TargetUtilization <= 1) {
@@ -125,7 +118,6 @@ func (c Config) Validate() error {
 		{"stable_window", c.StableWindow},
 		{"panic_window", c.PanicWindow},
 		{"backlog_horizon", c.BacklogHorizon},
-		{"drain_timeout", c.DrainTimeout},
 	}
 	for _, p := range positive {
 		if p.d <= 0 {

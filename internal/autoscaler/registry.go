@@ -2,25 +2,24 @@ package autoscaler
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
 
-// registry maps a policy name to its constructor. cfg is already valid.
-var registry = map[string]func(cfg Config) Policy{
-	"backlog": func(cfg Config) Policy { return newBacklog(cfg) },
-	"cpu":     func(cfg Config) Policy { return newCPU(cfg) },
-	"fixed":   func(cfg Config) Policy { return newFixed(cfg) },
+// Policies returns the constructor of every policy by name, in a map of
+// the caller's own. Each constructor takes a valid Config.
+func Policies() map[string]func(cfg Config) Policy {
+	return map[string]func(cfg Config) Policy{
+		"backlog": func(cfg Config) Policy { return newBacklog(cfg) },
+		"cpu":     func(cfg Config) Policy { return newCPU(cfg) },
+		"fixed":   func(cfg Config) Policy { return newFixed(cfg) },
+	}
 }
 
-// Names lists the registered policy names in order.
+// Names lists the policy names in order.
 func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(Policies()))
 }
 
 func namesList() string { return strings.Join(Names(), ", ") }
@@ -28,7 +27,7 @@ func namesList() string { return strings.Join(Names(), ", ") }
 // New builds the policy called name with cfg. cfg.Policy is ignored; cfg
 // must otherwise be valid.
 func New(name string, cfg Config) (Policy, error) {
-	mk, ok := registry[name]
+	mk, ok := Policies()[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown autoscaling policy %q (want one of: %s)", name, namesList())
 	}

@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 )
 
-func init() { Register("cost", func() Policy { return Cost{} }) }
-
 // Cost sends a request to the worker predicted to finish it soonest:
 // minimum (PredictedLeft + Units) / Speed over the eligible workers, ties
 // broken by fewer in-flight requests, then by lower index. It is the

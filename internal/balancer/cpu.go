@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 )
 
-func init() { Register("cpu", func() Policy { return CPU{} }) }
-
 // CPU is the original system's policy: send the request to the eligible
 // worker with the lowest reported CPU utilisation. A worker whose CPU is
 // unknown counts as 100 % busy, so known idle workers are preferred; when

@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 )
 
-func init() { Register("least-requests", func() Policy { return LeastRequests{} }) }
-
 // LeastRequests sends a request to the eligible worker with the fewest
 // in-flight requests, ties broken by the sooner predicted finish, then by
 // lower index.

@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 )
 
-func init() { Register("p2c", func() Policy { return P2C{} }) }
-
 // P2C (power of two choices) draws two distinct eligible workers at random
 // and sends the request to the one predicted to finish it sooner (ties:
 // fewer in-flight requests, then lower index). It spreads load like cost

@@ -2,52 +2,34 @@ package balancer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // DefaultPolicy is the name of the policy used unless configured otherwise.
 const DefaultPolicy = "cost"
 
-var registry = struct {
-	sync.RWMutex
-	m map[string]func() Policy
-}{m: map[string]func() Policy{}}
-
-// Register makes a policy available by name. It panics if the name is
-// empty or taken, or f is nil (a programming error, found at start-up).
-func Register(name string, f func() Policy) {
-	registry.Lock()
-	defer registry.Unlock()
-	if name == "" || f == nil {
-		panic("balancer: Register needs a name and a constructor")
+// Policies returns the constructor of every policy by name, in a map of
+// the caller's own. Each call of a constructor returns a new instance.
+func Policies() map[string]func() Policy {
+	return map[string]func() Policy{
+		"cost":           func() Policy { return Cost{} },
+		"cpu":            func() Policy { return CPU{} },
+		"least-requests": func() Policy { return LeastRequests{} },
+		"p2c":            func() Policy { return P2C{} },
+		"round-robin":    func() Policy { return &RoundRobin{} },
 	}
-	if _, dup := registry.m[name]; dup {
-		panic(fmt.Sprintf("balancer: policy %q registered twice", name))
-	}
-	registry.m[name] = f
 }
 
 // New returns a new instance of the named policy.
 func New(name string) (Policy, error) {
-	registry.RLock()
-	f, ok := registry.m[name]
-	registry.RUnlock()
+	f, ok := Policies()[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown balancer policy %q (known: %s)", name, strings.Join(Names(), ", "))
 	}
 	return f(), nil
 }
 
-// Names lists the registered policies in sorted order.
-func Names() []string {
-	registry.RLock()
-	defer registry.RUnlock()
-	names := make([]string, 0, len(registry.m))
-	for n := range registry.m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+// Names lists the policies in sorted order.
+func Names() []string { return slices.Sorted(maps.Keys(Policies())) }

@@ -27,23 +27,21 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
-func TestRegisterRejectsMistakes(t *testing.T) {
-	tests := []struct {
-		name string
-		reg  func()
-	}{
-		{"duplicate", func() { Register("cost", func() Policy { return Cost{} }) }},
-		{"empty name", func() { Register("", func() Policy { return Cost{} }) }},
-		{"nil constructor", func() { Register("x-nil", nil) }},
+// TestPoliciesIsTheCallersOwn: a map from Policies changes no other, so no
+// code can add, replace or remove a policy for everyone.
+func TestPoliciesIsTheCallersOwn(t *testing.T) {
+	p := Policies()
+	delete(p, "cost")
+	p["fastest"] = func() Policy { return CPU{} }
+	if _, ok := Policies()["cost"]; !ok {
+		t.Error("deleting from one Policies() map removed cost from the next")
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("Register did not panic")
-				}
-			}()
-			tc.reg()
-		})
+	if _, err := New("fastest"); err == nil {
+		t.Error("a policy added to one Policies() map can be built with New")
+	}
+	for name, mk := range Policies() {
+		if mk() == nil {
+			t.Errorf("Policies()[%q] built nil", name)
+		}
 	}
 }

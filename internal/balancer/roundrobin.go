@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 )
 
-func init() { Register("round-robin", func() Policy { return &RoundRobin{} }) }
-
 // RoundRobin sends requests to the eligible workers in turn, skipping those
 // that are not eligible. It is safe for concurrent use: the turn is an
 // atomic cursor, advanced past the worker picked.

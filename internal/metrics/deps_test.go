@@ -1,9 +1,9 @@
 package metrics
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // TestImports enforces what each package's doc.go says it must not import.
@@ -21,17 +21,7 @@ func TestImports(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.pkg, func(t *testing.T) {
-			out, err := exec.Command("go", "list", "-deps", c.pkg).CombinedOutput()
-			if err != nil {
-				t.Fatalf("go list -deps %s: %v\n%s", c.pkg, err, out)
-			}
-			for _, dep := range strings.Fields(string(out)) {
-				for _, f := range c.forbidden {
-					if dep == f || strings.HasSuffix(f, "/") && strings.HasPrefix(dep, f) {
-						t.Errorf("%s depends on %s", c.pkg, dep)
-					}
-				}
-			}
+			testutil.AssertNoDeps(t, c.pkg, c.forbidden...)
 		})
 	}
 }

@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/spf13/pflag"
 )
 
 // Config is the load balancer's configuration. Start from Default, overlay
-// flags (BindFlags), then Validate.
+// the command's flags (cmd/vfx binds them), then Validate.
 type Config struct {
 	// Policy names the balancer policy (balancer.Names): cost (default),
 	// least-requests, round-robin, p2c, cpu.
@@ -158,28 +156,4 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("progress-floor: must be in [0, 1], got %v", c.ProgressFloor))
 	}
 	return errors.Join(errs...)
-}
-
-// BindFlags registers the load balancer's flags on fs with c's current
-// values as defaults; parsing fs sets c's fields.
-func (c *Config) BindFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&c.Policy, "policy", c.Policy, "routing policy: cost, least-requests, round-robin, p2c or cpu")
-	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes (413 beyond)")
-	fs.Int64Var(&c.MaxBuffered, "max-buffered", c.MaxBuffered, "request body bytes held at once, queued and in flight (503 + Retry-After beyond)")
-	fs.Int64Var(&c.ResponseBuffer, "response-buffer", c.ResponseBuffer, "bytes of a worker's response read before sending it on; a worker dying within them is retried elsewhere")
-	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests that may wait for a worker (503 + Retry-After beyond)")
-	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue (then 503 + Retry-After)")
-	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request, queueing and retries included (then 504)")
-	fs.IntVar(&c.MaxRetries, "max-retries", c.MaxRetries, "retries on another worker after a connection failure or 502/503")
-	fs.DurationVar(&c.RetryBackoff, "retry-backoff", c.RetryBackoff, "wait before the first retry (doubles per retry)")
-	fs.DurationVar(&c.MaxRetryBackoff, "max-retry-backoff", c.MaxRetryBackoff, "longest wait between retries")
-	fs.DurationVar(&c.HealthInterval, "health-interval", c.HealthInterval, "interval of the active health checks (GET /health)")
-	fs.DurationVar(&c.HealthTimeout, "health-timeout", c.HealthTimeout, "timeout of one health check")
-	fs.IntVar(&c.HealthyThreshold, "healthy-threshold", c.HealthyThreshold, "consecutive passed checks that make a pending or ejected worker ready")
-	fs.IntVar(&c.UnhealthyThreshold, "unhealthy-threshold", c.UnhealthyThreshold, "consecutive failed checks that eject a worker")
-	fs.IntVar(&c.EjectAfter, "eject-after", c.EjectAfter, "consecutive forwarding failures that eject a worker")
-	fs.IntVar(&c.MaxInFlight, "max-inflight", c.MaxInFlight, "requests sent to one worker at once (0 = the worker's own limit from its /status)")
-	fs.DurationVar(&c.SyncInterval, "sync-interval", c.SyncInterval, "how often the provider's list of workers is read")
-	fs.DurationVar(&c.TrainInterval, "train-interval", c.TrainInterval, "how often the cost model learns from new records in the store")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a shutdown waits for queued and in-flight requests")
 }

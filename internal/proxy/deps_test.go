@@ -1,28 +1,18 @@
 package proxy
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // TestImports keeps the load balancer free of process, cloud and concrete
-// provider or store dependencies, and of the worker server: it decodes
-// requests with package wire (see doc.go).
+// provider or store dependencies, of the worker server (it decodes requests
+// with package wire) and of the command line (see doc.go).
 func TestImports(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "github.com/specialvfx/vfx/internal/proxy").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list -deps: %v\n%s", err, out)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, bad := range []string{
-			"os/exec", "github.com/aws/", "github.com/docker/", "github.com/moby/",
-			"github.com/specialvfx/vfx/internal/provider/", "github.com/specialvfx/vfx/internal/metrics/",
-			"modernc.org/sqlite", "github.com/specialvfx/vfx/internal/worker",
-		} {
-			if dep == bad || (strings.HasSuffix(bad, "/") && strings.HasPrefix(dep, bad)) {
-				t.Errorf("internal/proxy depends on %s", dep)
-			}
-		}
-	}
+	testutil.AssertNoDeps(t, "github.com/specialvfx/vfx/internal/proxy",
+		"os/exec", "github.com/aws/", "github.com/docker/", "github.com/moby/",
+		"github.com/specialvfx/vfx/internal/provider/", "github.com/specialvfx/vfx/internal/metrics/",
+		"modernc.org/sqlite", "github.com/specialvfx/vfx/internal/worker",
+		"flag", "github.com/spf13/pflag", "github.com/spf13/cobra")
 }

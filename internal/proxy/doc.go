@@ -22,8 +22,9 @@
 // /api/v1/state (JSON), /metrics (Prometheus, private registry) and an index
 // at /.
 //
-// It owns no processes and no store: providers and stores are handed in by
-// cmd/vfx through small interfaces. It must not import os/exec, the AWS SDK,
-// the provider implementations, the metrics store implementations or the
-// worker server (internal/worker).
+// It owns no processes, no store and no command line: providers and stores
+// are handed in by cmd/vfx through small interfaces, and cmd/vfx binds the
+// flags that fill Config. It must not import os/exec, the AWS SDK, the
+// provider implementations, the metrics store implementations, the worker
+// server (internal/worker) or a flag package.
 package proxy

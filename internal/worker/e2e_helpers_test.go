@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/metrics"
-	_ "github.com/specialvfx/vfx/internal/metrics/sqlite"
+	"github.com/specialvfx/vfx/internal/metrics/sqlite"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
 
@@ -70,7 +70,7 @@ func (p *proc) waitExit(t *testing.T, code int) {
 func (p *proc) records(t *testing.T) ([]metrics.RequestRecord, []metrics.WorkerSample) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := metrics.OpenWith(ctx, "sqlite:"+p.store, metrics.OpenOptions{MustExist: true})
+	st, err := sqlite.Open(ctx, p.store, sqlite.Options{MustExist: true})
 	if err != nil {
 		t.Fatal(err)
 	}

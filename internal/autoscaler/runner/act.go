@@ -131,7 +131,7 @@ func (r *Runner) drain(ctx context.Context, id string, resume bool) {
 	if resume {
 		r.log.Info("worker draining again after a failed termination", "worker", id)
 	} else {
-		r.log.Info("worker draining", "worker", id, "timeout", r.cfg.DrainTimeout)
+		r.log.Info("worker draining", "worker", id, "timeout", r.loop.DrainTimeout)
 	}
 	r.work.Go(func() {
 		defer r.release(id)
@@ -145,7 +145,7 @@ func (r *Runner) drain(ctx context.Context, id string, resume bool) {
 			r.log.Warn("waiting for a draining worker failed; terminating it", "worker", id, "err", err)
 		}
 		if timedOut {
-			r.log.Warn("drain timed out; terminating the worker with requests in flight", "worker", id, "timeout", r.cfg.DrainTimeout)
+			r.log.Warn("drain timed out; terminating the worker with requests in flight", "worker", id, "timeout", r.loop.DrainTimeout)
 		}
 		if !r.terminate(ctx, id) {
 			return
@@ -171,7 +171,7 @@ func (r *Runner) waitIdle(ctx context.Context, id string) (timedOut bool, err er
 	select {
 	case err := <-done:
 		return false, err
-	case <-r.clock.After(r.cfg.DrainTimeout):
+	case <-r.clock.After(r.loop.DrainTimeout):
 		cancel()
 		<-done
 		return true, nil

@@ -157,7 +157,7 @@ func TestDrainTimeoutThenTerminate(t *testing.T) {
 	g := newRig(t, cfg, pol, readyW("w1", 0, 0), readyW("w2", 1, 1e9))
 	g.r.Step(t.Context())
 	g.clock.WaitTimers(t, 1)
-	g.clock.Advance(cfg.DrainTimeout - time.Millisecond)
+	g.clock.Advance(testLoop().DrainTimeout - time.Millisecond)
 	if g.ev.index("terminate w2") >= 0 {
 		t.Fatalf("terminated before the drain timeout: %q", g.ev.all())
 	}
@@ -348,18 +348,18 @@ func TestArrivalsAreDifferenced(t *testing.T) {
 func TestNewReportsEveryProblem(t *testing.T) {
 	cfg := testConfig()
 	cfg.Max = 0
-	_, err := New(Options{Config: cfg})
+	_, err := New(Options{Config: cfg, Loop: Config{DrainTimeout: -time.Second}})
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"pool: required", "provider: required", "max:"} {
+	for _, want := range []string{"pool: required", "provider: required", "max:", "drain_timeout: must be > 0, got -1s"} {
 		if !contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
 	cfg = testConfig()
 	cfg.Policy = "nope"
-	if _, err := New(Options{Config: cfg, Pool: newFakePool(newEvents()), Provider: &fakeProvider{}}); err == nil || !contains(err.Error(), "policy") {
+	if _, err := New(Options{Config: cfg, Loop: testLoop(), Pool: newFakePool(newEvents()), Provider: &fakeProvider{}}); err == nil || !contains(err.Error(), "policy") {
 		t.Fatalf("unknown policy: %v", err)
 	}
 }

@@ -22,7 +22,7 @@ func BenchmarkStep(b *testing.B) {
 			ev := newEvents()
 			pool := newFakePool(ev, ws...)
 			clock := newFakeClock()
-			r, err := New(Options{Config: cfg, Pool: pool, Provider: &fakeProvider{ev: ev}, Clock: clock})
+			r, err := New(Options{Config: cfg, Loop: testLoop(), Pool: pool, Provider: &fakeProvider{ev: ev}, Clock: clock})
 			if err != nil {
 				b.Fatal(err)
 			}

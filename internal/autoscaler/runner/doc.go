@@ -1,15 +1,16 @@
-// Package runner is the autoscaler's loop: every Config.Interval it takes a
-// snapshot of the load balancer's pool, turns it into an
+// Package runner is the autoscaler's loop: every autoscaler.Config.Interval
+// it takes a snapshot of the load balancer's pool, turns it into an
 // autoscaler.Observation, asks the policy for a Decision and acts on it.
 //
 // Acting never kills work. Launched workers join the pool as booting and
 // get requests once their health checks pass; a worker chosen for removal
 // is first drained (the load balancer stops sending it requests), the loop
-// waits for its requests in flight to finish (at most DrainTimeout), and
-// only then terminates it through the provider and removes it from the
-// pool. Drains run in goroutines of their own, so the loop keeps
-// evaluating while a worker finishes its requests. A booting worker is
-// never drained; an unhealthy one is terminated and replaced.
+// waits for its requests in flight to finish (at most the drain timeout of
+// its own Config, next to the state directory), and only then terminates
+// it through the provider and removes it from the pool. Drains run in
+// goroutines of their own, so the loop keeps evaluating while a worker
+// finishes its requests. A booting worker is never drained; an unhealthy
+// one is terminated and replaced.
 //
 // Every decision that changes something is logged (slog, info), recorded
 // in the metrics store and kept in a ring buffer that Snapshot serves to the
@@ -19,5 +20,5 @@
 // Time comes from an injected Clock, so tests script it. The pool, the
 // provider and the metrics recorder come in through the small interfaces
 // declared here: this package must not import net/http, os/exec, the AWS
-// SDK, the proxy or any provider implementation.
+// SDK, the proxy, any provider implementation or a flag package.
 package runner

@@ -372,7 +372,6 @@ func testConfig() autoscaler.Config {
 	c.ScaleDownDelay = 5 * time.Second
 	c.BootTime = 2 * time.Second
 	c.ReplaceAfter = 3 * time.Second
-	c.DrainTimeout = 30 * time.Second
 	c.DefaultSpeed = 1000
 	c.TargetUtilization = 1
 	return c
@@ -387,11 +386,23 @@ type rig struct {
 	ev    *events
 }
 
+// testLoop is the loop's configuration the tests use: a 30 s drain
+// timeout, no state files.
+func testLoop() Config {
+	return Config{DrainTimeout: 30 * time.Second}
+}
+
 func newRig(t *testing.T, cfg autoscaler.Config, pol autoscaler.Policy, ws ...Worker) *rig {
+	t.Helper()
+	return newRigLoop(t, cfg, testLoop(), pol, ws...)
+}
+
+// newRigLoop is newRig with the loop's configuration loop.
+func newRigLoop(t *testing.T, cfg autoscaler.Config, loop Config, pol autoscaler.Policy, ws ...Worker) *rig {
 	t.Helper()
 	ev := newEvents()
 	g := &rig{clock: newFakeClock(), pool: newFakePool(ev, ws...), prov: &fakeProvider{ev: ev}, ev: ev}
-	r, err := New(Options{Config: cfg, Policy: pol, Pool: g.pool, Provider: g.prov, Clock: g.clock})
+	r, err := New(Options{Config: cfg, Loop: loop, Policy: pol, Pool: g.pool, Provider: g.prov, Clock: g.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,10 +54,10 @@ func joinIDs(ids []string, limit int) string {
 
 // writeASState rewrites ASState.xml with the recorded decisions.
 func (r *Runner) writeASState() {
-	if r.cfg.StateDir == "" {
+	if r.loop.StateDir == "" {
 		return
 	}
-	path := filepath.Join(r.cfg.StateDir, statefile.ASStateFile)
+	path := filepath.Join(r.loop.StateDir, statefile.ASStateFile)
 	if err := r.decisions.WriteFile(path); err != nil {
 		r.log.Warn("cannot write the decisions file", "path", path, "err", err)
 	}
@@ -65,7 +65,7 @@ func (r *Runner) writeASState() {
 
 // writeVMState rewrites VMState.xml with every worker of the pool.
 func (r *Runner) writeVMState() {
-	if r.cfg.StateDir == "" {
+	if r.loop.StateDir == "" {
 		return
 	}
 	snap := r.pool.Snapshot()
@@ -73,7 +73,7 @@ func (r *Runner) writeVMState() {
 	for _, w := range snap.Workers {
 		vms = append(vms, vmState(w))
 	}
-	path := filepath.Join(r.cfg.StateDir, statefile.VMStateFile)
+	path := filepath.Join(r.loop.StateDir, statefile.VMStateFile)
 	if err := statefile.WriteVMState(path, r.clock.Now(), vms); err != nil {
 		r.log.Warn("cannot write the workers file", "path", path, "err", err)
 	}

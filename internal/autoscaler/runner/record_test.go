@@ -99,7 +99,8 @@ func TestDecisionsAreRecorded(t *testing.T) {
 	pol := &scripted{next: func(n int, _ autoscaler.Observation) autoscaler.Decision { return script[n-1] }}
 	cfg := testConfig()
 	cfg.Policy = "backlog"
-	cfg.StateDir = t.TempDir()
+	loop := testLoop()
+	loop.StateDir = t.TempDir()
 
 	ctx := t.Context()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "metrics.db"), sqlite.Options{})
@@ -114,7 +115,7 @@ func TestDecisionsAreRecorded(t *testing.T) {
 	ev := newEvents()
 	pool := newFakePool(ev, readyW("w1", 0, 0), readyW("w2", 0, 0), readyW("w3", 0, 0))
 	clock := newFakeClock()
-	r, err := New(Options{Config: cfg, Policy: pol, Pool: pool, Provider: &fakeProvider{ev: ev}, Recorder: rec, Clock: clock, Log: log})
+	r, err := New(Options{Config: cfg, Loop: loop, Policy: pol, Pool: pool, Provider: &fakeProvider{ev: ev}, Recorder: rec, Clock: clock, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestDecisionsAreRecorded(t *testing.T) {
 
 	// ASState.xml holds the same decisions, oldest first.
 	var as readAS
-	parseXML(t, filepath.Join(cfg.StateDir, statefile.ASStateFile), &as)
+	parseXML(t, filepath.Join(loop.StateDir, statefile.ASStateFile), &as)
 	if len(as.Decisions) != len(want) {
 		t.Fatalf("ASState.xml has %d decisions: %+v", len(as.Decisions), as)
 	}
@@ -206,6 +207,9 @@ func TestDecisionsAreRecorded(t *testing.T) {
 	}
 	if st.LastDecision == nil || st.LastDecision.ID != 3 || !st.Panic || st.Desired != 1 || st.Policy != "backlog" || st.Config.Max != 4 {
 		t.Fatalf("status %+v", st)
+	}
+	if st.Config.DrainTimeout != "30s" || st.Config.StateDir != loop.StateDir {
+		t.Errorf("status shows drain timeout %q and state dir %q, want the loop's 30s and %q", st.Config.DrainTimeout, st.Config.StateDir, loop.StateDir)
 	}
 	js, err := json.Marshal(st)
 	if err != nil {
@@ -243,12 +247,13 @@ func TestStateFilesWrittenAndRewritten(t *testing.T) {
 		return keep(n, obs)
 	}}
 	cfg := testConfig()
-	cfg.StateDir = filepath.Join(t.TempDir(), "state") // created by Run
-	g := newRig(t, cfg, pol, readyW("w1", 3, 100))
+	loop := testLoop()
+	loop.StateDir = filepath.Join(t.TempDir(), "state") // created by Run
+	g := newRigLoop(t, cfg, loop, pol, readyW("w1", 3, 100))
 	stop := runRig(t, g)
 	defer stop()
-	vmPath := filepath.Join(cfg.StateDir, statefile.VMStateFile)
-	asPath := filepath.Join(cfg.StateDir, statefile.ASStateFile)
+	vmPath := filepath.Join(loop.StateDir, statefile.VMStateFile)
+	asPath := filepath.Join(loop.StateDir, statefile.ASStateFile)
 
 	// Both files exist as soon as Run starts: Run writes them before it
 	// sets its timers.
@@ -314,8 +319,9 @@ func TestRunStopsOnCancelWithoutLeaks(t *testing.T) {
 		return keep(n, obs)
 	}}
 	cfg := testConfig()
-	cfg.StateDir = t.TempDir()
-	g := newRig(t, cfg, pol, readyW("w1", 0, 0), readyW("w2", 1, 100))
+	loop := testLoop()
+	loop.StateDir = t.TempDir()
+	g := newRigLoop(t, cfg, loop, pol, readyW("w1", 0, 0), readyW("w2", 1, 100))
 	g.prov.gate = make(chan struct{}) // the launch never finishes on its own
 	stop := runRig(t, g)
 	g.clock.WaitTimers(t, 2)

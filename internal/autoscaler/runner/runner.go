@@ -24,12 +24,15 @@ const (
 	DefaultMaxLaunchBackoff = time.Minute
 )
 
-// Options are what a Runner is built from. Config, Pool and Provider are
-// required.
+// Options are what a Runner is built from. Config, Loop, Pool and Provider
+// are required.
 type Options struct {
 	// Config is the autoscaler's configuration; Config.Policy names the
 	// policy. It must be valid.
 	Config autoscaler.Config
+	// Loop is the loop's own configuration (DefaultConfig). It must be
+	// valid.
+	Loop Config
 	// Policy decides; nil builds Config.Policy with autoscaler.New.
 	Policy autoscaler.Policy
 
@@ -40,7 +43,7 @@ type Options struct {
 	Log      *slog.Logger
 
 	// VMStateInterval is how often VMState.xml is rewritten when
-	// Config.StateDir is set (default DefaultVMStateInterval).
+	// Loop.StateDir is set (default DefaultVMStateInterval).
 	VMStateInterval time.Duration
 	// RecentDecisions is how many recorded decisions Snapshot returns
 	// (default DefaultRecentDecisions).
@@ -58,6 +61,7 @@ type Options struct {
 // Snapshot is safe to call at any time from any goroutine.
 type Runner struct {
 	cfg        autoscaler.Config
+	loop       Config
 	policy     autoscaler.Policy
 	pool       Pool
 	prov       Provider
@@ -113,6 +117,9 @@ func New(o Options) (*Runner, error) {
 	if err := o.Config.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := o.Loop.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if o.VMStateInterval < 0 {
 		errs = append(errs, fmt.Errorf("vmstate interval: must be ≥ 0, got %v", o.VMStateInterval))
 	}
@@ -145,7 +152,7 @@ func New(o Options) (*Runner, error) {
 		o.MaxLaunchBackoff = DefaultMaxLaunchBackoff
 	}
 	return &Runner{
-		cfg: o.Config, policy: o.Policy, pool: o.Pool, prov: o.Provider, rec: o.Recorder,
+		cfg: o.Config, loop: o.Loop, policy: o.Policy, pool: o.Pool, prov: o.Provider, rec: o.Recorder,
 		clock: o.Clock, log: o.Log.With("component", "autoscaler"),
 		vmEvery: o.VMStateInterval, recent: o.RecentDecisions, maxBackoff: o.MaxLaunchBackoff,
 		decisions: statefile.NewDecisionLog(o.LogLimit),
@@ -155,7 +162,7 @@ func New(o Options) (*Runner, error) {
 
 // Run evaluates the policy every Config.Interval (the first time one
 // interval after it starts) and acts on its decisions until ctx ends. With
-// Config.StateDir set it creates the directory, writes both state files at
+// Loop.StateDir set it creates the directory, writes both state files at
 // once and rewrites VMState.xml every VMStateInterval. When ctx ends, Run
 // stops waiting for draining workers (the provider's Close terminates
 // them) and returns once its launches and drains have returned. It returns
@@ -166,8 +173,8 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	defer r.running.Unlock()
 	var vm <-chan time.Time
-	if r.cfg.StateDir != "" {
-		if err := os.MkdirAll(r.cfg.StateDir, 0o755); err != nil {
+	if r.loop.StateDir != "" {
+		if err := os.MkdirAll(r.loop.StateDir, 0o755); err != nil {
 			return fmt.Errorf("autoscaler: state dir: %w", err)
 		}
 		r.writeASState()

@@ -56,8 +56,8 @@ func (r *Runner) Snapshot() Status {
 			Min: c.Min, Max: c.Max, TargetUtilization: c.TargetUtilization,
 			Interval: c.Interval.String(), StableWindow: c.StableWindow.String(),
 			PanicWindow: c.PanicWindow.String(), ScaleDownDelay: c.ScaleDownDelay.String(),
-			BootTime: c.BootTime.String(), DrainTimeout: c.DrainTimeout.String(),
-			StateDir: c.StateDir,
+			BootTime: c.BootTime.String(), DrainTimeout: r.loop.DrainTimeout.String(),
+			StateDir: r.loop.StateDir,
 		},
 		Draining: []string{},
 	}

@@ -1,6 +1,6 @@
 // Package sqlite is the default metrics store: one SQLite file, written
-// through the pure Go driver modernc.org/sqlite (no cgo). It registers the
-// URL scheme "sqlite" with package metrics: "sqlite:PATH" or
+// through the pure Go driver modernc.org/sqlite (no cgo). OpenURL is its
+// metrics.Opener, for the URL scheme "sqlite": "sqlite:PATH" or
 // "sqlite://PATH", optionally followed by "?busy_timeout=DURATION".
 //
 // Several worker processes may write one file at once: the file is in WAL

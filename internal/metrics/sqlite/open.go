@@ -16,15 +16,16 @@ import (
 	sqlitedrv "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
-func init() {
-	metrics.Register("sqlite", func(ctx context.Context, rest string, o metrics.OpenOptions) (metrics.Store, error) {
-		path, opts, err := ParseRest(rest)
-		if err != nil {
-			return nil, err
-		}
-		opts.MustExist = o.MustExist
-		return Open(ctx, path, opts)
-	})
+// OpenURL opens the store of a "sqlite:" URL, rest being what follows the
+// scheme (see ParseRest). It is the metrics.Opener of the "sqlite" scheme:
+// metrics.Openers{"sqlite": sqlite.OpenURL}.
+func OpenURL(ctx context.Context, rest string, o metrics.OpenOptions) (metrics.Store, error) {
+	path, opts, err := ParseRest(rest)
+	if err != nil {
+		return nil, err
+	}
+	opts.MustExist = o.MustExist
+	return Open(ctx, path, opts)
 }
 
 // DefaultBusyTimeout is how long a write waits for another connection or

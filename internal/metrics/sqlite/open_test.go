@@ -95,9 +95,9 @@ func TestMustExist(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "sub")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Open with MustExist created the directory (stat: %v)", err)
 	}
-	_, err = metrics.OpenWith(ctx, "sqlite:"+path, metrics.OpenOptions{MustExist: true})
+	_, err = metrics.Openers{"sqlite": OpenURL}.OpenWith(ctx, "sqlite:"+path, metrics.OpenOptions{MustExist: true})
 	if !errors.Is(err, metrics.ErrNotExist) {
-		t.Fatalf("metrics.OpenWith of a missing file with MustExist: error %v, want ErrNotExist", err)
+		t.Fatalf("metrics.Openers.OpenWith of a missing file with MustExist: error %v, want ErrNotExist", err)
 	}
 	existing := tempPath(t)
 	mustOpen(t, existing).Close()

@@ -21,14 +21,14 @@ func TestConformance(t *testing.T) {
 
 func TestOpenThroughURL(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "dir", "m.db")
-	ms, err := metrics.Open(context.Background(), "sqlite://"+path+"?busy_timeout=2s")
+	ms, err := metrics.Openers{"sqlite": OpenURL}.Open(context.Background(), "sqlite://"+path+"?busy_timeout=2s")
 	if err != nil {
-		t.Fatalf("metrics.Open: %v", err)
+		t.Fatalf("metrics.Openers.Open: %v", err)
 	}
 	defer ms.Close()
 	s, ok := ms.(*Store)
 	if !ok || s.Path() != path {
-		t.Fatalf("metrics.Open returned %T for %q", ms, path)
+		t.Fatalf("metrics.Openers.Open returned %T for %q", ms, path)
 	}
 	var ms2 int
 	if err := s.db.QueryRow(`PRAGMA busy_timeout`).Scan(&ms2); err != nil || ms2 != 2000 {

@@ -21,7 +21,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/metrics"
-	_ "github.com/specialvfx/vfx/internal/metrics/sqlite"
+	"github.com/specialvfx/vfx/internal/metrics/sqlite"
 	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -106,7 +106,7 @@ func TestUpServesTheOriginalScripts(t *testing.T) {
 		t.Errorf("vfx up did not report stopping its workers:\n%s", u.Output())
 	}
 
-	store, err := metrics.Open(context.Background(), "sqlite:"+filepath.Join(u.stateDir, "metrics.db"))
+	store, err := sqlite.Open(context.Background(), filepath.Join(u.stateDir, "metrics.db"), sqlite.Options{MustExist: true})
 	if err != nil {
 		t.Fatal(err)
 	}

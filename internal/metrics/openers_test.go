@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -81,54 +82,41 @@ type stubStore struct {
 
 func (s *stubStore) Close() error { return nil }
 
-func TestRegisterAndOpen(t *testing.T) {
-	Register("regtest", func(_ context.Context, rest string, o OpenOptions) (Store, error) {
-		if rest == "fail" {
-			return nil, errors.New("boom")
-		}
-		return &stubStore{rest: rest, o: o}, nil
-	})
+func TestOpeners(t *testing.T) {
+	ops := Openers{
+		"regtest": func(_ context.Context, rest string, o OpenOptions) (Store, error) {
+			if rest == "fail" {
+				return nil, errors.New("boom")
+			}
+			return &stubStore{rest: rest, o: o}, nil
+		},
+		"other": func(context.Context, string, OpenOptions) (Store, error) { return nil, errors.New("not this one") },
+	}
 	ctx := context.Background()
-	s, err := OpenWith(ctx, "RegTest://some/where?x=1", OpenOptions{MustExist: true})
+	s, err := ops.OpenWith(ctx, "RegTest://some/where?x=1", OpenOptions{MustExist: true})
 	if err != nil {
 		t.Fatalf("OpenWith: %v", err)
 	}
 	if st := s.(*stubStore); st.rest != "some/where?x=1" || !st.o.MustExist {
 		t.Errorf("the opener got rest %q and options %+v", st.rest, st.o)
 	}
-	if _, err := Open(ctx, "regtest:fail"); err == nil || !strings.Contains(err.Error(), "boom") || !strings.Contains(err.Error(), "regtest:fail") {
+	if s, err := ops.Open(ctx, "regtest:x"); err != nil || s.(*stubStore).o.MustExist {
+		t.Errorf("Open: %v, %+v; want the store opened without options", err, s)
+	}
+	if _, err := ops.Open(ctx, "regtest:fail"); err == nil || !strings.Contains(err.Error(), "boom") || !strings.Contains(err.Error(), "regtest:fail") {
 		t.Errorf("a failing opener: error %v, want it wrapped with the URL", err)
 	}
-	_, err = Open(ctx, "nosuch:x")
-	if !errors.Is(err, ErrUnknownScheme) || !strings.Contains(err.Error(), "regtest") {
-		t.Errorf("an unknown scheme: error %v, want ErrUnknownScheme listing the registered schemes", err)
+	_, err = ops.Open(ctx, "nosuch:x")
+	if !errors.Is(err, ErrUnknownScheme) || !strings.Contains(err.Error(), `"nosuch" (registered: other, regtest)`) {
+		t.Errorf("an unknown scheme: error %v, want ErrUnknownScheme listing the schemes", err)
 	}
-	if _, err := Open(ctx, "no-scheme-here"); err == nil {
+	if _, err := ops.Open(ctx, "no-scheme-here"); err == nil {
 		t.Error("a URL without a scheme opened")
 	}
-}
-
-func TestRegisterPanics(t *testing.T) {
-	open := func(context.Context, string, OpenOptions) (Store, error) { return nil, nil }
-	Register("dup-test", open)
-	cases := []struct {
-		name   string
-		scheme string
-		open   Opener
-	}{
-		{"duplicate", "dup-test", open},
-		{"empty scheme", "", open},
-		{"invalid scheme", "a b", open},
-		{"nil opener", "nil-test", nil},
+	if _, err := (Openers{}).Open(ctx, DefaultURL); !errors.Is(err, ErrUnknownScheme) || !strings.Contains(err.Error(), "(registered: )") {
+		t.Errorf("no openers: error %v, want ErrUnknownScheme", err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("Register(%q) did not panic", c.scheme)
-				}
-			}()
-			Register(c.scheme, c.open)
-		})
+	if got, want := ops.Schemes(), []string{"other", "regtest"}; !slices.Equal(got, want) {
+		t.Errorf("Schemes() = %v, want %v", got, want)
 	}
 }

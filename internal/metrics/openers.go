@@ -3,9 +3,9 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // DefaultURL is the store the commands use unless --store or the VFX_STORE
@@ -27,60 +27,32 @@ type OpenOptions struct {
 // after "//" if the URL has it).
 type Opener func(ctx context.Context, rest string, o OpenOptions) (Store, error)
 
-var (
-	registryMu sync.RWMutex
-	registry   = map[string]Opener{}
-)
+// Openers are the store implementations a command can open, by URL
+// scheme (lower case), e.g. metrics.Openers{"sqlite": sqlite.OpenURL}:
+// the command that opens stores builds the map, with the implementations it
+// links.
+type Openers map[string]Opener
 
-// Register makes a store implementation available under a URL scheme.
-// Implementations call it from init. It panics if the scheme is empty, not
-// a valid scheme name, or already registered, or if open is nil.
-func Register(scheme string, open Opener) {
-	if open == nil {
-		panic("metrics: Register " + scheme + " with a nil opener")
-	}
-	if !validScheme(scheme) {
-		panic(fmt.Sprintf("metrics: Register with an invalid scheme %q", scheme))
-	}
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	if _, dup := registry[scheme]; dup {
-		panic("metrics: Register called twice for scheme " + scheme)
-	}
-	registry[scheme] = open
-}
-
-// Schemes lists the registered schemes in sorted order.
-func Schemes() []string {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	s := make([]string, 0, len(registry))
-	for k := range registry {
-		s = append(s, k)
-	}
-	slices.Sort(s)
-	return s
-}
+// Schemes lists the schemes in sorted order.
+func (ops Openers) Schemes() []string { return slices.Sorted(maps.Keys(ops)) }
 
 // Open opens the store a URL names, creating it if it does not exist:
 // "sqlite:PATH" or "sqlite://PATH" (so "sqlite:///abs/path" is an absolute
-// path), or the scheme of any other registered implementation.
-func Open(ctx context.Context, url string) (Store, error) {
-	return OpenWith(ctx, url, OpenOptions{})
+// path), or the scheme of any other implementation in ops.
+func (ops Openers) Open(ctx context.Context, url string) (Store, error) {
+	return ops.OpenWith(ctx, url, OpenOptions{})
 }
 
 // OpenWith is Open with options.
-func OpenWith(ctx context.Context, url string, o OpenOptions) (Store, error) {
+func (ops Openers) OpenWith(ctx context.Context, url string, o OpenOptions) (Store, error) {
 	scheme, rest, err := ParseURL(url)
 	if err != nil {
 		return nil, err
 	}
-	registryMu.RLock()
-	open := registry[scheme]
-	registryMu.RUnlock()
+	open := ops[scheme]
 	if open == nil {
 		return nil, fmt.Errorf("open metrics store %q: %w %q (registered: %s)",
-			url, ErrUnknownScheme, scheme, strings.Join(Schemes(), ", "))
+			url, ErrUnknownScheme, scheme, strings.Join(ops.Schemes(), ", "))
 	}
 	s, err := open(ctx, rest, o)
 	if err != nil {
