@@ -14,6 +14,8 @@ var purePackages = []string{
 	"internal/instrument",
 	"internal/raytracer",
 	"internal/imageproc",
+	"internal/codec",
+	"internal/dataurl",
 	"internal/estimator",
 	"internal/balancer",
 	"internal/autoscaler",

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/dataurl"
 )
 
@@ -214,7 +215,7 @@ func (c *Client) readResult(resp *http.Response, format string) (*Result, error)
 // the format the request named, kept when it is the same format (jpg for
 // image/jpeg).
 func formatOf(mt, asked string) string {
-	if dataurl.ContentType(asked) == mt {
+	if codec.ContentType(asked) == mt {
 		return asked
 	}
 	if f, ok := strings.CutPrefix(mt, "image/"); ok {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/raytracer"
 	"github.com/specialvfx/vfx/internal/workload"
@@ -91,7 +92,7 @@ func decodeRaytrace(rawQuery string, body []byte, lim raytracer.Limits) (*Reques
 	s, err := raytracer.ParseScene(scene, texmap, lim)
 	if err != nil {
 		status := http.StatusBadRequest
-		if errors.Is(err, raytracer.ErrLimit) || errors.Is(err, dataurl.ErrTooLarge) {
+		if errors.Is(err, raytracer.ErrLimit) || errors.Is(err, codec.ErrTooLarge) {
 			status = http.StatusRequestEntityTooLarge
 		}
 		return nil, f, reqErr(status, err.Error(), err)
@@ -110,14 +111,14 @@ func decodeRaytrace(rawQuery string, body []byte, lim raytracer.Limits) (*Reques
 // imageHelp is what an image request body should look like.
 const imageHelp = "want a body data:image/<jpg|jpeg|png|bmp|gif>;base64,<base64 of the image file>"
 
-func decodeImage(kind workload.Kind, body []byte, lim dataurl.Limits) (*Request, workload.Features, error) {
+func decodeImage(kind workload.Kind, body []byte, lim codec.Limits) (*Request, workload.Features, error) {
 	f := workload.Features{Kind: kind}
 	format, data, err := dataurl.Parse(body)
 	if err != nil {
 		return nil, f, imageError(err, "")
 	}
 	f.Format, f.InputBytes, f.InputHash = format, len(data), InputHash(data)
-	cfg, _, err := dataurl.DecodeConfig(data, lim)
+	cfg, _, err := codec.DecodeConfig(data, lim)
 	f.Width, f.Height = cfg.Width, cfg.Height
 	if err != nil {
 		return nil, f, imageError(err, "")
@@ -131,9 +132,9 @@ func decodeImage(kind workload.Kind, body []byte, lim dataurl.Limits) (*Request,
 func imageError(err error, prefix string) error {
 	msg := prefix + err.Error()
 	switch {
-	case errors.Is(err, dataurl.ErrUnsupportedFormat):
+	case errors.Is(err, codec.ErrUnsupportedFormat):
 		return reqErr(http.StatusUnsupportedMediaType, msg, err)
-	case errors.Is(err, dataurl.ErrTooLarge):
+	case errors.Is(err, codec.ErrTooLarge):
 		return reqErr(http.StatusRequestEntityTooLarge, msg, err)
 	}
 	if !strings.Contains(msg, "want") {

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
 // rawFormats are the formats a client may ask for by media type.
@@ -27,7 +27,7 @@ func negotiate(r *http.Request, q map[string]string, native string) string {
 	case "dataurl", "data-url":
 		return ""
 	}
-	nativeType := dataurl.ContentType(native)
+	nativeType := codec.ContentType(native)
 	first := ""
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -39,7 +39,7 @@ func negotiate(r *http.Request, q map[string]string, native string) string {
 			return native
 		case strings.HasPrefix(mt, "image/") && first == "":
 			for _, f := range rawFormats {
-				if dataurl.ContentType(f) == mt {
+				if codec.ContentType(f) == mt {
 					first = f
 				}
 			}
@@ -53,11 +53,11 @@ func negotiate(r *http.Request, q map[string]string, native string) string {
 // "data:image/<format>;base64,<...>" of the original system.
 func encodeResponse(img image.Image, format string, raw bool) ([]byte, string, error) {
 	var buf bytes.Buffer
-	if err := dataurl.Encode(&buf, img, format); err != nil {
+	if err := codec.Encode(&buf, img, format); err != nil {
 		return nil, "", fmt.Errorf("encode %s: %w", format, err)
 	}
 	if raw {
-		return buf.Bytes(), dataurl.ContentType(format), nil
+		return buf.Bytes(), codec.ContentType(format), nil
 	}
 	prefix := "data:image/" + format + ";base64,"
 	out := make([]byte, len(prefix)+base64.StdEncoding.EncodedLen(buf.Len()))

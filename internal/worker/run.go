@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"image"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/imageproc"
 	"github.com/specialvfx/vfx/internal/instrument"
 	"github.com/specialvfx/vfx/internal/raytracer"
@@ -35,7 +35,7 @@ func runWorkload(ctx context.Context, req *Request, threads int, lim Limits) (im
 			src image.Image
 			err error
 		)
-		cost.CPU = instrument.Measure(func() { src, _, err = dataurl.Decode(req.Image, lim.Image) })
+		cost.CPU = instrument.Measure(func() { src, _, err = codec.Decode(req.Image, lim.Image) })
 		if err != nil {
 			return nil, cost, imageError(err, "decoding the image: ")
 		}
