@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/imageproc"
 )
 
@@ -27,7 +27,7 @@ func newImageCommand(name, short, long string, filter imageFilter) *cobra.Comman
 	var (
 		out     string
 		threads int
-		lim     = dataurl.DefaultLimits()
+		lim     = codec.DefaultLimits()
 	)
 	cmd := &cobra.Command{
 		Use:   name + " IN -o OUT",
@@ -63,14 +63,14 @@ and CPU time of the filter. Exit status: 0 on success, 2 for a usage error
 
 func usageError(err error) error { return &exitCodeError{code: 2, err: err} }
 
-func runImageCommand(ctx context.Context, stderr io.Writer, name, in, out string, threads int, lim dataurl.Limits, filter imageFilter) error {
+func runImageCommand(ctx context.Context, stderr io.Writer, name, in, out string, threads int, lim codec.Limits, filter imageFilter) error {
 	if threads < 0 {
 		return usageError(fmt.Errorf("--threads must be >= 0, got %d", threads))
 	}
 	if lim.MaxPixels <= 0 || lim.MaxBytes <= 0 {
 		return usageError(errors.New("--max-pixels and --max-bytes must be positive"))
 	}
-	outFormat, err := dataurl.FormatFromPath(out)
+	outFormat, err := codec.FormatFromPath(out)
 	if err != nil {
 		return usageError(fmt.Errorf("output: %w", err))
 	}
@@ -79,7 +79,7 @@ func runImageCommand(ctx context.Context, stderr io.Writer, name, in, out string
 	if err != nil {
 		return err
 	}
-	img, inFormat, err := dataurl.Decode(data, lim)
+	img, inFormat, err := codec.Decode(data, lim)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
@@ -90,7 +90,7 @@ func runImageCommand(ctx context.Context, stderr io.Writer, name, in, out string
 	}
 	filterWall := time.Since(filterStart)
 	var buf bytes.Buffer
-	if err := dataurl.Encode(&buf, res, outFormat); err != nil {
+	if err := codec.Encode(&buf, res, outFormat); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(out, buf.Bytes()); err != nil {
@@ -115,7 +115,7 @@ func readLimited(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, dataurl.ErrTooLarge, max)
+		return nil, fmt.Errorf("%s: %w: larger than %d bytes", path, codec.ErrTooLarge, max)
 	}
 	return data, nil
 }

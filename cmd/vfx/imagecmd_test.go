@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
 // runImageCmd runs the root command with args and returns its stderr and error.
@@ -77,7 +77,7 @@ func TestImageCommands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			img, format, err := dataurl.Decode(data, dataurl.DefaultLimits())
+			img, format, err := codec.Decode(data, codec.DefaultLimits())
 			if err != nil {
 				t.Fatal(err)
 			}

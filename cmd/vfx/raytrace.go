@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/raytracer"
 )
 
@@ -109,7 +109,7 @@ func runRaytrace(cmd *cobra.Command, scenePath string, o raytraceOpts) error {
 func imageEncoder(path string) (func(io.Writer, image.Image) error, error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".bmp":
-		return dataurl.EncodeBMP, nil
+		return codec.EncodeBMP, nil
 	case ".png":
 		return png.Encode, nil
 	case ".jpg", ".jpeg":

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/specialvfx/vfx/internal/client"
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
 func init() { addCommand(newRequestCmd) }
@@ -62,9 +62,9 @@ func newRequestImageCmd(o *requestOpts, name string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			inFormat, err := dataurl.FormatFromPath(args[0])
+			inFormat, err := codec.FormatFromPath(args[0])
 			if err != nil {
-				_, sniffed, serr := dataurl.DecodeConfig(img, dataurl.DefaultLimits())
+				_, sniffed, serr := codec.DecodeConfig(img, codec.DefaultLimits())
 				if serr != nil {
 					return fmt.Errorf("%s: %w", args[0], err)
 				}
@@ -129,7 +129,7 @@ func (o *requestOpts) outFormat() (string, error) {
 	if o.out == "" {
 		return "", fmt.Errorf("-o OUT is required: the output image file (.bmp, .png, .jpg, .gif)")
 	}
-	f, err := dataurl.FormatFromPath(o.out)
+	f, err := codec.FormatFromPath(o.out)
 	if err != nil {
 		return "", fmt.Errorf("-o %s: %w", o.out, err)
 	}
@@ -154,12 +154,12 @@ func (o *requestOpts) send(ctx context.Context, outFormat string, do func(contex
 	rtt := time.Since(start)
 	data := res.Image
 	if !reqSameFormat(res.Format, outFormat) {
-		img, _, err := dataurl.Decode(data, dataurl.DefaultLimits())
+		img, _, err := codec.Decode(data, codec.DefaultLimits())
 		if err != nil {
 			return fmt.Errorf("decoding the server's %s answer: %w", res.Format, err)
 		}
 		var buf bytes.Buffer
-		if err := dataurl.Encode(&buf, img, outFormat); err != nil {
+		if err := codec.Encode(&buf, img, outFormat); err != nil {
 			return fmt.Errorf("converting to %s: %w", outFormat, err)
 		}
 		data = buf.Bytes()
@@ -168,7 +168,7 @@ func (o *requestOpts) send(ctx context.Context, outFormat string, do func(contex
 		return err
 	}
 	size := "?x?"
-	if cfg, _, err := dataurl.DecodeConfig(data, dataurl.DefaultLimits()); err == nil {
+	if cfg, _, err := codec.DecodeConfig(data, codec.DefaultLimits()); err == nil {
 		size = fmt.Sprintf("%dx%d", cfg.Width, cfg.Height)
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s (%s %s, %d bytes) from worker %s in %s: %d units, worker cpu %s, worker wall %s, request %s\n",
@@ -178,7 +178,7 @@ func (o *requestOpts) send(ctx context.Context, outFormat string, do func(contex
 }
 
 func reqSameFormat(a, b string) bool {
-	return dataurl.ContentType(a) == dataurl.ContentType(b) && dataurl.ContentType(a) != "application/octet-stream"
+	return codec.ContentType(a) == codec.ContentType(b) && codec.ContentType(a) != "application/octet-stream"
 }
 
 func reqOr(s, def string) string {

@@ -16,6 +16,8 @@ var decisionPackages = []string{
 	"instrument",
 	"raytracer",
 	"imageproc",
+	"codec",
+	"dataurl",
 	"estimator",
 	"balancer",
 	"autoscaler", // the policies; the loop is autoscaler/runner

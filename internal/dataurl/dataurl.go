@@ -8,22 +8,14 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
-// Sentinel errors. Every error of this package wraps one of them; test with
-// errors.Is.
-var (
-	// ErrNotImage: the payload is not a (well-formed) image; HTTP 400.
-	ErrNotImage = errors.New("not an image")
-	// ErrUnsupportedFormat: a format other than jpg, jpeg, png, bmp or gif;
-	// HTTP 415.
-	ErrUnsupportedFormat = errors.New("unsupported image format")
-	// ErrTooLarge: the payload or the image exceeds Limits; HTTP 413.
-	ErrTooLarge = errors.New("image too large")
-	// ErrBadDataURL: the body is not a well-formed base64 image data URL.
-	// It also matches ErrNotImage.
-	ErrBadDataURL error = &childError{msg: "bad data url", parent: ErrNotImage}
-)
+// ErrBadDataURL: the body is not a well-formed base64 image data URL. It
+// also matches codec.ErrNotImage, so that callers map it to the same status
+// as an unreadable image.
+var ErrBadDataURL error = &childError{msg: "bad data url", parent: codec.ErrNotImage}
 
 // childError is a sentinel that also matches its parent sentinel.
 type childError struct {
@@ -33,23 +25,6 @@ type childError struct {
 
 func (e *childError) Error() string        { return e.msg }
 func (e *childError) Is(target error) bool { return target == e.parent }
-
-// Formats lists the supported format names, as they appear in data URLs and
-// file extensions.
-var Formats = []string{"jpg", "jpeg", "png", "bmp", "gif"}
-
-func supported(format string) bool {
-	for _, f := range Formats {
-		if f == format {
-			return true
-		}
-	}
-	return false
-}
-
-func unsupported(format string) error {
-	return fmt.Errorf("%w %q (supported: %s)", ErrUnsupportedFormat, format, strings.Join(Formats, ", "))
-}
 
 // Parse reads a data URL of the form data:image/<format>;base64,<data> and
 // returns the format name as given, lower-cased (jpg, jpeg, png, bmp or gif),
@@ -97,10 +72,10 @@ func Parse(body []byte) (format string, data []byte, err error) {
 		if media == "" {
 			media = "text/plain"
 		}
-		return "", nil, fmt.Errorf("%w: media type %q is not an image", ErrUnsupportedFormat, media)
+		return "", nil, fmt.Errorf("%w: media type %q is not an image", codec.ErrUnsupportedFormat, media)
 	}
-	if !supported(sub) {
-		return "", nil, unsupported(sub)
+	if err := codec.CheckFormat(sub); err != nil {
+		return "", nil, err
 	}
 	if !isBase64 {
 		return "", nil, fmt.Errorf("%w: not base64 (want data:image/%s;base64,...)", ErrBadDataURL, sub)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/specialvfx/vfx/internal/testutil"
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
 func TestParse(t *testing.T) {
@@ -82,22 +84,22 @@ func TestParseErrors(t *testing.T) {
 		sentinel error
 		mention  string
 	}{
-		{"empty", "", ErrNotImage, "empty"},
-		{"not a data url", "hello world", ErrNotImage, "not a data url"},
-		{"raw base64 without the prefix", "/9j/4AAQSkZJRg==", ErrNotImage, "not a data url"},
-		{"no comma", "data:image/jpg;base64", ErrNotImage, "','"},
-		{"not base64", "data:image/jpg,rawbytes", ErrNotImage, "not base64"},
-		{"unsupported format", "data:image/webp;base64,AAAA", ErrUnsupportedFormat, "jpg, jpeg, png, bmp, gif"},
-		{"not an image type", "data:text/plain;base64,AAAA", ErrUnsupportedFormat, "text/plain"},
-		{"no media type", "data:;base64,AAAA", ErrUnsupportedFormat, "text/plain"},
-		{"bad character", "data:image/jpg;base64,AAAA*AAA", ErrNotImage, "byte 26"},
-		{"bad character after leading space", "  data:image/jpg;base64,AA!A", ErrNotImage, "byte 26"},
-		{"space inside base64", "data:image/jpg;base64,AAAA AAAA", ErrNotImage, "byte 26"},
-		{"data after padding", "data:image/jpg;base64,AA==AA", ErrNotImage, "after '=' padding"},
-		{"too much padding", "data:image/jpg;base64,AA===", ErrNotImage, "padding"},
-		{"lone final character", "data:image/jpg;base64,AAAAA", ErrNotImage, "truncated"},
-		{"no data", "data:image/jpg;base64,", ErrNotImage, "no image data"},
-		{"bad form encoding", "data%3Aimage%2Fjpg%3Bbase64%2C%ZZ", ErrNotImage, "form encoding"},
+		{"empty", "", codec.ErrNotImage, "empty"},
+		{"not a data url", "hello world", codec.ErrNotImage, "not a data url"},
+		{"raw base64 without the prefix", "/9j/4AAQSkZJRg==", codec.ErrNotImage, "not a data url"},
+		{"no comma", "data:image/jpg;base64", codec.ErrNotImage, "','"},
+		{"not base64", "data:image/jpg,rawbytes", codec.ErrNotImage, "not base64"},
+		{"unsupported format", "data:image/webp;base64,AAAA", codec.ErrUnsupportedFormat, "jpg, jpeg, png, bmp, gif"},
+		{"not an image type", "data:text/plain;base64,AAAA", codec.ErrUnsupportedFormat, "text/plain"},
+		{"no media type", "data:;base64,AAAA", codec.ErrUnsupportedFormat, "text/plain"},
+		{"bad character", "data:image/jpg;base64,AAAA*AAA", codec.ErrNotImage, "byte 26"},
+		{"bad character after leading space", "  data:image/jpg;base64,AA!A", codec.ErrNotImage, "byte 26"},
+		{"space inside base64", "data:image/jpg;base64,AAAA AAAA", codec.ErrNotImage, "byte 26"},
+		{"data after padding", "data:image/jpg;base64,AA==AA", codec.ErrNotImage, "after '=' padding"},
+		{"too much padding", "data:image/jpg;base64,AA===", codec.ErrNotImage, "padding"},
+		{"lone final character", "data:image/jpg;base64,AAAAA", codec.ErrNotImage, "truncated"},
+		{"no data", "data:image/jpg;base64,", codec.ErrNotImage, "no image data"},
+		{"bad form encoding", "data%3Aimage%2Fjpg%3Bbase64%2C%ZZ", codec.ErrNotImage, "form encoding"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,7 +120,7 @@ func TestParseErrors(t *testing.T) {
 func TestParseSeedRequestBody(t *testing.T) {
 	// The request body file of the original client scripts: the data URL
 	// prefix and GNU base64 of airplane.jpg, wrapped at 76 columns.
-	body := testutil.SeedFile(t, "misc/blurimage_request_body_airplane.txt")
+	body := readTestdata(t, "seed/misc/blurimage_request_body_airplane.txt")
 	format, data, err := Parse(body)
 	if err != nil {
 		t.Fatal(err)
@@ -126,8 +128,29 @@ func TestParseSeedRequestBody(t *testing.T) {
 	if format != "jpg" {
 		t.Errorf("format %q, want jpg", format)
 	}
-	if want := testutil.SeedFile(t, "imageproc/inputs/airplane.jpg"); !bytes.Equal(data, want) {
+	if want := readTestdata(t, "seed/imageproc/inputs/airplane.jpg"); !bytes.Equal(data, want) {
 		t.Errorf("decoded %d bytes that differ from airplane.jpg (%d bytes)", len(data), len(want))
+	}
+}
+
+func readTestdata(t *testing.T, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestErrBadDataURLIsNotImage keeps the HTTP status of a malformed body that
+// of an unreadable image.
+func TestErrBadDataURLIsNotImage(t *testing.T) {
+	_, _, err := Parse([]byte("hello"))
+	if !errors.Is(err, ErrBadDataURL) || !errors.Is(err, codec.ErrNotImage) {
+		t.Fatalf("error %v: want ErrBadDataURL matching codec.ErrNotImage", err)
+	}
+	if errors.Is(err, codec.ErrUnsupportedFormat) || errors.Is(err, codec.ErrTooLarge) {
+		t.Fatalf("error %v matches another codec sentinel", err)
 	}
 }
 
@@ -153,12 +176,12 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		format, data, err := Parse(body)
 		if err != nil {
-			if !errors.Is(err, ErrNotImage) && !errors.Is(err, ErrUnsupportedFormat) {
+			if !errors.Is(err, codec.ErrNotImage) && !errors.Is(err, codec.ErrUnsupportedFormat) {
 				t.Fatalf("error %v wraps no sentinel", err)
 			}
 			return
 		}
-		if !supported(format) {
+		if codec.CheckFormat(format) != nil {
 			t.Fatalf("accepted unsupported format %q", format)
 		}
 		if len(data) == 0 || len(data) > len(body) {

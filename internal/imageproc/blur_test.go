@@ -7,8 +7,6 @@ import (
 	"image/color"
 	"image/color/palette"
 	"testing"
-
-	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // refBlur is the slow, obviously correct blur: for every sample, sum the
@@ -216,8 +214,8 @@ func TestBlurStopsOnCancel(t *testing.T) {
 // with the original system's output (a JPEG of quality 0.75, so the
 // comparison is by PSNR).
 func TestBlurGolden(t *testing.T) {
-	in := decodeSeedImage(t, testutil.SeedPath(t, "imageproc/inputs/airplane.jpg"))
-	want := decodeSeedImage(t, testutil.SeedPath(t, "imageproc/expected/airplane_blur.jpg"))
+	in := decodeSeedImage(t, "imageproc/inputs/airplane.jpg")
+	want := decodeSeedImage(t, "imageproc/expected/airplane_blur.jpg")
 	got, st, err := Blur(context.Background(), in, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -16,5 +16,5 @@
 //
 // The package is pure computation: it must not import net/http, os/exec, the
 // AWS SDK or any codec or transport package. Decoding and encoding images is
-// the job of package dataurl.
+// the job of package codec.
 package imageproc

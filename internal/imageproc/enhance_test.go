@@ -5,8 +5,6 @@ import (
 	"image"
 	"image/color"
 	"testing"
-
-	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // refGray is the grey conversion from its definition: (r+g+b)/3 with integer
@@ -214,7 +212,7 @@ func TestUnitsIndependentOfThreads(t *testing.T) {
 // with the original system's output (a grey JPEG of quality 0.75).
 //
 // The threshold is the measured ceiling, not a tolerance for differences:
-// our output is the original's exactly (dataurl's
+// our output is the original's exactly (codec's
 // TestEnhanceReproducesOriginal re-derives every quantized DCT coefficient of
 // the expected file from it, and libjpeg re-encoding it at quality 75
 // reproduces the expected file's pixels), yet the lossy expected file is only
@@ -224,8 +222,8 @@ func TestUnitsIndependentOfThreads(t *testing.T) {
 // implementation; anything less exact than ours scores lower (Go's own JPEG
 // decoder for the input gives 25.6 dB).
 func TestEnhanceGolden(t *testing.T) {
-	in := decodeSeedImage(t, testutil.SeedPath(t, "imageproc/inputs/dull.jpg"))
-	want := decodeSeedImage(t, testutil.SeedPath(t, "imageproc/expected/dull_enhance.jpg"))
+	in := decodeSeedImage(t, "imageproc/inputs/dull.jpg")
+	want := decodeSeedImage(t, "imageproc/expected/dull_enhance.jpg")
 	got, st, err := Enhance(context.Background(), in, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -5,23 +5,20 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
-// decodeSeedImage decodes a seed image the way the original system did (for
-// JPEGs, with IJG's arithmetic; see package dataurl).
-func decodeSeedImage(t testing.TB, path string) image.Image {
+// decodeSeedImage decodes the package's copy of a seed image (rel as in the
+// seed data) the way the original system did (for JPEGs, with IJG's
+// arithmetic; see package codec).
+func decodeSeedImage(t testing.TB, rel string) image.Image {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	img, _, err := codec.Decode(testutil.SeedCopy(t, rel), codec.DefaultLimits())
 	if err != nil {
-		t.Fatal(err)
-	}
-	img, _, err := dataurl.Decode(raw, dataurl.DefaultLimits())
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
+		t.Fatalf("decode %s: %v", rel, err)
 	}
 	return img
 }

@@ -22,7 +22,7 @@ func BenchmarkRender(b *testing.B) {
 		{"test01.txt", "", 400, 300, false},
 		{"test01.txt", "", 400, 300, true},
 		{"test05.txt", "", 400, 300, false},
-		{"test-texmap.txt", "test-texmap.bmp", 400, 300, false},
+		{"test-texmap.txt", texTestTexmap, 400, 300, false},
 	}
 	for _, c := range cases {
 		name := fmt.Sprintf("scene=%s/size=%dx%d/aa=%v", c.scene, c.cols, c.rows, c.aa)

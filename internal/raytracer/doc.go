@@ -4,7 +4,8 @@
 // semantics, the original's camera, window and offset rules).
 //
 // ParseScene reads the original's text scene format (and an optional texture
-// image for texmap pigments) under explicit Limits; Render traces a window of
+// image for texmap pigments, decoded by package codec into the colours the
+// original reads from it) under explicit Limits; Render traces a window of
 // the scene on every core, returns an *image.RGBA and Stats with a
 // deterministic count of work (rays traced and ray-shape intersection tests)
 // plus the CPU time spent. Output encoding (BMP, PNG, JPEG) is left to the

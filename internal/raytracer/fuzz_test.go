@@ -5,11 +5,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // fuzzLimits keep what a fuzzed scene may ask for small, so that rendering
@@ -23,19 +19,7 @@ var fuzzLimits = Limits{
 }
 
 func addSeedScenes(f *testing.F, add func(scene []byte)) {
-	dir, err := testutil.SeedDir()
-	if err != nil {
-		f.Fatalf("seed data: %v", err)
-	}
-	paths, err := filepath.Glob(filepath.Join(dir, "raytracer", "scenes", "*.txt"))
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no seed scenes: %v", err)
-	}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, b := range seedScenes(f) {
 		add(b)
 	}
 	add([]byte(tinyScene))

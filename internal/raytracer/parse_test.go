@@ -10,6 +10,8 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
 const tinyScene = `0 0 0
@@ -37,9 +39,9 @@ func TestParseSceneSeedInfo(t *testing.T) {
 		{"test03", "test03.txt", "", SceneInfo{Shapes: 2, Lights: 4}},
 		{"test04", "test04.txt", "", SceneInfo{Shapes: 12, Lights: 4, Reflective: 11}},
 		{"test05", "test05.txt", "", SceneInfo{Shapes: 5, Lights: 3, Reflective: 2, Transparent: 1}},
-		{"texmap", "test-texmap.txt", "test-texmap.bmp", SceneInfo{Shapes: 12, Lights: 3, Reflective: 11, TexmapWidth: 800, TexmapHeight: 450}},
-		{"wood", "wood.txt", "wood.bmp", SceneInfo{Shapes: 5, Lights: 3, Reflective: 2, Transparent: 1, TexmapWidth: 800, TexmapHeight: 450}},
-		{"test04 ignores an unused texmap", "test04.txt", "test-texmap.bmp", SceneInfo{Shapes: 12, Lights: 4, Reflective: 11}},
+		{"texmap", "test-texmap.txt", texTestTexmap, SceneInfo{Shapes: 12, Lights: 3, Reflective: 11, TexmapWidth: 800, TexmapHeight: 450}},
+		{"wood (with test-texmap's texture)", "wood.txt", texTestTexmap, SceneInfo{Shapes: 5, Lights: 3, Reflective: 2, Transparent: 1, TexmapWidth: 800, TexmapHeight: 450}},
+		{"test04 ignores an unused texmap", "test04.txt", texTestTexmap, SceneInfo{Shapes: 12, Lights: 4, Reflective: 11}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -132,7 +134,8 @@ func TestParseSceneErrors(t *testing.T) {
 		{"negative polyhedron faces", replace("0 0 sphere 0 0 -10 2", "0 0 polyhedron -1"), nil, nil, []error{ErrScene}, "number of faces: negative count"},
 		{"texmap missing", replace("solid 1 0 0", "texmap t.bmp 0 0 0 0 0 0 0 0"), nil, nil, []error{ErrScene, ErrNeedsTexmap},
 			"scene needs a texmap: pigment 0 is texmap but the request has none"},
-		{"texmap undecodable", replace("solid 1 0 0", "texmap t.bmp 0 0 0 0 0 0 0 0"), []byte("not an image"), nil, []error{ErrTexmap}, "reading image header"},
+		{"texmap undecodable", replace("solid 1 0 0", "texmap t.bmp 0 0 0 0 0 0 0 0"), []byte("not an image"), nil, []error{ErrTexmap, codec.ErrNotImage}, "reading image header"},
+		{"texmap truncated", replace("solid 1 0 0", "texmap t.bmp 0 0 0 0 0 0 0 0"), truncatedPNG(t), nil, []error{ErrTexmap, codec.ErrNotImage}, "decoding png image"},
 		{"texmap bomb", replace("solid 1 0 0", "texmap t.bmp 0 0 0 0 0 0 0 0"), pngHeader(t, 100_000, 100_000), nil, []error{ErrTexmap, ErrLimit},
 			"100000x100000 = 10000000000 pixels, above the limit"},
 	}
@@ -156,6 +159,16 @@ func TestParseSceneErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// truncatedPNG is a 64x64 PNG cut short after its header.
+func truncatedPNG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 64, 64))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()[:40]
 }
 
 // pngHeader is a PNG whose header declares a w x h image, with no pixels.

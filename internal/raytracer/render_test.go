@@ -129,7 +129,7 @@ func TestUnitsDeterministic(t *testing.T) {
 	}{
 		{"test04", "test04.txt", "", Params{SCols: 96, SRows: 54, WCols: 96, WRows: 54}},
 		{"test05 window", "test05.txt", "", Params{SCols: 120, SRows: 90, WCols: 90, WRows: 60, COff: 20, ROff: -30}},
-		{"texmap aa", "test-texmap.txt", "test-texmap.bmp", Params{SCols: 48, SRows: 36, WCols: 48, WRows: 36, AA: true}},
+		{"texmap aa", "test-texmap.txt", texTestTexmap, Params{SCols: 48, SRows: 36, WCols: 48, WRows: 36, AA: true}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

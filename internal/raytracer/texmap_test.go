@@ -3,6 +3,7 @@ package raytracer
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -10,7 +11,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
 // texmapEncoders encode a test texture in every format a texmap may have;
@@ -22,7 +23,7 @@ var texmapEncoders = []struct {
 }{
 	{"bmp", 0, func(t testing.TB, img image.Image) []byte {
 		var b bytes.Buffer
-		if err := dataurl.EncodeBMP(&b, img); err != nil {
+		if err := codec.EncodeBMP(&b, img); err != nil {
 			t.Fatal(err)
 		}
 		return b.Bytes()
@@ -48,6 +49,44 @@ var texmapEncoders = []struct {
 		}
 		return b.Bytes()
 	}},
+}
+
+// TestTexmapGreyAsTheOriginal checks that a grey texture holds what the
+// original reads from it: Java's getRGB converts the linear grey samples of
+// a one-component JPEG or a grey PNG to sRGB, so grey 128 is 188 (see
+// codec.DecodeRGB), while a palette of greys is read as it is.
+func TestTexmapGreyAsTheOriginal(t *testing.T) {
+	grey := image.NewGray(image.Rect(0, 0, 8, 8))
+	pal := image.NewPaletted(grey.Rect, color.Palette{color.Gray{Y: 128}})
+	for i := range grey.Pix {
+		grey.Pix[i] = 128
+	}
+	cases := []struct {
+		name   string
+		img    image.Image
+		format string
+		want   uint8
+	}{
+		{"grey jpeg", grey, "jpg", 188},
+		{"grey png", grey, "png", 188},
+		{"grey palette gif", pal, "gif", 128},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := codec.Encode(&b, c.img, c.format); err != nil {
+				t.Fatal(err)
+			}
+			tex, err := decodeTexmap(b.Bytes(), DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := tex.at(0.5, 0.5)
+			if g := [3]uint8{to8(got.r), to8(got.g), to8(got.b)}; g != [3]uint8{c.want, c.want, c.want} {
+				t.Errorf("texture colour %v, want grey %d", g, c.want)
+			}
+		})
+	}
 }
 
 // wrapLoop is the original's texture coordinate loops, literally.

@@ -3,40 +3,62 @@ package testutil
 import (
 	"fmt"
 	"image"
+	"image/color"
+	"strings"
 )
 
-// ImagesClose reports whether got is within the ray tracer's golden
-// tolerance of want: the same size, no channel of any pixel differing by
-// more than 1, and at most 0.1% of the pixels differing by 1. The error
-// says what is off.
-func ImagesClose(got, want image.Image) error {
+// maxReported is how many differing pixels ImagesEqual names.
+const maxReported = 5
+
+// ImagesEqual reports whether got has exactly the pixels of want: the same
+// size (the bounds may be offset) and the same colour (the same RGBA
+// values) at every pixel, whatever the image types. Otherwise the error
+// says how many pixels differ, by how many 8-bit levels at most, and which
+// are the first few (in row order, at their coordinates in want, with their
+// 8-bit premultiplied red, green, blue and alpha).
+func ImagesEqual(got, want image.Image) error {
 	gb, wb := got.Bounds(), want.Bounds()
 	if gb.Size() != wb.Size() {
 		return fmt.Errorf("size %v, want %v", gb.Size(), wb.Size())
 	}
-	off := 0
+	var first []string
+	differ, maxDiff := 0, 0
 	for y := 0; y < gb.Dy(); y++ {
 		for x := 0; x < gb.Dx(); x++ {
-			r1, g1, b1, _ := got.At(gb.Min.X+x, gb.Min.Y+y).RGBA()
-			r2, g2, b2, _ := want.At(wb.Min.X+x, wb.Min.Y+y).RGBA()
-			d := max(absDiff(r1>>8, r2>>8), absDiff(g1>>8, g2>>8), absDiff(b1>>8, b2>>8))
-			if d > 1 {
-				return fmt.Errorf("pixel (%d,%d) differs by %d (got %d,%d,%d want %d,%d,%d)", x, y, d, r1>>8, g1>>8, b1>>8, r2>>8, g2>>8, b2>>8)
+			g := rgba(got.At(gb.Min.X+x, gb.Min.Y+y))
+			w := rgba(want.At(wb.Min.X+x, wb.Min.Y+y))
+			if g == w {
+				continue
 			}
-			if d == 1 {
-				off++
+			differ++
+			for i := range g {
+				maxDiff = max(maxDiff, levels(g[i], w[i]))
+			}
+			if len(first) < maxReported {
+				first = append(first, fmt.Sprintf("(%d,%d) %d,%d,%d,%d want %d,%d,%d,%d",
+					wb.Min.X+x, wb.Min.Y+y, g[0]>>8, g[1]>>8, g[2]>>8, g[3]>>8, w[0]>>8, w[1]>>8, w[2]>>8, w[3]>>8))
 			}
 		}
 	}
-	if total := gb.Dx() * gb.Dy(); off*1000 > total {
-		return fmt.Errorf("%d of %d pixels differ by 1: more than 0.1%%", off, total)
+	if differ == 0 {
+		return nil
 	}
-	return nil
+	more := ""
+	if differ > len(first) {
+		more = ", …"
+	}
+	return fmt.Errorf("%d of %d pixels differ, by up to %d levels: %s%s",
+		differ, gb.Dx()*gb.Dy(), maxDiff, strings.Join(first, "; "), more)
 }
 
-func absDiff(a, b uint32) uint32 {
-	if a > b {
-		return a - b
-	}
-	return b - a
+func rgba(c color.Color) [4]uint32 {
+	r, g, b, a := c.RGBA()
+	return [4]uint32{r, g, b, a}
+}
+
+// levels is the difference of two 16-bit channel values in 8-bit levels,
+// rounded up.
+func levels(a, b uint32) int {
+	d := max(int(a)-int(b), int(b)-int(a))
+	return (d + 256) / 257
 }

@@ -11,12 +11,14 @@ func grey(w, h int, v uint8) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := range img.Pix {
 		img.Pix[i] = v
+		if i%4 == 3 {
+			img.Pix[i] = 0xff
+		}
 	}
 	return img
 }
 
-func TestImagesClose(t *testing.T) {
-	// 40x30 = 1200 pixels: 1 may differ by one (0.08%), 2 may not (0.17%).
+func TestImagesEqual(t *testing.T) {
 	base := grey(40, 30, 100)
 	with := func(set func(img *image.RGBA)) *image.RGBA {
 		img := grey(40, 30, 100)
@@ -25,34 +27,54 @@ func TestImagesClose(t *testing.T) {
 	}
 	shifted := image.NewRGBA(image.Rect(5, 7, 45, 37))
 	copy(shifted.Pix, base.Pix)
+	asGray := image.NewGray(image.Rect(0, 0, 40, 30))
+	for i := range asGray.Pix {
+		asGray.Pix[i] = 100
+	}
 	tests := []struct {
 		name   string
 		got    image.Image
-		errHas string
+		errHas []string
 	}{
 		{name: "same", got: base},
 		{name: "same pixels at other bounds", got: shifted},
-		{name: "one pixel off by one", got: with(func(img *image.RGBA) { img.Set(3, 4, color.RGBA{101, 100, 99, 255}) })},
-		{name: "two pixels off by one", got: with(func(img *image.RGBA) {
-			img.Set(3, 4, color.RGBA{101, 100, 100, 255})
-			img.Set(30, 20, color.RGBA{100, 100, 99, 255})
-		}), errHas: "2 of 1200 pixels differ by 1"},
-		{name: "a pixel off by two", got: with(func(img *image.RGBA) { img.Set(39, 29, color.RGBA{100, 102, 100, 255}) }),
-			errHas: "pixel (39,29) differs by 2"},
-		{name: "other size", got: grey(30, 40, 100), errHas: "size (30,40), want (40,30)"},
+		{name: "same pixels in another image type", got: asGray},
+		{name: "one pixel off by one", got: with(func(img *image.RGBA) { img.Set(3, 4, color.RGBA{101, 100, 100, 255}) }),
+			errHas: []string{"1 of 1200 pixels differ, by up to 1 levels", "(3,4) 101,100,100,255 want 100,100,100,255"}},
+		{name: "alpha only", got: with(func(img *image.RGBA) { img.Set(0, 0, color.RGBA{100, 100, 100, 254}) }),
+			errHas: []string{"1 of 1200 pixels differ, by up to 1 levels", "(0,0) 100,100,100,254"}},
+		{name: "many pixels: count, largest difference and the first five", got: with(func(img *image.RGBA) {
+			for x := 10; x < 17; x++ {
+				img.Set(x, 20, color.RGBA{100, 100, uint8(100 - (x - 9)), 255})
+			}
+		}), errHas: []string{"7 of 1200 pixels differ, by up to 7 levels", "(10,20)", "(14,20)", ", …"}},
+		{name: "other size", got: grey(30, 40, 100), errHas: []string{"size (30,40), want (40,30)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := ImagesClose(tt.got, base)
-			if tt.errHas == "" {
+			err := ImagesEqual(tt.got, base)
+			if len(tt.errHas) == 0 {
 				if err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.errHas) {
-				t.Fatalf("ImagesClose = %v; want an error with %q", err, tt.errHas)
+			if err == nil {
+				t.Fatalf("ImagesEqual = nil; want an error with %q", tt.errHas)
+			}
+			for _, s := range tt.errHas {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("ImagesEqual = %v; want an error with %q", err, s)
+				}
+			}
+			if strings.Contains(err.Error(), "(15,20)") {
+				t.Errorf("ImagesEqual = %v names more than the first five pixels", err)
 			}
 		})
+	}
+	// Pixels are named at their coordinates in want.
+	dark := with(func(img *image.RGBA) { img.Set(3, 4, color.RGBA{0, 0, 0, 255}) })
+	if err := ImagesEqual(dark, shifted); err == nil || !strings.Contains(err.Error(), "(8,11) 0,0,0,255 want 100,100,100,255") {
+		t.Errorf("ImagesEqual against shifted bounds = %v; want pixel (8,11) named", err)
 	}
 }

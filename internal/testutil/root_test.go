@@ -58,3 +58,21 @@ func TestBuildHonoursBinaryEnv(t *testing.T) {
 		t.Errorf("build with %s set = %q, %v; want the absolute path of the prebuilt binary", BinaryEnv, got, err)
 	}
 }
+
+func TestSeedCopy(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.MkdirAll(filepath.Join(dir, "testdata", "seed", "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "testdata", "seed", "a", "b.txt"), []byte("copy"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b := SeedCopy(t, "a/b.txt"); string(b) != "copy" {
+		t.Errorf("SeedCopy = %q, want %q", b, "copy")
+	}
+	f := run(func(tb testing.TB) { SeedCopy(tb, "a/missing.txt") })
+	if !f.fatal || len(f.errs) != 1 || !strings.Contains(f.errs[0], filepath.Join("testdata", "seed", "a", "missing.txt")) {
+		t.Errorf("SeedCopy of a missing file reported %q (fatal %v)", f.errs, f.fatal)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"image"
 	"strings"
 
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -15,14 +16,14 @@ const imageHelp = "want a body data:image/<jpg|jpeg|png|bmp|gif>;base64,<base64 
 
 // decodeImage reads the data URL of a blur or enhance request and the
 // header of its image.
-func decodeImage(kind workload.Kind, body []byte, lim dataurl.Limits) (*Request, workload.Features, error) {
+func decodeImage(kind workload.Kind, body []byte, lim codec.Limits) (*Request, workload.Features, error) {
 	f := workload.Features{Kind: kind}
 	format, data, err := dataurl.Parse(body)
 	if err != nil {
 		return nil, f, imageError(err, "")
 	}
 	f.Format, f.InputBytes, f.InputHash = format, len(data), InputHash(data)
-	cfg, _, err := dataurl.DecodeConfig(data, lim)
+	cfg, _, err := codec.DecodeConfig(data, lim)
 	f.Width, f.Height = cfg.Width, cfg.Height
 	if err != nil {
 		return nil, f, imageError(err, "")
@@ -35,7 +36,7 @@ func decodeImage(kind workload.Kind, body []byte, lim dataurl.Limits) (*Request,
 // Decode would give (415, 413 or 400) and a message that starts "decoding
 // the image: ".
 func DecodeImage(data []byte, lim Limits) (image.Image, error) {
-	img, _, err := dataurl.Decode(data, lim.Image)
+	img, _, err := codec.Decode(data, lim.Image)
 	if err != nil {
 		return nil, imageError(err, "decoding the image: ")
 	}
@@ -48,9 +49,9 @@ func DecodeImage(data []byte, lim Limits) (image.Image, error) {
 func imageError(err error, prefix string) error {
 	msg := prefix + err.Error()
 	switch {
-	case errors.Is(err, dataurl.ErrUnsupportedFormat):
+	case errors.Is(err, codec.ErrUnsupportedFormat):
 		return NewError(statusUnsupportedMediaType, msg, err)
-	case errors.Is(err, dataurl.ErrTooLarge):
+	case errors.Is(err, codec.ErrTooLarge):
 		return NewError(statusRequestEntityTooLarge, msg, err)
 	}
 	if !strings.Contains(msg, "want") {

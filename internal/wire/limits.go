@@ -1,7 +1,7 @@
 package wire
 
 import (
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/raytracer"
 )
 
@@ -12,11 +12,11 @@ type Limits struct {
 	Scene raytracer.Limits
 	// Image bounds blur and enhance requests: encoded bytes and decoded
 	// pixels, checked from the image header before decoding
-	// (dataurl.DefaultLimits).
-	Image dataurl.Limits
+	// (codec.DefaultLimits).
+	Image codec.Limits
 }
 
 // DefaultLimits returns the limits of the workload packages.
 func DefaultLimits() Limits {
-	return Limits{Scene: raytracer.DefaultLimits(), Image: dataurl.DefaultLimits()}
+	return Limits{Scene: raytracer.DefaultLimits(), Image: codec.DefaultLimits()}
 }

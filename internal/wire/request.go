@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"image"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/raytracer"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -78,7 +78,7 @@ func decodeRaytrace(rawQuery string, body []byte, lim raytracer.Limits) (*Reques
 	s, err := raytracer.ParseScene(scene, texmap, lim)
 	if err != nil {
 		status := statusBadRequest
-		if errors.Is(err, raytracer.ErrLimit) || errors.Is(err, dataurl.ErrTooLarge) {
+		if errors.Is(err, raytracer.ErrLimit) || errors.Is(err, codec.ErrTooLarge) {
 			status = statusRequestEntityTooLarge
 		}
 		return nil, f, NewError(status, err.Error(), err)

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"strings"
 
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/dataurl"
 )
 
@@ -30,7 +31,7 @@ func Negotiate(rawQuery, accept, native string) string {
 	case "dataurl", "data-url":
 		return ""
 	}
-	nativeType := dataurl.ContentType(native)
+	nativeType := codec.ContentType(native)
 	first := ""
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -42,7 +43,7 @@ func Negotiate(rawQuery, accept, native string) string {
 			return native
 		case strings.HasPrefix(mt, "image/") && first == "":
 			for _, f := range rawFormats {
-				if dataurl.ContentType(f) == mt {
+				if codec.ContentType(f) == mt {
 					first = f
 				}
 			}
@@ -64,11 +65,11 @@ func EncodeResponse(img image.Image, native, raw string) (body []byte, contentTy
 		format = raw
 	}
 	var buf bytes.Buffer
-	if err := dataurl.Encode(&buf, img, format); err != nil {
+	if err := codec.Encode(&buf, img, format); err != nil {
 		return nil, "", fmt.Errorf("encode %s: %w", format, err)
 	}
 	if raw != "" {
-		return buf.Bytes(), dataurl.ContentType(format), nil
+		return buf.Bytes(), codec.ContentType(format), nil
 	}
 	prefix := "data:image/" + format + ";base64,"
 	out := make([]byte, len(prefix)+base64.StdEncoding.EncodedLen(buf.Len()))
@@ -98,7 +99,7 @@ func ReadResponse(contentType string, body []byte, asked string) (format string,
 // rawFormat names the format of a raw answer of media type mt; asked is
 // the format the request named, kept when it is the same format.
 func rawFormat(mt, asked string) string {
-	if dataurl.ContentType(asked) == mt {
+	if codec.ContentType(asked) == mt {
 		return asked
 	}
 	f := strings.TrimPrefix(mt, "image/")

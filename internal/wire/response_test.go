@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -87,7 +87,7 @@ func TestResponseRoundTrip(t *testing.T) {
 				t.Errorf("format %q, want %q", format, tc.format)
 			}
 			var want bytes.Buffer
-			if err := dataurl.Encode(&want, img, tc.format); err != nil {
+			if err := codec.Encode(&want, img, tc.format); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(file, want.Bytes()) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/imageproc"
 	"github.com/specialvfx/vfx/internal/raytracer"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -59,10 +59,10 @@ func BenchmarkHTTPOverhead(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			return dataurl.EncodeBMP(io.Discard, out)
+			return codec.EncodeBMP(io.Discard, out)
 		}},
 		{"blur-png-16x16", "/blurimage", dataURL("png", img), func() error {
-			in, _, err := dataurl.Decode(img, dataurl.DefaultLimits())
+			in, _, err := codec.Decode(img, codec.DefaultLimits())
 			if err != nil {
 				return err
 			}
@@ -70,7 +70,7 @@ func BenchmarkHTTPOverhead(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			return dataurl.Encode(io.Discard, out, "png")
+			return codec.Encode(io.Discard, out, "png")
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

@@ -55,8 +55,8 @@ base64 -d result.txt > wrapped.jpg
 	// course's "complex" request: test-texmap.txt and its texture.
 	testutil.RunScript(t, dir, testutil.TexmapScript, env...)
 
-	assertClose(t, decodeFile(t, filepath.Join(dir, "result.bmp"), "bmp"), seedBMP(t, "raytracer/reference-renders/result.bmp"))
-	assertClose(t, decodeFile(t, filepath.Join(dir, "texmap.bmp"), "bmp"), seedBMP(t, "raytracer/generated-goldens/test-texmap_400x300_tm-test-texmap.bmp"))
+	assertSameImage(t, decodeFile(t, filepath.Join(dir, "result.bmp"), "bmp"), seedBMP(t, "raytracer/reference-renders/result.bmp"))
+	assertSameImage(t, decodeFile(t, filepath.Join(dir, "texmap.bmp"), "bmp"), seedBMP(t, "raytracer/generated-goldens/test-texmap_400x300_tm-test-texmap.bmp"))
 	blur := decodeFile(t, filepath.Join(dir, "blurimage.jpg"), "jpeg")
 	enh := decodeFile(t, filepath.Join(dir, "enhanceimage.jpg"), "jpeg")
 	wrapped := decodeFile(t, filepath.Join(dir, "wrapped.jpg"), "jpeg")
@@ -88,7 +88,7 @@ base64 -d result.txt > wrapped.jpg
 	if !regexp.MustCompile(`wrote .*cli\.png \(400x300 png, \d+ bytes\) from worker e2e-worker in .*: \d+ units`).Match(stderr) {
 		t.Errorf("summary line %q", stderr)
 	}
-	assertClose(t, decodeFile(t, out, "png"), seedBMP(t, "raytracer/reference-renders/result.bmp"))
+	assertSameImage(t, decodeFile(t, out, "png"), seedBMP(t, "raytracer/reference-renders/result.bmp"))
 
 	bad := filepath.Join(dir, "bad.txt")
 	scene := testutil.SeedFile(t, "raytracer/scenes/test01.txt")

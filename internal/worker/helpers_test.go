@@ -38,11 +38,11 @@ func seedBMP(tb testing.TB, rel string) image.Image {
 	return img
 }
 
-// assertClose fails tb unless got is within the ray tracer's golden
-// tolerance of want (see testutil.ImagesClose).
-func assertClose(tb testing.TB, got, want image.Image) {
+// assertSameImage fails tb unless got has exactly the pixels of want (see
+// testutil.ImagesEqual).
+func assertSameImage(tb testing.TB, got, want image.Image) {
 	tb.Helper()
-	if err := testutil.ImagesClose(got, want); err != nil {
+	if err := testutil.ImagesEqual(got, want); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -70,7 +70,7 @@ func TestRaytraceGoldenThroughHandler(t *testing.T) {
 		t.Errorf("Content-Length %q, want %d", cl, len(body))
 	}
 	img, _ := decodeDataURL(t, body, "bmp")
-	assertClose(t, img, seedBMP(t, "raytracer/generated-goldens/test03_64x48_aa.bmp"))
+	assertSameImage(t, img, seedBMP(t, "raytracer/generated-goldens/test03_64x48_aa.bmp"))
 
 	id := resp.Header.Get(HeaderRequestID)
 	units, _ := strconv.ParseInt(resp.Header.Get(HeaderWorkUnits), 10, 64)

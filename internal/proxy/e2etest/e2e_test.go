@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/dataurl"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
@@ -49,8 +50,8 @@ func TestUpServesTheOriginalScripts(t *testing.T) {
 	// complex request.
 	testutil.RunScript(t, dir, testutil.RaytracerScript+testutil.TexmapScript, env...)
 
-	assertClose(t, "test01", decodeFile(t, filepath.Join(dir, "result.bmp")), decodeFile(t, testutil.SeedPath(t, "raytracer/reference-renders/result.bmp")))
-	assertClose(t, "test-texmap", decodeFile(t, filepath.Join(dir, "texmap.bmp")),
+	assertSameImage(t, "test01", decodeFile(t, filepath.Join(dir, "result.bmp")), decodeFile(t, testutil.SeedPath(t, "raytracer/reference-renders/result.bmp")))
+	assertSameImage(t, "test-texmap", decodeFile(t, filepath.Join(dir, "texmap.bmp")),
 		decodeFile(t, testutil.SeedPath(t, "raytracer/generated-goldens/test-texmap_400x300_tm-test-texmap.bmp")))
 	blur := decodeFile(t, filepath.Join(dir, "blurimage.jpg"))
 	enh := decodeFile(t, filepath.Join(dir, "enhanceimage.jpg"))
@@ -185,7 +186,7 @@ func (m mixedRequest) send(client *http.Client, base string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", m.path, err)
 	}
-	cfg, _, err := dataurl.DecodeConfig(data, dataurl.DefaultLimits())
+	cfg, _, err := codec.DecodeConfig(data, codec.DefaultLimits())
 	if err != nil {
 		return fmt.Errorf("%s: %v", m.path, err)
 	}

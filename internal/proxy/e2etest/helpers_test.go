@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/proxy"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
@@ -166,18 +166,18 @@ func decodeFile(t *testing.T, path string) image.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, _, err := dataurl.Decode(b, dataurl.DefaultLimits())
+	img, _, err := codec.Decode(b, codec.DefaultLimits())
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return img
 }
 
-// assertClose checks two images are within the ray tracer's golden
-// tolerance (see testutil.ImagesClose).
-func assertClose(t *testing.T, name string, got, want image.Image) {
+// assertSameImage checks two images have exactly the same pixels (see
+// testutil.ImagesEqual).
+func assertSameImage(t *testing.T, name string, got, want image.Image) {
 	t.Helper()
-	if err := testutil.ImagesClose(got, want); err != nil {
+	if err := testutil.ImagesEqual(got, want); err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/autoscaler/statefile"
 	"github.com/specialvfx/vfx/internal/client"
-	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -233,7 +233,7 @@ func raytrace(ctx context.Context, c *client.Client, scene []byte, cols, rows in
 	if err != nil {
 		return nil, err
 	}
-	img, format, err := dataurl.Decode(res.Image, dataurl.DefaultLimits())
+	img, format, err := codec.Decode(res.Image, codec.DefaultLimits())
 	if err != nil {
 		return nil, fmt.Errorf("answer of %s is not an image: %w", res.WorkerID, err)
 	}

@@ -1,0 +1,7 @@
+package codec
+
+import (
+	"hash/crc32"
+)
+
+func crc32IEEE(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
