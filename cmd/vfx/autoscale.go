@@ -20,10 +20,14 @@ import (
 
 // autoscaleFlags are the autoscaler's flags of the commands that run it
 // (vfx up, vfx lb): those of autoscaler.Config.BindFlags plus
-// --autoscale-config. Call config after the flags are parsed.
+// --autoscale-config and --all-vm-instances. Call config after the flags
+// are parsed.
 type autoscaleFlags struct {
 	own  *pflag.FlagSet // the autoscaler's flags as bound
 	file string
+	// allVM asks for the original's allVmInstances.xml in the state
+	// directory.
+	allVM bool
 	// added are the names of the flags registered on the command; a flag
 	// the command already had (e.g. vfx up's own --state-dir) is left out
 	// and the command supplies its value.
@@ -45,6 +49,7 @@ func addAutoscaleFlags(fs *pflag.FlagSet) *autoscaleFlags {
 		a.added[f.Name] = true
 	})
 	fs.StringVar(&a.file, "autoscale-config", "", "YAML file of autoscaler settings (keys: min, max, policy, target_utilization, interval, …; flags override it)")
+	fs.BoolVar(&a.allVM, "all-vm-instances", false, "also write the original system's allVmInstances.xml (the ready workers, in its format) beside VMState.xml")
 	return a
 }
 
@@ -56,8 +61,10 @@ func changedFlags(fs *pflag.FlagSet, a *autoscaleFlags) []string {
 			names = append(names, "--"+name)
 		}
 	}
-	if f := fs.Lookup("autoscale-config"); f != nil && f.Changed {
-		names = append(names, "--autoscale-config")
+	for _, name := range []string{"autoscale-config", "all-vm-instances"} {
+		if f := fs.Lookup(name); f != nil && f.Changed {
+			names = append(names, "--"+name)
+		}
 	}
 	slices.Sort(names)
 	return names
@@ -104,8 +111,10 @@ func (a *autoscaleFlags) config(stateDir string) (autoscaler.Config, error) {
 // autoscaling is the autoscaler of a load balancer whose provider can
 // launch workers: the lbSetup of vfx up and vfx lb carries one.
 type autoscaling struct {
-	cfg  autoscaler.Config
-	prov provider.Provider
+	cfg autoscaler.Config
+	// allVM also writes allVmInstances.xml (runner.Options.AllVMInstances).
+	allVM bool
+	prov  provider.Provider
 	// stop is the command's context: scaling stops as soon as it ends,
 	// before the load balancer finishes its requests, so that nothing is
 	// launched or drained during a shutdown (the provider's Close
@@ -115,8 +124,8 @@ type autoscaling struct {
 	log  *slog.Logger
 }
 
-func newAutoscaling(stop context.Context, cfg autoscaler.Config, prov provider.Provider, log *slog.Logger) *autoscaling {
-	return &autoscaling{cfg: cfg, prov: prov, stop: stop, tp: lbpool.NewThroughput(0, nil), log: log}
+func newAutoscaling(stop context.Context, cfg autoscaler.Config, allVM bool, prov provider.Provider, log *slog.Logger) *autoscaling {
+	return &autoscaling{cfg: cfg, allVM: allVM, prov: prov, stop: stop, tp: lbpool.NewThroughput(0, nil), log: log}
 }
 
 // speeds passes the load balancer's speed observations on to the
@@ -140,6 +149,7 @@ func (a *autoscaling) start(ctx context.Context, srv *proxy.Server, pool *proxy.
 	}
 	r, err := runner.New(runner.Options{
 		Config: a.cfg, Pool: lbpool.New(pool, a.tp), Provider: a.prov, Recorder: recorder, Log: a.log,
+		AllVMInstances: a.allVM,
 	})
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ var purePackages = []string{
 	"internal/estimator",
 	"internal/balancer",
 	"internal/autoscaler",
+	"internal/lifecycle",
 }
 
 var forbidden = []string{
