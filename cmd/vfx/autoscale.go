@@ -16,8 +16,10 @@ import (
 // autoscaling is the autoscaler of a load balancer whose provider can
 // launch workers: the lbSetup of vfx up and vfx lb carries one.
 type autoscaling struct {
-	cfg  autoscaleConfig
-	prov provider.Provider
+	cfg autoscaleConfig
+	// allVM also writes allVmInstances.xml (runner.Options.AllVMInstances).
+	allVM bool
+	prov  provider.Provider
 	// stop is the command's context: scaling stops as soon as it ends,
 	// before the load balancer finishes its requests, so that nothing is
 	// launched or drained during a shutdown (the provider's Close
@@ -27,8 +29,8 @@ type autoscaling struct {
 	log  *slog.Logger
 }
 
-func newAutoscaling(stop context.Context, cfg autoscaleConfig, prov provider.Provider, log *slog.Logger) *autoscaling {
-	return &autoscaling{cfg: cfg, prov: prov, stop: stop, tp: lbpool.NewThroughput(0, nil), log: log}
+func newAutoscaling(stop context.Context, cfg autoscaleConfig, allVM bool, prov provider.Provider, log *slog.Logger) *autoscaling {
+	return &autoscaling{cfg: cfg, allVM: allVM, prov: prov, stop: stop, tp: lbpool.NewThroughput(0, nil), log: log}
 }
 
 // speeds passes the load balancer's speed observations on to the
@@ -52,6 +54,7 @@ func (a *autoscaling) start(ctx context.Context, srv *proxy.Server, pool *proxy.
 	}
 	r, err := runner.New(runner.Options{
 		Config: a.cfg.Scaling, Loop: a.cfg.Loop, Pool: lbpool.New(pool, a.tp), Provider: a.prov, Recorder: recorder, Log: a.log,
+		AllVMInstances: a.allVM,
 	})
 	if err != nil {
 		return nil, err

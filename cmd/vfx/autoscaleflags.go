@@ -54,11 +54,14 @@ func bindAutoscaleFlags(fs *pflag.FlagSet, c *autoscaleConfig) {
 }
 
 // autoscaleFlags are the autoscaler's flags of the commands that run it
-// (vfx up, vfx lb): those of bindAutoscaleFlags plus --autoscale-config.
-// Call config after the flags are parsed.
+// (vfx up, vfx lb): those of bindAutoscaleFlags plus --autoscale-config
+// and --all-vm-instances. Call config after the flags are parsed.
 type autoscaleFlags struct {
 	own  *pflag.FlagSet // the autoscaler's flags as bound
 	file string
+	// allVM asks for the original's allVmInstances.xml in the state
+	// directory.
+	allVM bool
 	// added are the names of the flags registered on the command; a flag
 	// the command already had (e.g. vfx up's own --state-dir) is left out
 	// and the command supplies its value.
@@ -80,6 +83,7 @@ func addAutoscaleFlags(fs *pflag.FlagSet) *autoscaleFlags {
 		a.added[f.Name] = true
 	})
 	fs.StringVar(&a.file, "autoscale-config", "", "YAML file of autoscaler settings (keys: min, max, policy, target_utilization, interval, …; flags override it)")
+	fs.BoolVar(&a.allVM, "all-vm-instances", false, "also write the original system's allVmInstances.xml (the ready workers, in its format) beside VMState.xml")
 	return a
 }
 
@@ -91,8 +95,10 @@ func changedFlags(fs *pflag.FlagSet, a *autoscaleFlags) []string {
 			names = append(names, "--"+name)
 		}
 	}
-	if f := fs.Lookup("autoscale-config"); f != nil && f.Changed {
-		names = append(names, "--autoscale-config")
+	for _, name := range []string{"autoscale-config", "all-vm-instances"} {
+		if f := fs.Lookup(name); f != nil && f.Changed {
+			names = append(names, "--"+name)
+		}
 	}
 	slices.Sort(names)
 	return names

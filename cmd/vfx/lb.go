@@ -16,6 +16,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/provider"
 	_ "github.com/specialvfx/vfx/internal/provider/docker" // registers "docker"
@@ -132,7 +133,7 @@ request retried on another one (--max-retries).`,
 					closeProvider(prov, log)
 					return err
 				}
-				scaling = newAutoscaling(ctx, acfg, prov, log)
+				scaling = newAutoscaling(ctx, acfg, as.allVM, prov, log)
 			} else if changed := changedFlags(cmd.Flags(), as); len(changed) > 0 {
 				log.Warn("--provider static keeps its fixed list of workers: autoscaler flags ignored", "flags", changed)
 			}
@@ -309,8 +310,8 @@ func waitReady(ctx context.Context, pool *proxy.Pool, timeout time.Duration) int
 	deadline := time.Now().Add(timeout)
 	for {
 		counts := pool.Snapshot().CountByState()
-		if counts[proxy.Pending] == 0 && counts[proxy.Ready] > 0 || time.Now().After(deadline) || ctx.Err() != nil {
-			return counts[proxy.Ready]
+		if counts[lifecycle.Booting] == 0 && counts[lifecycle.Ready] > 0 || time.Now().After(deadline) || ctx.Err() != nil {
+			return counts[lifecycle.Ready]
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -314,7 +314,7 @@ func mtWriteSamples(w io.Writer, format string, samples []metrics.WorkerSample) 
 		for i, s := range samples {
 			out[i] = mtSampleJSON{
 				Time: s.Time.UTC().Format(time.RFC3339Nano), WorkerID: s.WorkerID, Address: s.Address,
-				CPUPercent: s.CPUPercent, MemoryBytes: s.MemoryBytes, InFlight: s.InFlight, Health: s.Health,
+				CPUPercent: s.CPUPercent, MemoryBytes: s.MemoryBytes, InFlight: s.InFlight, Health: s.Health.String(),
 			}
 		}
 		return mtWriteJSONLines(w, out)
@@ -324,7 +324,7 @@ func mtWriteSamples(w io.Writer, format string, samples []metrics.WorkerSample) 
 			rows[i] = []string{
 				s.Time.UTC().Format(time.RFC3339Nano), s.WorkerID, s.Address,
 				strconv.FormatFloat(s.CPUPercent, 'g', -1, 64), strconv.FormatUint(s.MemoryBytes, 10),
-				strconv.Itoa(s.InFlight), s.Health,
+				strconv.Itoa(s.InFlight), s.Health.String(),
 			}
 		}
 		return mtWriteCSV(w, []string{"time", "worker_id", "address", "cpu_percent", "memory_bytes", "in_flight", "health"}, rows)
@@ -335,7 +335,7 @@ func mtWriteSamples(w io.Writer, format string, samples []metrics.WorkerSample) 
 			s.Time.UTC().Format(mtTableTime), mtCell(s.WorkerID), mtDash(s.Address),
 			strconv.FormatFloat(s.CPUPercent, 'f', 1, 64),
 			strconv.FormatFloat(float64(s.MemoryBytes)/(1<<20), 'f', 1, 64),
-			strconv.Itoa(s.InFlight), mtCell(s.Health),
+			strconv.Itoa(s.InFlight), mtCell(s.Health.String()),
 		}
 	}
 	return mtWriteTable(w, []string{"TIME", "WORKER", "ADDRESS", "CPU_%", "MEMORY_MIB", "IN_FLIGHT", "HEALTH"}, rows)
@@ -359,7 +359,7 @@ func mtWriteDecisions(w io.Writer, format string, ds []metrics.Decision) error {
 		out := make([]mtDecisionJSON, len(ds))
 		for i, d := range ds {
 			out[i] = mtDecisionJSON{
-				Time: d.Time.UTC().Format(time.RFC3339Nano), Policy: d.Policy, Action: d.Action,
+				Time: d.Time.UTC().Format(time.RFC3339Nano), Policy: d.Policy, Action: d.Action.String(),
 				From: d.From, To: d.To, WorkerID: d.WorkerID, Reason: d.Reason,
 			}
 		}
@@ -368,7 +368,7 @@ func mtWriteDecisions(w io.Writer, format string, ds []metrics.Decision) error {
 		rows := make([][]string, len(ds))
 		for i, d := range ds {
 			rows[i] = []string{
-				d.Time.UTC().Format(time.RFC3339Nano), d.Policy, d.Action,
+				d.Time.UTC().Format(time.RFC3339Nano), d.Policy, d.Action.String(),
 				strconv.Itoa(d.From), strconv.Itoa(d.To), d.WorkerID, d.Reason,
 			}
 		}
@@ -377,7 +377,7 @@ func mtWriteDecisions(w io.Writer, format string, ds []metrics.Decision) error {
 	rows := make([][]string, len(ds))
 	for i, d := range ds {
 		rows[i] = []string{
-			d.Time.UTC().Format(mtTableTime), mtCell(d.Policy), mtCell(d.Action),
+			d.Time.UTC().Format(mtTableTime), mtCell(d.Policy), mtCell(d.Action.String()),
 			strconv.Itoa(d.From), strconv.Itoa(d.To), mtDash(d.WorkerID), mtCell(d.Reason),
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
 	"github.com/specialvfx/vfx/internal/workload"
@@ -59,13 +60,13 @@ func metricsFixture(t *testing.T) (url string, now time.Time) {
 		t.Fatal(err)
 	}
 	if err := s.AppendWorkerSamples(ctx, []metrics.WorkerSample{
-		{Time: now.Add(-30 * time.Second), WorkerID: "w1", Address: "127.0.0.1:9001", CPUPercent: 87.5, MemoryBytes: 64 << 20, InFlight: 2, Health: metrics.HealthReady},
-		{Time: now.Add(-20 * time.Second), WorkerID: "w2", Address: "127.0.0.1:9002", CPUPercent: 3, MemoryBytes: 32 << 20, Health: metrics.HealthDraining},
+		{Time: now.Add(-30 * time.Second), WorkerID: "w1", Address: "127.0.0.1:9001", CPUPercent: 87.5, MemoryBytes: 64 << 20, InFlight: 2, Health: lifecycle.Ready},
+		{Time: now.Add(-20 * time.Second), WorkerID: "w2", Address: "127.0.0.1:9002", CPUPercent: 3, MemoryBytes: 32 << 20, Health: lifecycle.Draining},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AppendDecisions(ctx, []metrics.Decision{
-		{Time: now.Add(-10 * time.Second), Policy: "backlog", Action: metrics.ActionAdd, From: 1, To: 2, Reason: "predicted backlog 12 s > 5 s"},
+		{Time: now.Add(-10 * time.Second), Policy: "backlog", Action: lifecycle.ActionAdd, From: 1, To: 2, Reason: "predicted backlog 12 s > 5 s"},
 	}); err != nil {
 		t.Fatal(err)
 	}

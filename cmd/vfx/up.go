@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -44,7 +45,8 @@ requests, finishes the ones it has (at most --drain-timeout), and only then
 is terminated. Its decisions are logged, recorded in the metrics store,
 shown in the state API (/api/v1/state, "autoscaler") and written to
 ASState.xml in --state-dir; VMState.xml there holds every worker's state,
-rewritten every 5 s. --workers N runs a fixed pool of N workers instead
+rewritten every 5 s, and with --all-vm-instances allVmInstances.xml lists
+the ready workers in the original system's format. --workers N runs a fixed pool of N workers instead
 (the same as --scale-policy fixed --min N --max N). The --autoscale-config
 YAML file sets the other autoscaler settings; flags override it.
 
@@ -89,7 +91,7 @@ killed "vfx up" leaves no worker behind.`,
 				return fmt.Errorf("--provider: want local or docker, got %q (vfx lb runs in front of other providers)", provName)
 			}
 			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
-				flags: f, stateDir: stateDir, scale: acfg, provName: provName, res: res, deployment: deployment,
+				flags: f, stateDir: stateDir, scale: acfg, allVM: as.allVM, provName: provName, res: res, deployment: deployment,
 			}, slog.Default())
 		},
 	}
@@ -108,6 +110,7 @@ type upOptions struct {
 	flags      lbFlags
 	stateDir   string // absolute
 	scale      autoscaleConfig
+	allVM      bool // also write allVmInstances.xml
 	provName   string
 	res        workerResources
 	deployment string
@@ -141,7 +144,7 @@ func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) er
 	}
 	return runLB(ctx, lbSetup{
 		flags: f, storeURL: storeURL, provName: o.provName, prov: prov, ownsPool: true, log: log,
-		autoscale: newAutoscaling(ctx, o.scale, prov, log),
+		autoscale: newAutoscaling(ctx, o.scale, o.allVM, prov, log),
 		serving: func(s *lbServing) {
 			printUp(out, s, o, storeURL)
 		},
@@ -157,7 +160,7 @@ func keepPoolSize(ctx context.Context, prov provider.Provider, n int, log *slog.
 	}
 	live := 0
 	for _, in := range insts {
-		if in.State != provider.Terminated {
+		if in.State != lifecycle.Terminated {
 			live++
 		}
 	}
@@ -183,6 +186,10 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
 	} else if s.workers != 1 {
 		kind = "local workers"
 	}
+	files := "VMState.xml and ASState.xml"
+	if o.allVM {
+		files = "VMState.xml, ASState.xml and allVmInstances.xml"
+	}
 	sc := o.scale.Scaling
 	scaling := fmt.Sprintf("autoscaled %d–%d by policy %s", sc.Min, sc.Max, sc.Policy)
 	if sc.Policy == "fixed" {
@@ -196,8 +203,8 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
   State:    %[5]s/api/v1/state
   Metrics:  %[5]s/metrics
   Data:     %[6]s (metrics store %[7]s, %[8]s,
-            VMState.xml and ASState.xml)
+            %[9]s)
 
 Press Ctrl-C to stop.
-`, s.workers, kind, o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs)
+`, s.workers, kind, o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs, files)
 }

@@ -18,6 +18,7 @@ var decisionPackages = []string{
 	"imageproc",
 	"codec",
 	"dataurl",
+	"lifecycle",
 	"estimator",
 	"balancer",
 	"autoscaler", // the policies; the loop is autoscaler/runner

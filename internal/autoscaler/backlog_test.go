@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // every repeats one step every 2 s from from to to (inclusive).
@@ -185,6 +187,11 @@ func TestBacklogScripts(t *testing.T) {
 			),
 		},
 		{
+			name: "a terminated worker is neither counted nor replaced",
+			steps: one(0, Observation{Workers: ws(ready("w1", 0, 0), Worker{ID: "w2", State: lifecycle.Terminated, LaunchedAt: at(-100), InFlight: 3, PredictedLeft: 1e9})},
+				want{desired: 1, reason: []string{"have 1 ready + 0 booting (1 terminated ignored) → keep 1"}}),
+		},
+		{
 			name: "a repeated worker ID is ignored",
 			steps: one(0, Observation{Workers: ws(ready("w1", 0, 0), ready("w2", 0, 0), unhealthy("w2", -60), ready("w3", 0, 0))},
 				want{desired: 3, reason: []string{"held at 3", "(1 with a repeated ID ignored)"}}),
@@ -198,7 +205,7 @@ func TestBacklogScripts(t *testing.T) {
 		},
 		{
 			name: "bad numbers are ignored",
-			steps: every(0, 4, Observation{Workers: ws(Worker{ID: "w1", State: StateReady, PredictedLeft: math.NaN(), Speed: math.NaN(), InFlight: -3}),
+			steps: every(0, 4, Observation{Workers: ws(Worker{ID: "w1", State: lifecycle.Ready, PredictedLeft: math.NaN(), Speed: math.NaN(), InFlight: -3}),
 				ArrivedUnits: math.NaN(), QueuedUnits: -5, QueueLen: -1}, want{desired: 1}),
 		},
 		{
@@ -339,9 +346,9 @@ func ExampleNew() {
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	d := p.Decide(now, Observation{
 		Workers: []Worker{
-			{ID: "w1", State: StateReady, InFlight: 3, PredictedLeft: 200e6, Speed: 50e6},
-			{ID: "w2", State: StateReady, InFlight: 2, PredictedLeft: 150e6, Speed: 50e6},
-			{ID: "w3", State: StateBooting},
+			{ID: "w1", State: lifecycle.Ready, InFlight: 3, PredictedLeft: 200e6, Speed: 50e6},
+			{ID: "w2", State: lifecycle.Ready, InFlight: 2, PredictedLeft: 150e6, Speed: 50e6},
+			{ID: "w3", State: lifecycle.Booting},
 		},
 		QueuedUnits: 250e6, QueueLen: 6,
 		ArrivedUnits: 120e6, // in the last 2 s

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // BenchmarkDecide measures one backlog evaluation over pools of 10 and
@@ -20,7 +22,7 @@ func BenchmarkDecide(b *testing.B) {
 			obs := Observation{QueuedUnits: 5e8, QueueLen: 20}
 			for i := range n {
 				obs.Workers = append(obs.Workers, Worker{
-					ID: fmt.Sprintf("w%04d", i), State: StateReady, LaunchedAt: t0.Add(-time.Duration(i) * time.Second),
+					ID: fmt.Sprintf("w%04d", i), State: lifecycle.Ready, LaunchedAt: t0.Add(-time.Duration(i) * time.Second),
 					InFlight: i % 5, PredictedLeft: float64(i%7) * 1e7, Speed: 4e7 + float64(i%11)*1e6, CPUPercent: 50,
 				})
 			}

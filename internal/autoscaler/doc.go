@@ -8,6 +8,9 @@
 // by name ("backlog", "cpu", "fixed"); New builds one from a typed Config
 // (Default, Validate; its yaml tags are the keys of the configuration
 // file the commands read).
+// Workers' states are package lifecycle's: booting, ready and unhealthy
+// workers make up the pool, draining ones are leaving it and terminated ones
+// are ignored.
 //
 // The decision code is pure: time is the now argument of Decide, policies
 // keep their windows in plain values, and nothing here starts a goroutine,
@@ -19,5 +22,6 @@
 //
 // This package must not import net/http, os/exec, the AWS SDK, Docker, a
 // flag package (flag, pflag, cobra) or any provider, balancer or proxy
-// package, nor import os itself (internal/archtest checks it).
+// package, nor import os itself (internal/archtest checks it); of this
+// module it imports only lifecycle.
 package autoscaler

@@ -7,12 +7,14 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // observationsFrom turns fuzz bytes into a sequence of observations of a
 // pool of up to 8 workers with arbitrary states, loads and speeds.
 func observationsFrom(data []byte) (steps []time.Duration, obs []Observation) {
-	states := []WorkerState{StateReady, StateBooting, StateDraining, StateUnhealthy, "lost"}
+	states := []lifecycle.State{lifecycle.Ready, lifecycle.Booting, lifecycle.Draining, lifecycle.Unhealthy, lifecycle.Terminated, 0}
 	floats := []float64{0, 1, 500, 1e4, 1e9, -1, math.NaN(), math.Inf(1), 1e300}
 	next := func() byte {
 		if len(data) == 0 {
@@ -90,17 +92,19 @@ func checkInvariants(t *testing.T, name string, cfg Config, o Observation, d Dec
 	}
 	// IDs may repeat in fuzzed input: an ID is fine if any worker with
 	// it is in an acceptable state.
-	states := map[string][]WorkerState{}
+	states := map[string][]lifecycle.State{}
 	for _, w := range o.Workers {
 		states[w.ID] = append(states[w.ID], w.State)
 	}
 	for _, id := range d.Drain {
-		if !slices.Contains(states[id], StateReady) {
+		if !slices.Contains(states[id], lifecycle.Ready) {
 			t.Fatalf("%s: drains %s in states %q", name, id, states[id])
 		}
 	}
 	for _, id := range d.Replace {
-		if !slices.ContainsFunc(states[id], func(s WorkerState) bool { return s != StateReady && s != StateDraining }) {
+		if !slices.ContainsFunc(states[id], func(s lifecycle.State) bool {
+			return s != lifecycle.Ready && s != lifecycle.Draining && s != lifecycle.Terminated
+		}) {
 			t.Fatalf("%s: replaces %s in states %q", name, id, states[id])
 		}
 		if slices.Contains(d.Drain, id) {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // pool is an observation sorted out for a decision.
@@ -16,6 +18,7 @@ type pool struct {
 	replace  []Worker // due for replacement
 	why      []string // why each worker of replace is replaced, same order
 	draining int
+	gone     int // terminated workers, ignored
 	dups     int // workers ignored because their ID came earlier in the observation
 
 	inFlight   int      // requests on workers of the pool
@@ -69,7 +72,9 @@ type scratch struct {
 	speeds []float64
 }
 
-// classify sorts the observation's workers out. Unhealthy workers (and
+// classify sorts the observation's workers out. Draining workers are only
+// counted and terminated ones ignored: neither is part of the pool.
+// Unhealthy workers (and
 // workers in a state the policy does not know) are replaced once they have
 // been unhealthy for cfg.ReplaceAfter; booting workers are replaced once
 // they have been booting for cfg.BootTime+cfg.ReplaceAfter. A worker whose
@@ -91,8 +96,12 @@ func (s *scratch) classify(now time.Time, obs Observation, cfg Config, clock *un
 			continue
 		}
 		s.seen[w.ID] = true
-		if w.State == StateDraining {
+		switch w.State {
+		case lifecycle.Draining:
 			p.draining++
+			continue
+		case lifecycle.Terminated:
+			p.gone++
 			continue
 		}
 		if validSpeed(w.Speed) {
@@ -101,9 +110,9 @@ func (s *scratch) classify(now time.Time, obs Observation, cfg Config, clock *un
 		p.inFlight += max(w.InFlight, 0)
 		p.backlog += nonNeg(w.PredictedLeft)
 		switch w.State {
-		case StateReady:
+		case lifecycle.Ready:
 			p.ready = append(p.ready, w)
-		case StateBooting:
+		case lifecycle.Booting:
 			if limit := cfg.BootTime + cfg.ReplaceAfter; !w.LaunchedAt.IsZero() && now.Sub(w.LaunchedAt) >= limit {
 				p.replace = append(p.replace, w)
 				p.why = append(p.why, "booting "+fmtDur(now.Sub(w.LaunchedAt)))
@@ -114,7 +123,7 @@ func (s *scratch) classify(now time.Time, obs Observation, cfg Config, clock *un
 			unhealthy[w.ID] = true
 			if d := now.Sub(clock.since(now, w)); d >= cfg.ReplaceAfter {
 				p.replace = append(p.replace, w)
-				p.why = append(p.why, string(w.State)+" "+fmtDur(d))
+				p.why = append(p.why, w.State.String()+" "+fmtDur(d))
 				continue
 			}
 			p.waiting = append(p.waiting, w)
@@ -204,6 +213,9 @@ func (p *pool) describe(d Decision) string {
 	}
 	if p.draining > 0 {
 		fmt.Fprintf(&b, " (%d draining)", p.draining)
+	}
+	if p.gone > 0 {
+		fmt.Fprintf(&b, " (%d terminated ignored)", p.gone)
 	}
 	if p.dups > 0 {
 		fmt.Fprintf(&b, " (%d with a repeated ID ignored)", p.dups)

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 func TestPlan(t *testing.T) {
@@ -51,8 +53,9 @@ func TestClassify(t *testing.T) {
 		booting("b-unknown-launch", 0),
 		unhealthyUnknown("u-new"),
 		unhealthy("u-old", -6),
-		Worker{ID: "odd", State: "Ready?", LaunchedAt: at(-100), PredictedLeft: 50, InFlight: 1},
+		Worker{ID: "odd", State: 0, LaunchedAt: at(-100), PredictedLeft: 50, InFlight: 1},
 		draining("d"),
+		Worker{ID: "gone", State: lifecycle.Terminated, LaunchedAt: at(-100), PredictedLeft: 70, InFlight: 2},
 	)}
 	obs.Workers[3].LaunchedAt = time.Time{}
 	var clk unhealthyClock
@@ -71,15 +74,17 @@ func TestClassify(t *testing.T) {
 	if got := ids(p.booting); !slices.Equal(got, []string{"b-fresh", "b-unknown-launch"}) {
 		t.Errorf("booting %v", got)
 	}
-	// A state the policy does not know is treated as unhealthy, seen now.
+	// A value that is not a state is treated as unhealthy, seen now.
 	if got := ids(p.waiting); !slices.Equal(got, []string{"u-new", "odd"}) {
 		t.Errorf("waiting %v", got)
 	}
 	if got := ids(p.replace); !slices.Equal(got, []string{"b-stuck", "u-old"}) {
 		t.Errorf("replace %v", got)
 	}
-	if p.draining != 1 || p.inFlight != 3 || p.backlog != 150 {
-		t.Errorf("draining %d in flight %d backlog %v", p.draining, p.inFlight, p.backlog)
+	// A terminated worker is not part of the pool: its requests do not
+	// count.
+	if p.draining != 1 || p.gone != 1 || p.inFlight != 3 || p.backlog != 150 {
+		t.Errorf("draining %d terminated %d in flight %d backlog %v", p.draining, p.gone, p.inFlight, p.backlog)
 	}
 	if len(clk.first) != 2 {
 		t.Errorf("clock tracks %d workers, want 2 (u-new, odd)", len(clk.first))
@@ -87,7 +92,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestPoolSize(t *testing.T) {
-	obs := Observation{Workers: ws(ready("a", 0, 0), booting("b", 0), draining("c"), unhealthy("d", 0))}
+	obs := Observation{Workers: ws(ready("a", 0, 0), booting("b", 0), draining("c"), unhealthy("d", 0), Worker{ID: "e", State: lifecycle.Terminated})}
 	if got := obs.PoolSize(); got != 3 {
 		t.Fatalf("PoolSize = %d, want 3", got)
 	}

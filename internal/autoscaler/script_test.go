@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // t0 is the start of every script.
@@ -58,15 +60,15 @@ func runScript(t *testing.T, p Policy, steps []step) {
 // otherwise; launched is in seconds after t0.
 
 func ready(id string, left float64, inFlight int) Worker {
-	return Worker{ID: id, State: StateReady, LaunchedAt: at(-100), InFlight: inFlight, PredictedLeft: left, Speed: 1000, CPUPercent: -1}
+	return Worker{ID: id, State: lifecycle.Ready, LaunchedAt: at(-100), InFlight: inFlight, PredictedLeft: left, Speed: 1000, CPUPercent: -1}
 }
 
 func booting(id string, launched float64) Worker {
-	return Worker{ID: id, State: StateBooting, LaunchedAt: at(launched), CPUPercent: -1}
+	return Worker{ID: id, State: lifecycle.Booting, LaunchedAt: at(launched), CPUPercent: -1}
 }
 
 func draining(id string) Worker {
-	return Worker{ID: id, State: StateDraining, LaunchedAt: at(-100), Speed: 1000, CPUPercent: -1}
+	return Worker{ID: id, State: lifecycle.Draining, LaunchedAt: at(-100), Speed: 1000, CPUPercent: -1}
 }
 
 func unhealthy(id string, since float64) Worker {
@@ -77,7 +79,7 @@ func unhealthy(id string, since float64) Worker {
 
 // unhealthyUnknown is an unhealthy worker that does not say since when.
 func unhealthyUnknown(id string) Worker {
-	return Worker{ID: id, State: StateUnhealthy, LaunchedAt: at(-100), Speed: 1000, CPUPercent: -1}
+	return Worker{ID: id, State: lifecycle.Unhealthy, LaunchedAt: at(-100), Speed: 1000, CPUPercent: -1}
 }
 
 func launched(w Worker, sec float64) Worker { w.LaunchedAt = at(sec); return w }

@@ -1,23 +1,18 @@
 package autoscaler
 
-import "time"
+import (
+	"time"
 
-// WorkerState is the life-cycle state of a worker as the pool reports it.
-type WorkerState string
-
-// The worker states a policy understands. Any other value is treated like
-// StateUnhealthy.
-const (
-	StateBooting   WorkerState = "booting"   // launched, not yet serving
-	StateReady     WorkerState = "ready"     // serving requests
-	StateDraining  WorkerState = "draining"  // finishing its requests before it is terminated
-	StateUnhealthy WorkerState = "unhealthy" // failing health checks
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // Worker is a value snapshot of one worker.
 type Worker struct {
-	ID         string
-	State      WorkerState
+	ID string
+	// State is the worker's state. Draining and terminated workers are not
+	// part of the pool; a value that is not a lifecycle state is treated
+	// like unhealthy.
+	State      lifecycle.State
 	LaunchedAt time.Time // zero = unknown
 
 	InFlight      int     // requests running on it
@@ -49,11 +44,12 @@ type Observation struct {
 }
 
 // PoolSize is the number of workers that are part of the pool: every worker
-// that is not draining (ready, booting and unhealthy ones).
+// that is neither draining nor terminated (ready, booting and unhealthy
+// ones).
 func (o Observation) PoolSize() int {
 	n := 0
 	for _, w := range o.Workers {
-		if w.State != StateDraining {
+		if w.State != lifecycle.Draining && w.State != lifecycle.Terminated {
 			n++
 		}
 	}

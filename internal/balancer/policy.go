@@ -21,7 +21,7 @@ type Request struct {
 type WorkerState struct {
 	ID string
 	// Ready is true when the worker accepts new requests (not booting,
-	// draining or ejected).
+	// unhealthy or draining).
 	Ready bool
 	// InFlight counts the requests the worker is serving.
 	InFlight int

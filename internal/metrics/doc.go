@@ -6,7 +6,9 @@
 //
 // The cost model trains on these records, so a record carries all the
 // request's features (see workload.Features) together with its measured
-// cost: deterministic work units, CPU time and wall time.
+// cost: deterministic work units, CPU time and wall time. A worker sample's
+// health is a lifecycle.State and a decision's action a lifecycle.Action;
+// stores keep them as their words.
 //
 // Implementations live in sub-packages (sqlite, and later dynamodb), each
 // with an Opener for its scheme; the commands build the Openers of the

@@ -3,6 +3,7 @@ package metrics
 import (
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -40,17 +41,6 @@ type RequestRecord struct {
 	PredictedUnits float64
 }
 
-// The health states a worker sample reports.
-const (
-	HealthBooting   = "booting"
-	HealthReady     = "ready"
-	HealthDraining  = "draining"
-	HealthUnhealthy = "unhealthy"
-)
-
-// Healths lists every health state in a stable order.
-var Healths = []string{HealthBooting, HealthReady, HealthDraining, HealthUnhealthy}
-
 // WorkerSample is one observation of a worker. A sample is identified by
 // its worker and time: appending one with the same WorkerID and Time as a
 // stored sample replaces it.
@@ -59,21 +49,10 @@ type WorkerSample struct {
 	WorkerID    string
 	Address     string // host:port the worker serves on
 	CPUPercent  float64
-	MemoryBytes uint64 // at most math.MaxInt64
-	InFlight    int    // requests being served
-	Health      string // HealthBooting, HealthReady, HealthDraining or HealthUnhealthy
+	MemoryBytes uint64          // at most math.MaxInt64
+	InFlight    int             // requests being served
+	Health      lifecycle.State // the worker's state: ready, draining, …
 }
-
-// The actions of an autoscaling decision.
-const (
-	ActionAdd     = "add"
-	ActionRemove  = "remove"
-	ActionKeep    = "keep"
-	ActionReplace = "replace"
-)
-
-// Actions lists every action in a stable order.
-var Actions = []string{ActionAdd, ActionRemove, ActionKeep, ActionReplace}
 
 // Decision is one autoscaling decision. A decision is identified by its time
 // and policy: appending one with the same Time and Policy as a stored
@@ -81,7 +60,7 @@ var Actions = []string{ActionAdd, ActionRemove, ActionKeep, ActionReplace}
 type Decision struct {
 	Time     time.Time
 	Policy   string // the autoscaling policy that decided
-	Action   string // ActionAdd, ActionRemove, ActionKeep or ActionReplace
+	Action   lifecycle.Action
 	From, To int    // pool size before and after
 	WorkerID string // the worker added, removed or replaced, if one
 	Reason   string // why, in words the dashboard and logs show

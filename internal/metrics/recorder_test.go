@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -154,7 +156,7 @@ func TestRecorderFlushesByInterval(t *testing.T) {
 	f := newFakeStore()
 	r := NewRecorder(f, RecorderOptions{BatchSize: 100, FlushInterval: 5 * time.Millisecond}, nil)
 	r.Request(req(1))
-	r.WorkerSample(WorkerSample{Time: t0, WorkerID: "w1", Health: HealthReady})
+	r.WorkerSample(WorkerSample{Time: t0, WorkerID: "w1", Health: lifecycle.Ready})
 	f.waitAppend(t)
 	f.waitAppend(t)
 	reqs, _, _ := f.snapshot()
@@ -177,8 +179,8 @@ func TestRecorderCloseWritesEverything(t *testing.T) {
 			for i := range per {
 				r.Request(req(g*per + i))
 			}
-			r.WorkerSample(WorkerSample{Time: t0.Add(time.Duration(g)), WorkerID: "w", Health: HealthReady})
-			r.Decision(Decision{Time: t0.Add(time.Duration(g)), Policy: "p", Action: ActionKeep})
+			r.WorkerSample(WorkerSample{Time: t0.Add(time.Duration(g)), WorkerID: "w", Health: lifecycle.Ready})
+			r.Decision(Decision{Time: t0.Add(time.Duration(g)), Policy: "p", Action: lifecycle.ActionKeep})
 		})
 	}
 	wg.Wait()
@@ -334,8 +336,8 @@ func TestRecorderDropsInvalidAndLateRecords(t *testing.T) {
 	bad := req(1)
 	bad.ID = ""
 	r.Request(bad)
-	r.WorkerSample(WorkerSample{WorkerID: "w"})       // no time
-	r.Decision(Decision{Time: t0, Action: ActionAdd}) // no policy
+	r.WorkerSample(WorkerSample{WorkerID: "w"})                 // no time
+	r.Decision(Decision{Time: t0, Action: lifecycle.ActionAdd}) // no policy
 	long := req(2)
 	long.Error = strings.Repeat("x", 3*MaxTextLen)
 	r.Request(long)

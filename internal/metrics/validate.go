@@ -83,8 +83,8 @@ func (s WorkerSample) Validate() error {
 	if s.InFlight < 0 {
 		errs.add(fmt.Errorf("in_flight: negative (%d)", s.InFlight))
 	}
-	if !slices.Contains(Healths, s.Health) {
-		errs.add(fmt.Errorf("health: unknown health %q (want one of %v)", s.Health, Healths))
+	if _, err := s.Health.MarshalText(); err != nil {
+		errs.add(fmt.Errorf("health: %w", err))
 	}
 	return wrapInvalid(errs)
 }
@@ -97,8 +97,8 @@ func (d Decision) Validate() error {
 	errs.add(checkID("policy", d.Policy, true))
 	errs.add(checkID("worker_id", d.WorkerID, false))
 	errs.add(checkText("reason", d.Reason))
-	if !slices.Contains(Actions, d.Action) {
-		errs.add(fmt.Errorf("action: unknown action %q (want one of %v)", d.Action, Actions))
+	if _, err := d.Action.MarshalText(); err != nil {
+		errs.add(fmt.Errorf("action: %w", err))
 	}
 	if d.From < 0 {
 		errs.add(fmt.Errorf("from: negative (%d)", d.From))

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -76,7 +77,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func TestSampleValidate(t *testing.T) {
-	ok := WorkerSample{Time: t0, WorkerID: "w1", Health: HealthReady}
+	ok := WorkerSample{Time: t0, WorkerID: "w1", Health: lifecycle.Ready}
 	cases := []struct {
 		name   string
 		modify func(*WorkerSample)
@@ -91,7 +92,9 @@ func TestSampleValidate(t *testing.T) {
 		{"negative cpu", func(s *WorkerSample) { s.CPUPercent = -0.5 }, "cpu_percent"},
 		{"memory beyond int64", func(s *WorkerSample) { s.MemoryBytes = math.MaxInt64 + 1 }, "memory_bytes"},
 		{"negative in flight", func(s *WorkerSample) { s.InFlight = -1 }, "in_flight"},
-		{"unknown health", func(s *WorkerSample) { s.Health = "ok" }, "health"},
+		{"every state", func(s *WorkerSample) { s.Health = lifecycle.Terminated }, ""},
+		{"no health", func(s *WorkerSample) { s.Health = 0 }, "health: invalid worker state 0"},
+		{"not a state", func(s *WorkerSample) { s.Health = lifecycle.Terminated + 1 }, "health: invalid worker state"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,7 +112,7 @@ func TestSampleValidate(t *testing.T) {
 }
 
 func TestDecisionValidate(t *testing.T) {
-	ok := Decision{Time: t0, Policy: "p", Action: ActionAdd, From: 1, To: 2}
+	ok := Decision{Time: t0, Policy: "p", Action: lifecycle.ActionAdd, From: 1, To: 2}
 	cases := []struct {
 		name   string
 		modify func(*Decision)
@@ -117,7 +120,8 @@ func TestDecisionValidate(t *testing.T) {
 	}{
 		{"valid", func(*Decision) {}, ""},
 		{"missing policy", func(d *Decision) { d.Policy = "" }, "policy: missing"},
-		{"unknown action", func(d *Decision) { d.Action = "delete" }, "action"},
+		{"no action", func(d *Decision) { d.Action = 0 }, "action: invalid scaling action 0"},
+		{"not an action", func(d *Decision) { d.Action = lifecycle.ActionReplace + 1 }, "action: invalid scaling action"},
 		{"negative from", func(d *Decision) { d.From = -1 }, "from: negative"},
 		{"negative to", func(d *Decision) { d.To = -1 }, "to: negative"},
 		{"long reason", func(d *Decision) { d.Reason = strings.Repeat("r", MaxTextLen+1) }, "reason"},

@@ -5,7 +5,9 @@
 //
 // A provider only starts and stops workers and reports what exists; it never
 // decides how many there should be (that is the autoscaler) and never routes
-// traffic (that is the load balancer).
+// traffic (that is the load balancer). It reports each worker's state in
+// package lifecycle's words, mapping its platform's own states as
+// lifecycle's doc describes.
 //
 // It also holds what the implementations share: reading their settings
 // from Options.Extra (ParseExtra), checking their configuration

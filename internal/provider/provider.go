@@ -8,25 +8,18 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// State is the life-cycle state of a worker instance as the provider sees it.
-type State string
-
-// Instance states.
-const (
-	Pending    State = "pending"    // launched, not yet answering health checks
-	Ready      State = "ready"      // running and healthy
-	Draining   State = "draining"   // finishing its requests before termination
-	Terminated State = "terminated" // gone
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // Instance is one worker.
 type Instance struct {
-	ID         string    `json:"id"`
-	Address    string    `json:"address"` // base URL, e.g. http://127.0.0.1:41234
-	State      State     `json:"state"`
-	LaunchedAt time.Time `json:"launched_at"`
+	ID      string `json:"id"`
+	Address string `json:"address"` // base URL, e.g. http://127.0.0.1:41234
+	// State is the worker's state as the provider sees it: its
+	// platform's own states mapped as package lifecycle describes.
+	State      lifecycle.State `json:"state"`
+	LaunchedAt time.Time       `json:"launched_at"`
 	// Adopted is true for an instance found running at start-up rather than
 	// launched by this process.
 	Adopted bool `json:"adopted,omitempty"`
@@ -35,7 +28,8 @@ type Instance struct {
 // Provider starts, stops and lists worker instances. Every method takes a
 // context; implementations are safe for concurrent use.
 type Provider interface {
-	// Launch starts n workers and returns them (typically Pending).
+	// Launch starts n workers and returns them (booting, or ready when
+	// they answered their health check already).
 	Launch(ctx context.Context, n int) ([]Instance, error)
 	// Terminate stops one worker. Draining is the caller's business: by the
 	// time Terminate is called, the worker should have no work left.

@@ -14,9 +14,11 @@
 // (X-Wall-Ms).
 //
 // The Pool is the seam between the load balancer and the autoscaler: it
-// follows a provider's instances (new ones are pending until their health
-// checks pass), health-checks them actively and ejects them passively, and
-// exposes Snapshot, Add, Remove, Drain and WaitIdle.
+// follows a provider's instances (new ones are booting until their health
+// checks pass), health-checks them actively and ejects them passively
+// (they become unhealthy), and exposes Snapshot, Add, Remove, Drain and
+// WaitIdle. Worker states are package lifecycle's; the pool applies only
+// the changes lifecycle's table allows and logs any other at error level.
 //
 // The package also serves the load balancer's own endpoints: /health,
 // /api/v1/state (JSON), /metrics (Prometheus, private registry) and an index

@@ -15,6 +15,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/wire"
@@ -154,15 +155,15 @@ func TestPassiveEjectionAndReturn(t *testing.T) {
 	cfg := testConfig()
 	r := newRig(t, cfg, nil, flaky.URL, good.URL)
 	for i := range cfg.EjectAfter {
-		if r.state("w0") != Ready {
+		if r.state("w0") != lifecycle.Ready {
 			t.Fatalf("w0 ejected after %d failures, want %d", i, cfg.EjectAfter)
 		}
 		if resp := r.post(); resp.StatusCode != 200 {
 			t.Fatalf("request %d: status %d", i, resp.StatusCode)
 		}
 	}
-	if got := r.state("w0"); got != Ejected {
-		t.Fatalf("w0 is %s after %d failures, want ejected", got, cfg.EjectAfter)
+	if got := r.state("w0"); got != lifecycle.Unhealthy {
+		t.Fatalf("w0 is %s after %d failures, want unhealthy", got, cfg.EjectAfter)
 	}
 	resp := r.post()
 	readAll(t, resp)
@@ -171,17 +172,17 @@ func TestPassiveEjectionAndReturn(t *testing.T) {
 	}
 	hc := NewHealthChecker(r.pool, nil)
 	hc.CheckAll(context.Background())
-	if got := r.state("w0"); got != Ejected {
+	if got := r.state("w0"); got != lifecycle.Unhealthy {
 		t.Fatalf("a failed check made w0 %s", got)
 	}
 	healthy.Store(true)
 	for i := range cfg.HealthyThreshold {
-		if got := r.state("w0"); got != Ejected {
-			t.Fatalf("w0 is %s after %d passed checks, want ejected until %d", got, i, cfg.HealthyThreshold)
+		if got := r.state("w0"); got != lifecycle.Unhealthy {
+			t.Fatalf("w0 is %s after %d passed checks, want unhealthy until %d", got, i, cfg.HealthyThreshold)
 		}
 		hc.CheckAll(context.Background())
 	}
-	if got := r.state("w0"); got != Ready {
+	if got := r.state("w0"); got != lifecycle.Ready {
 		t.Fatalf("w0 is %s after %d passed checks, want ready", got, cfg.HealthyThreshold)
 	}
 }
@@ -316,8 +317,11 @@ func TestEndpointsOfTheLoadBalancer(t *testing.T) {
 		{"options", "OPTIONS", "/raytracer", 204, ""},
 		{"wrong method", "GET", "/blurimage", 405, "use POST"},
 		{"health", "GET", "/health", 200, `"status": "ready"`},
+		{"health counts workers by state", "GET", "/health", 200, `"unhealthy": 0`},
 		{"state", "GET", "/api/v1/state", 200, `"policy": "cost"`},
+		{"state words", "GET", "/api/v1/state", 200, `"state": "ready"`},
 		{"metrics", "GET", "/metrics", 200, "vfx_lb_workers{state=\"ready\"} 1"},
+		{"metrics of every state", "GET", "/metrics", 200, "vfx_lb_workers{state=\"unhealthy\"} 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tc.method, r.lb.URL+tc.path, nil)
@@ -361,7 +365,7 @@ func TestDeadline(t *testing.T) {
 		t.Errorf("got %d %q, want 504 naming the deadline", resp.StatusCode, body)
 	}
 	waitFor(t, 10*time.Second, "in-flight back to 0", func() bool { return r.pool.Snapshot().Workers[0].InFlight == 0 })
-	if st := r.state("w0"); st != Ready {
+	if st := r.state("w0"); st != lifecycle.Ready {
 		t.Errorf("a slow worker was marked %s", st)
 	}
 }
@@ -402,7 +406,7 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 		d := r.srv.decisions.recent()
 		return len(d) == 1 && d[0].Outcome == "cancelled"
 	})
-	if st := r.state("w0"); st != Ready {
+	if st := r.state("w0"); st != lifecycle.Ready {
 		t.Errorf("a client going away marked the worker %s", st)
 	}
 }

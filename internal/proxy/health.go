@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // HealthChecker checks every worker of a pool with GET /health and reads
@@ -135,8 +137,8 @@ func (h *HealthChecker) status(ctx context.Context, addr string) *workerStatus {
 }
 
 // healthResult books one health check of a worker: HealthyThreshold
-// consecutive passes make a pending or ejected worker ready,
-// UnhealthyThreshold consecutive failures eject a ready one.
+// consecutive passes make a booting or unhealthy worker ready,
+// UnhealthyThreshold consecutive failures make a ready one unhealthy.
 func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -149,8 +151,8 @@ func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 		w.healthErr = err.Error()
 		w.healthOK = 0
 		w.healthFail++
-		if w.state == Ready && w.healthFail >= p.cfg.UnhealthyThreshold {
-			p.setStateLocked(w, Ejected, "failed health checks: "+w.healthErr)
+		if w.state == lifecycle.Ready && w.healthFail >= p.cfg.UnhealthyThreshold {
+			p.setStateLocked(w, lifecycle.Unhealthy, "failed health checks: "+w.healthErr)
 		}
 		return
 	}
@@ -169,7 +171,7 @@ func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 			defer p.dispatchLocked()
 		}
 	}
-	if (w.state == Pending || w.state == Ejected) && w.healthOK >= p.cfg.HealthyThreshold {
-		p.setStateLocked(w, Ready, "passed health checks")
+	if (w.state == lifecycle.Booting || w.state == lifecycle.Unhealthy) && w.healthOK >= p.cfg.HealthyThreshold {
+		p.setStateLocked(w, lifecycle.Ready, "passed health checks")
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -141,7 +142,7 @@ func newRig(t *testing.T, cfg Config, pol balancer.Policy, addrs ...string) *rig
 	return &rig{t: t, pool: pool, srv: srv, est: est, lb: lb}
 }
 
-func (r *rig) state(id string) WorkerState {
+func (r *rig) state(id string) lifecycle.State {
 	r.t.Helper()
 	for _, w := range r.pool.Snapshot().Workers {
 		if w.ID == id {
@@ -149,7 +150,7 @@ func (r *rig) state(id string) WorkerState {
 		}
 	}
 	r.t.Fatalf("no worker %s", id)
-	return ""
+	return 0
 }
 
 // okWorker is a test worker that answers every compute request with 200,

@@ -91,7 +91,7 @@ type poolCollector struct {
 }
 
 var (
-	descWorkers = prometheus.NewDesc("vfx_lb_workers", "Workers by state (pending, ready, draining, ejected).", []string{"state"}, nil)
+	descWorkers = prometheus.NewDesc("vfx_lb_workers", "Workers by state (booting, ready, unhealthy, draining, terminated).", []string{"state"}, nil)
 	descInFl    = prometheus.NewDesc("vfx_lb_in_flight", "Requests in flight on workers.", nil, nil)
 	descQueue   = prometheus.NewDesc("vfx_lb_queue_length", "Requests waiting for a worker.", nil, nil)
 	descQUnits  = prometheus.NewDesc("vfx_lb_queue_predicted_units", "Predicted work units of the requests waiting.", nil, nil)
@@ -110,7 +110,7 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	s := c.pool.Snapshot()
 	for st, n := range s.CountByState() {
-		ch <- prometheus.MustNewConstMetric(descWorkers, prometheus.GaugeValue, float64(n), string(st))
+		ch <- prometheus.MustNewConstMetric(descWorkers, prometheus.GaugeValue, float64(n), st.String())
 	}
 	inFlight := 0
 	for _, w := range s.Workers {

@@ -10,28 +10,10 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/balancer"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/workload"
 )
-
-// WorkerState is a worker's state as the load balancer sees it.
-type WorkerState string
-
-// Worker states.
-const (
-	// Pending: known, not yet healthy; gets no requests.
-	Pending WorkerState = "pending"
-	// Ready: healthy and accepting requests.
-	Ready WorkerState = "ready"
-	// Draining: finishing its requests, gets no new ones (Drain).
-	Draining WorkerState = "draining"
-	// Ejected: failed its health checks or too many forwarded requests; it
-	// returns to Ready after HealthyThreshold passed checks.
-	Ejected WorkerState = "ejected"
-)
-
-// States lists every state in a stable order.
-var States = []WorkerState{Pending, Ready, Draining, Ejected}
 
 // ErrUnknownWorker is returned for a worker ID the pool does not hold.
 var ErrUnknownWorker = errors.New("unknown worker")
@@ -73,13 +55,12 @@ type Pool struct {
 	closed   bool
 	nextID   uint64
 	scratch  []balancer.WorkerState
-	idx      []int // scratch: index in workers of each scratch entry
 }
 
 // worker is the pool's record of one worker. Guarded by Pool.mu.
 type member struct {
 	id, addr   string
-	state      WorkerState
+	state      lifecycle.State
 	stateSince time.Time
 	launchedAt time.Time
 	adopted    bool
@@ -89,16 +70,15 @@ type member struct {
 	cpu         float64 // reported CPU %, -1 unknown
 	memory      int64   // reported resident memory in bytes, -1 unknown
 
-	consecFail  int // consecutive forwarding failures
-	healthOK    int // consecutive passed health checks
-	healthFail  int // consecutive failed health checks
-	lastHealth  time.Time
-	healthErr   string
-	served      int64
-	failed      int64
-	idle        chan struct{} // closed when in-flight reaches 0 (WaitIdle)
-	removed     bool
-	removedNote string
+	consecFail int // consecutive forwarding failures
+	healthOK   int // consecutive passed health checks
+	healthFail int // consecutive failed health checks
+	lastHealth time.Time
+	healthErr  string
+	served     int64
+	failed     int64
+	idle       chan struct{} // closed when in-flight reaches 0 (WaitIdle)
+	removed    bool
 }
 
 // flight is one request in flight on a worker.
@@ -126,9 +106,9 @@ func NewPool(o PoolOptions) *Pool {
 	}
 }
 
-// Add makes a worker known to the pool. It starts Pending and gets requests
-// once its health checks pass; adding an ID the pool already holds updates
-// its address and nothing else.
+// Add makes a worker known to the pool. It starts booting and gets
+// requests once its health checks pass; adding an ID the pool already
+// holds updates its address and nothing else.
 func (p *Pool) Add(inst provider.Instance) error {
 	if inst.ID == "" || inst.Address == "" {
 		return fmt.Errorf("add worker %q at %q: id and address are required", inst.ID, inst.Address)
@@ -145,7 +125,7 @@ func (p *Pool) Add(inst provider.Instance) error {
 		launched = now
 	}
 	w := &member{
-		id: inst.ID, addr: inst.Address, state: Pending, stateSince: now,
+		id: inst.ID, addr: inst.Address, state: lifecycle.Booting, stateSince: now,
 		launchedAt: launched, adopted: inst.Adopted,
 		flights: map[uint64]flight{}, cpu: -1, memory: -1,
 	}
@@ -189,7 +169,7 @@ func (p *Pool) Drain(id string) error {
 	if !ok {
 		return fmt.Errorf("drain %s: %w", id, ErrUnknownWorker)
 	}
-	p.setStateLocked(w, Draining, "drain requested")
+	p.setStateLocked(w, lifecycle.Draining, "drain requested")
 	return nil
 }
 
@@ -227,16 +207,22 @@ func (p *Pool) IDs() []string {
 	return ids
 }
 
-// setStateLocked changes a worker's state and logs why. A draining worker
-// stays draining whatever its health.
-func (p *Pool) setStateLocked(w *member, s WorkerState, why string) {
-	if w.state == s || (w.state == Draining && s != Draining) {
+// setStateLocked changes a worker's state and logs why. A change that
+// lifecycle's table does not allow (a draining worker becoming anything
+// but terminated, say) is a bug of the caller: it is logged at error level
+// and not applied.
+func (p *Pool) setStateLocked(w *member, s lifecycle.State, why string) {
+	if w.state == s {
+		return
+	}
+	if err := lifecycle.CheckTransition(w.state, s); err != nil {
+		p.log.Error("worker state change refused", "worker", w.id, "from", w.state, "to", s, "reason", why, "err", err)
 		return
 	}
 	p.log.Info("worker state", "worker", w.id, "from", w.state, "to", s, "reason", why)
 	w.state = s
 	w.stateSince = p.now()
-	if s == Ready {
+	if s == lifecycle.Ready {
 		w.consecFail = 0
 		p.dispatchLocked()
 	}
@@ -279,22 +265,22 @@ type Snapshot struct {
 
 // WorkerInfo is one worker in a Snapshot.
 type WorkerInfo struct {
-	ID            string      `json:"id"`
-	Address       string      `json:"address"`
-	State         WorkerState `json:"state"`
-	InFlight      int         `json:"in_flight"`
-	MaxInFlight   int         `json:"max_in_flight"`  // 0 = no cap known
-	PredictedLeft float64     `json:"predicted_left"` // units
-	Speed         float64     `json:"speed"`          // units/s per request; 0 unknown
-	CPUPercent    float64     `json:"cpu_percent"`    // -1 unknown
-	MemoryBytes   int64       `json:"memory_bytes"`   // -1 unknown
-	LaunchedAt    time.Time   `json:"launched_at"`
-	StateSince    time.Time   `json:"state_since"`
-	LastHealth    time.Time   `json:"last_health,omitzero"`
-	HealthError   string      `json:"health_error,omitempty"`
-	Adopted       bool        `json:"adopted,omitempty"`
-	Served        int64       `json:"served"`
-	Failed        int64       `json:"failed"`
+	ID            string          `json:"id"`
+	Address       string          `json:"address"`
+	State         lifecycle.State `json:"state"`
+	InFlight      int             `json:"in_flight"`
+	MaxInFlight   int             `json:"max_in_flight"`  // 0 = no cap known
+	PredictedLeft float64         `json:"predicted_left"` // units
+	Speed         float64         `json:"speed"`          // units/s per request; 0 unknown
+	CPUPercent    float64         `json:"cpu_percent"`    // -1 unknown
+	MemoryBytes   int64           `json:"memory_bytes"`   // -1 unknown
+	LaunchedAt    time.Time       `json:"launched_at"`
+	StateSince    time.Time       `json:"state_since"`
+	LastHealth    time.Time       `json:"last_health,omitzero"`
+	HealthError   string          `json:"health_error,omitempty"`
+	Adopted       bool            `json:"adopted,omitempty"`
+	Served        int64           `json:"served"`
+	Failed        int64           `json:"failed"`
 }
 
 // QueueInfo is the waiting queue in a Snapshot.
@@ -340,10 +326,12 @@ func (p *Pool) Snapshot() Snapshot {
 	return s
 }
 
-// CountByState returns how many workers are in each state.
-func (s Snapshot) CountByState() map[WorkerState]int {
-	m := make(map[WorkerState]int, len(States))
-	for _, st := range States {
+// CountByState returns how many workers are in each state, every state
+// included.
+func (s Snapshot) CountByState() map[lifecycle.State]int {
+	states := lifecycle.States()
+	m := make(map[lifecycle.State]int, len(states))
+	for _, st := range states {
 		m[st] = 0
 	}
 	for _, w := range s.Workers {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/balancer"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/workload"
@@ -186,9 +187,9 @@ func TestSyncFollowsTheProvider(t *testing.T) {
 	c := &clock{t0}
 	p := readyPool(t, testConfig(), firstReady{}, nil, c)
 	l := &fakeLister{insts: []provider.Instance{
-		{ID: "a", Address: "http://a", State: provider.Ready},
-		{ID: "b", Address: "http://b", State: provider.Pending},
-		{ID: "dead", Address: "http://dead", State: provider.Terminated},
+		{ID: "a", Address: "http://a", State: lifecycle.Ready},
+		{ID: "b", Address: "http://b", State: lifecycle.Booting},
+		{ID: "dead", Address: "http://dead", State: lifecycle.Terminated},
 	}}
 	ctx := context.Background()
 	if err := p.Sync(ctx, l); err != nil {
@@ -199,8 +200,8 @@ func TestSyncFollowsTheProvider(t *testing.T) {
 		t.Fatalf("pool holds %v, want a, b", ids)
 	}
 	for _, w := range s.Workers {
-		if w.State != Pending {
-			t.Errorf("%s joined as %s, want pending until its health checks pass", w.ID, w.State)
+		if w.State != lifecycle.Booting {
+			t.Errorf("%s joined as %s, want booting until its health checks pass", w.ID, w.State)
 		}
 	}
 	l.insts = l.insts[1:]
@@ -219,23 +220,23 @@ func TestActiveHealthChecksEject(t *testing.T) {
 	p := readyPool(t, cfg, firstReady{}, nil, c, "a")
 	fail := errors.New("health: 503 draining")
 	for i := range cfg.UnhealthyThreshold {
-		if st := p.Snapshot().Workers[0].State; st != Ready {
+		if st := p.Snapshot().Workers[0].State; st != lifecycle.Ready {
 			t.Fatalf("ejected after %d failed checks, want %d", i, cfg.UnhealthyThreshold)
 		}
 		p.healthResult("a", fail, nil)
 	}
 	w := p.Snapshot().Workers[0]
-	if w.State != Ejected || !strings.Contains(w.HealthError, "draining") {
+	if w.State != lifecycle.Unhealthy || !strings.Contains(w.HealthError, "draining") {
 		t.Errorf("after %d failed checks: %+v", cfg.UnhealthyThreshold, w)
 	}
 	p.healthResult("a", nil, nil)
 	p.healthResult("a", fail, nil) // the passes must be consecutive
 	p.healthResult("a", nil, nil)
-	if st := p.Snapshot().Workers[0].State; st != Ejected {
+	if st := p.Snapshot().Workers[0].State; st != lifecycle.Unhealthy {
 		t.Errorf("non-consecutive passes made the worker %s", st)
 	}
 	p.healthResult("a", nil, nil)
-	if st := p.Snapshot().Workers[0].State; st != Ready {
+	if st := p.Snapshot().Workers[0].State; st != lifecycle.Ready {
 		t.Errorf("after %d consecutive passes the worker is %s", cfg.HealthyThreshold, st)
 	}
 }

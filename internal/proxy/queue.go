@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/balancer"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // Errors of acquiring a worker; the handler maps them to 503 + Retry-After.
@@ -139,14 +140,14 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 		ex := exclude[w.id]
 		states = append(states, balancer.WorkerState{
 			ID:            w.id,
-			Ready:         w.state == Ready && !ex,
+			Ready:         w.state == lifecycle.Ready && !ex,
 			InFlight:      len(w.flights),
 			MaxInFlight:   p.maxInFlightLocked(w),
 			PredictedLeft: p.predictedLeftLocked(w, speed, now),
 			Speed:         speed,
 			CPUPercent:    w.cpu,
 		})
-		if !ex && (w.state == Ready || w.state == Pending) {
+		if !ex && (w.state == lifecycle.Ready || w.state == lifecycle.Booting) {
 			live = true
 		}
 	}
@@ -155,7 +156,7 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 		// Every live worker already failed this request: try them again
 		// rather than wait for one that may never come.
 		for i, w := range p.workers {
-			states[i].Ready = w.state == Ready
+			states[i].Ready = w.state == lifecycle.Ready
 		}
 	}
 	breq := balancer.Request{Kind: req.kind, Units: req.units}
@@ -215,9 +216,9 @@ func (p *Pool) release(l *lease, r result) {
 	case resultFailed:
 		w.failed++
 		w.consecFail++
-		if w.consecFail >= p.cfg.EjectAfter && (w.state == Ready || w.state == Pending) {
+		if w.consecFail >= p.cfg.EjectAfter && (w.state == lifecycle.Ready || w.state == lifecycle.Booting) {
 			w.healthOK = 0
-			p.setStateLocked(w, Ejected, "consecutive forwarding failures")
+			p.setStateLocked(w, lifecycle.Unhealthy, "consecutive forwarding failures")
 		}
 	}
 	if len(w.flights) == 0 && w.idle != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -190,8 +191,8 @@ func TestPendingWorkerGetsRequestsOnceHealthy(t *testing.T) {
 	if err := r.pool.Add(provider.Instance{ID: "late", Address: w0.URL}); err != nil {
 		t.Fatal(err)
 	}
-	if st := r.state("late"); st != Pending {
-		t.Fatalf("a new worker is %s, want pending", st)
+	if st := r.state("late"); st != lifecycle.Booting {
+		t.Fatalf("a new worker is %s, want booting", st)
 	}
 	hc := NewHealthChecker(r.pool, nil)
 	for range cfg.HealthyThreshold {
@@ -247,7 +248,7 @@ func TestDrainAndWaitIdle(t *testing.T) {
 	hc := NewHealthChecker(r.pool, nil)
 	hc.CheckAll(context.Background())
 	hc.CheckAll(context.Background())
-	if st := r.state("w0"); st != Draining {
+	if st := r.state("w0"); st != lifecycle.Draining {
 		t.Errorf("health checks turned a draining worker %s", st)
 	}
 	if err := r.pool.Remove("w0"); err != nil {

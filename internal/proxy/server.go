@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
@@ -245,7 +246,7 @@ func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = indexTmpl.Execute(w, map[string]any{
-		"Policy": s.cfg.Policy, "Provider": s.provider, "Ready": counts[Ready], "Total": total,
+		"Policy": s.cfg.Policy, "Provider": s.provider, "Ready": counts[lifecycle.Ready], "Total": total,
 	})
 }
 

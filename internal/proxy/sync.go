@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -14,7 +15,7 @@ type Lister interface {
 }
 
 // Sync makes the pool follow the provider's list: new instances join as
-// Pending, instances that are gone or Terminated leave.
+// booting, instances that are gone or terminated leave.
 func (p *Pool) Sync(ctx context.Context, l Lister) error {
 	insts, err := l.List(ctx)
 	if err != nil {
@@ -22,7 +23,7 @@ func (p *Pool) Sync(ctx context.Context, l Lister) error {
 	}
 	seen := make(map[string]bool, len(insts))
 	for _, inst := range insts {
-		if inst.State == provider.Terminated {
+		if inst.State == lifecycle.Terminated {
 			continue
 		}
 		seen[inst.ID] = true

@@ -1,6 +1,9 @@
 package testutil
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
@@ -22,6 +25,23 @@ func (w tbWriter) Write(b []byte) (int, error) {
 // Logger returns a text logger that writes to tb's log.
 func Logger(tb testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(LogWriter(tb), nil))
+}
+
+// JSONLogLines parses the lines slog's JSON handler wrote to b, one map per
+// line; a line that is not a JSON object fails tb.
+func JSONLogLines(tb testing.TB, b []byte) []map[string]any {
+	tb.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			tb.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // WaitFor checks cond every interval until it holds, and fails tb once d

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/instrument"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/raytracer"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -315,7 +316,7 @@ func TestServeDrainsOnShutdown(t *testing.T) {
 		t.Error("still accepting connections after Serve returned")
 	}
 	samples := rec.workerSamples()
-	if len(samples) < 2 || samples[0].Health != metrics.HealthReady || samples[len(samples)-1].Health != metrics.HealthDraining || samples[len(samples)-1].InFlight != 0 {
+	if len(samples) < 2 || samples[0].Health != lifecycle.Ready || samples[len(samples)-1].Health != lifecycle.Draining || samples[len(samples)-1].InFlight != 0 {
 		t.Errorf("samples %+v: want ready first, a last draining one with nothing in flight", samples)
 	}
 	for _, sm := range samples {
@@ -387,7 +388,7 @@ func TestSampleMeasuresTheProcess(t *testing.T) {
 		x++
 	}
 	sm := s.Sample(time.Now())
-	if sm.CPUPercent <= 0 || sm.CPUPercent > 100 || sm.MemoryBytes < 1<<20 || sm.Health != metrics.HealthReady || sm.WorkerID != "test-worker" {
+	if sm.CPUPercent <= 0 || sm.CPUPercent > 100 || sm.MemoryBytes < 1<<20 || sm.Health != lifecycle.Ready || sm.WorkerID != "test-worker" {
 		t.Errorf("sample %+v (spun %d times): want CPU in (0,100], RSS of at least 1 MiB, ready", sm, x)
 	}
 	if n := len(rec.workerSamples()); n != 2 {

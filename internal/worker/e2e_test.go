@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/wire"
@@ -167,7 +168,7 @@ base64 -d result.txt > wrapped.jpg
 			t.Errorf("sample %+v", s)
 		}
 	}
-	if last := samples[0]; last.Health != metrics.HealthDraining || last.InFlight != 0 {
+	if last := samples[0]; last.Health != lifecycle.Draining || last.InFlight != 0 {
 		t.Errorf("last sample %+v, want draining with nothing in flight", last)
 	}
 }
@@ -324,7 +325,7 @@ func TestE2EGracefulShutdown(t *testing.T) {
 	}
 	draining := 0
 	for _, s := range samples {
-		if s.Health == metrics.HealthDraining {
+		if s.Health == lifecycle.Draining {
 			draining++
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
@@ -90,12 +91,12 @@ func New(cfg Config, rec Recorder, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
-// Health is "ready" until shutdown starts, then "draining".
-func (s *Server) Health() string {
+// Health is ready until shutdown starts, then draining.
+func (s *Server) Health() lifecycle.State {
 	if s.flight.isDraining() {
-		return metrics.HealthDraining
+		return lifecycle.Draining
 	}
-	return metrics.HealthReady
+	return lifecycle.Ready
 }
 
 // Drain makes the worker refuse new compute requests (503) and report

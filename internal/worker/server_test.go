@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/image/bmp"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/wire"
@@ -363,7 +364,7 @@ func TestCORSAndInfoEndpoints(t *testing.T) {
 		if err := json.Unmarshal(b, &st); err != nil || resp.StatusCode != 200 {
 			t.Fatalf("status %d %s: %v", resp.StatusCode, b, err)
 		}
-		if st.WorkerID != "test-worker" || st.MaxInFlight != 7 || st.Health != "ready" || st.UptimeSeconds <= 0 ||
+		if st.WorkerID != "test-worker" || st.MaxInFlight != 7 || st.Health != lifecycle.Ready || st.UptimeSeconds <= 0 ||
 			st.InFlight == nil || len(st.InFlight) != 0 || st.Totals["raytracer"]["ok"] < 1 {
 			t.Errorf("status %+v", st)
 		}

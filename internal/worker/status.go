@@ -6,22 +6,22 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // HealthReport is the body of GET /health.
 type HealthReport struct {
-	Status string `json:"status"` // "ready" (200) or "draining" (503)
+	Status lifecycle.State `json:"status"` // ready (200) or draining (503)
 }
 
 // StatusReport is the body of GET /status.
 type StatusReport struct {
-	WorkerID      string  `json:"worker_id"`
-	Address       string  `json:"address,omitempty"`
-	Health        string  `json:"health"`
-	StartedAt     string  `json:"started_at"` // RFC 3339
-	UptimeSeconds float64 `json:"uptime_s"`
-	Cores         float64 `json:"cores"`
+	WorkerID      string          `json:"worker_id"`
+	Address       string          `json:"address,omitempty"`
+	Health        lifecycle.State `json:"health"`
+	StartedAt     string          `json:"started_at"` // RFC 3339
+	UptimeSeconds float64         `json:"uptime_s"`
+	Cores         float64         `json:"cores"`
 	// CPUPercent is the process's CPU use over the last sample interval, in
 	// % of its CPU capacity, Cores (100 = all of it busy).
 	CPUPercent  float64 `json:"cpu_percent"`
@@ -44,7 +44,7 @@ type InFlightRequest struct {
 func (s *Server) serveHealth(w http.ResponseWriter, _ *http.Request) {
 	h := s.Health()
 	status := http.StatusOK
-	if h != metrics.HealthReady {
+	if h != lifecycle.Ready {
 		status = http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, HealthReport{Status: h})

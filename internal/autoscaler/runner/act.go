@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -30,7 +31,7 @@ func (r *Runner) act(ctx context.Context, now time.Time, d autoscaler.Decision, 
 	}
 	for _, id := range d.Drain {
 		w, ok := byID[id]
-		if !ok || w.State != autoscaler.StateReady {
+		if !ok || w.State != lifecycle.Ready {
 			r.log.Warn("not draining a worker that is not ready", "worker", id, "state", w.State)
 			continue
 		}
@@ -39,7 +40,7 @@ func (r *Runner) act(ctx context.Context, now time.Time, d autoscaler.Decision, 
 	// A draining worker nobody waits for (its termination failed) is
 	// taken up again.
 	for _, w := range snap.Workers {
-		if w.State == autoscaler.StateDraining {
+		if w.State == lifecycle.Draining {
 			r.drain(ctx, w.ID, true)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
-	"github.com/specialvfx/vfx/internal/autoscaler/statefile"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 func TestLaunchOnDemand(t *testing.T) {
@@ -21,7 +21,7 @@ func TestLaunchOnDemand(t *testing.T) {
 	ctx := t.Context()
 
 	d := g.r.Step(ctx)
-	if d.Action != statefile.ActionAdd || d.From != 1 || d.To != 3 {
+	if d.Action != lifecycle.ActionAdd || d.From != 1 || d.To != 3 {
 		t.Fatalf("decision %+v, want add from 1 to 3", d)
 	}
 	g.settle(t)
@@ -36,10 +36,10 @@ func TestLaunchOnDemand(t *testing.T) {
 	g.clock.Advance(time.Second)
 	d = g.r.Step(ctx)
 	g.settle(t)
-	if obs := sp.last(); countState(obs, autoscaler.StateBooting) != 2 {
+	if obs := sp.last(); countState(obs, lifecycle.Booting) != 2 {
 		t.Fatalf("observation %+v: want the 2 launched workers booting", obs.Workers)
 	}
-	if d.Action != statefile.ActionKeep || d.To != 3 {
+	if d.Action != lifecycle.ActionKeep || d.To != 3 {
 		t.Fatalf("second decision %+v, want keep 3", d)
 	}
 	if st := g.r.Snapshot(); st.Counts.Launched != 2 || st.Desired != 3 || st.Launching != 0 {
@@ -78,10 +78,10 @@ func TestWorkersBeingLaunchedCountOnce(t *testing.T) {
 				g.clock.Advance(time.Second)
 				d := g.r.Step(ctx)
 				obs := sp.last()
-				if n := countState(obs, autoscaler.StateBooting); n != 2 {
+				if n := countState(obs, lifecycle.Booting); n != 2 {
 					t.Fatalf("step %d: %d booting workers observed, want 2: %+v", i, n, obs.Workers)
 				}
-				if d.Action != statefile.ActionKeep {
+				if d.Action != lifecycle.ActionKeep {
 					t.Fatalf("step %d: decision %+v while the launch is under way", i, d)
 				}
 			}
@@ -89,7 +89,7 @@ func TestWorkersBeingLaunchedCountOnce(t *testing.T) {
 			g.settle(t)
 			g.clock.Advance(time.Second)
 			g.r.Step(ctx)
-			if n := countState(sp.last(), autoscaler.StateBooting); n != 2 {
+			if n := countState(sp.last(), lifecycle.Booting); n != 2 {
 				t.Fatalf("after the launch: %d booting, want 2", n)
 			}
 			var launches int
@@ -115,7 +115,7 @@ func TestDrainWaitsForRequestsInFlight(t *testing.T) {
 	g := newRig(t, testConfig(), pol, readyW("w1", 0, 0), readyW("w2", 2, 500))
 	ctx := t.Context()
 	d := g.r.Step(ctx)
-	if d.Action != statefile.ActionRemove || !slices.Equal(d.Workers, []string{"w2"}) {
+	if d.Action != lifecycle.ActionRemove || !slices.Equal(d.Workers, []string{"w2"}) {
 		t.Fatalf("decision %+v", d)
 	}
 	// The drain is waiting (its timeout timer is set) and must not have
@@ -221,10 +221,10 @@ func TestReplaceUnhealthy(t *testing.T) {
 	cfg := testConfig()
 	cfg.Min = 2
 	sick := readyW("w2", 0, 0)
-	sick.State, sick.UnhealthySince, sick.Healthy = autoscaler.StateUnhealthy, t0.Add(-time.Minute), false
+	sick.State, sick.UnhealthySince, sick.Healthy = lifecycle.Unhealthy, t0.Add(-time.Minute), false
 	g := newRig(t, cfg, mustPolicy(t, cfg), readyW("w1", 0, 0), sick)
 	d := g.r.Step(t.Context())
-	if d.Action != statefile.ActionReplace || !slices.Equal(d.Workers, []string{"w2"}) {
+	if d.Action != lifecycle.ActionReplace || !slices.Equal(d.Workers, []string{"w2"}) {
 		t.Fatalf("decision %+v", d)
 	}
 	g.settle(t)

@@ -15,7 +15,9 @@
 // Every decision that changes something is logged (slog, info), recorded
 // in the metrics store and kept in a ring buffer that Snapshot serves to the
 // load balancer's state API; with a state directory, VMState.xml is
-// rewritten every few seconds and ASState.xml on every recorded decision.
+// rewritten every few seconds (and with it, when Options.AllVMInstances
+// asks for it, the original's allVmInstances.xml) and ASState.xml on every
+// recorded decision.
 //
 // Time comes from an injected Clock, so tests script it. The pool, the
 // provider and the metrics recorder come in through the small interfaces

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -177,7 +178,7 @@ func (p *fakePool) Add(inst provider.Instance) error {
 		return nil
 	}
 	p.workers = append(p.workers, Worker{
-		Worker:  autoscaler.Worker{ID: inst.ID, State: autoscaler.StateBooting, LaunchedAt: inst.LaunchedAt, CPUPercent: -1},
+		Worker:  autoscaler.Worker{ID: inst.ID, State: lifecycle.Booting, LaunchedAt: inst.LaunchedAt, CPUPercent: -1},
 		Address: inst.Address, MemoryMB: -1,
 	})
 	return nil
@@ -193,7 +194,7 @@ func (p *fakePool) Drain(id string) error {
 		return errUnknown
 	}
 	p.ev.add("drain %s", id)
-	p.workers[i].State = autoscaler.StateDraining
+	p.workers[i].State = lifecycle.Draining
 	return nil
 }
 
@@ -284,7 +285,7 @@ func (f *fakeProvider) Launch(ctx context.Context, n int) ([]provider.Instance, 
 		f.next++
 		insts = append(insts, provider.Instance{
 			ID: fmt.Sprintf("new-%d", f.next), Address: fmt.Sprintf("http://127.0.0.1:%d", 9000+f.next),
-			State: provider.Pending, LaunchedAt: t0,
+			State: lifecycle.Booting, LaunchedAt: t0,
 		})
 	}
 	gate, err, early := f.gate, f.launchErr, f.pool
@@ -349,7 +350,7 @@ func keep(_ int, obs autoscaler.Observation) autoscaler.Decision {
 // Worker builders: speed 1000 units/s.
 func readyW(id string, inFlight int, left float64) Worker {
 	return Worker{
-		Worker: autoscaler.Worker{ID: id, State: autoscaler.StateReady, LaunchedAt: t0.Add(-time.Hour),
+		Worker: autoscaler.Worker{ID: id, State: lifecycle.Ready, LaunchedAt: t0.Add(-time.Hour),
 			InFlight: inFlight, PredictedLeft: left, Speed: 1000, CPUPercent: 40},
 		Address: "http://127.0.0.1:8001", Healthy: true, MemoryMB: 100, Sampled: t0,
 	}
@@ -357,7 +358,7 @@ func readyW(id string, inFlight int, left float64) Worker {
 
 func bootingW(id string) Worker {
 	return Worker{
-		Worker:  autoscaler.Worker{ID: id, State: autoscaler.StateBooting, LaunchedAt: t0, CPUPercent: -1},
+		Worker:  autoscaler.Worker{ID: id, State: lifecycle.Booting, LaunchedAt: t0, CPUPercent: -1},
 		Address: "http://127.0.0.1:8002", MemoryMB: -1,
 	}
 }
@@ -452,7 +453,7 @@ func mustPolicy(t *testing.T, cfg autoscaler.Config) autoscaler.Policy {
 }
 
 // countState counts the observation's workers in state s.
-func countState(obs autoscaler.Observation, s autoscaler.WorkerState) int {
+func countState(obs autoscaler.Observation, s lifecycle.State) int {
 	n := 0
 	for _, w := range obs.Workers {
 		if w.State == s {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // launchingPrefix starts the IDs of the stand-ins for workers being
@@ -40,7 +41,7 @@ func (r *Runner) observe() (PoolSnapshot, autoscaler.Observation) {
 		// provider's Launch bounds how long it lasts.
 		obs.Workers = append(obs.Workers, autoscaler.Worker{
 			ID:         launchingPrefix + strconv.Itoa(i+1) + ")",
-			State:      autoscaler.StateBooting,
+			State:      lifecycle.Booting,
 			CPUPercent: -1,
 		})
 	}

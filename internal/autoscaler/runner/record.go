@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/specialvfx/vfx/internal/autoscaler"
 	"github.com/specialvfx/vfx/internal/autoscaler/statefile"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 )
 
@@ -13,7 +13,7 @@ import (
 // same for every decision.
 func decisionAttrs(d statefile.Decision) []any {
 	return []any{
-		"policy", d.Policy, "action", string(d.Action), "from", d.From, "to", d.To,
+		"policy", d.Policy, "action", d.Action, "from", d.From, "to", d.To,
 		"workers", d.Workers, "panic", d.Panic, "reason", d.Reason,
 	}
 }
@@ -24,7 +24,7 @@ func (r *Runner) record(d statefile.Decision) {
 	r.log.Info("autoscaling decision", decisionAttrs(d)...)
 	if r.rec != nil {
 		r.rec.Decision(metrics.Decision{
-			Time: d.Time, Policy: d.Policy, Action: string(d.Action),
+			Time: d.Time, Policy: d.Policy, Action: d.Action,
 			From: d.From, To: d.To, WorkerID: joinIDs(d.Workers, metrics.MaxIDLen),
 			Reason: d.Reason,
 		})
@@ -63,7 +63,8 @@ func (r *Runner) writeASState() {
 	}
 }
 
-// writeVMState rewrites VMState.xml with every worker of the pool.
+// writeVMState rewrites VMState.xml with every worker of the pool and,
+// when asked for, allVmInstances.xml with the ready ones.
 func (r *Runner) writeVMState() {
 	if r.loop.StateDir == "" {
 		return
@@ -77,6 +78,13 @@ func (r *Runner) writeVMState() {
 	if err := statefile.WriteVMState(path, r.clock.Now(), vms); err != nil {
 		r.log.Warn("cannot write the workers file", "path", path, "err", err)
 	}
+	if !r.allVM {
+		return
+	}
+	path = filepath.Join(r.loop.StateDir, statefile.AllVMInstancesFile)
+	if err := statefile.WriteAllVMInstances(path, vms); err != nil {
+		r.log.Warn("cannot write the original's workers file", "path", path, "err", err)
+	}
 }
 
 func vmState(w Worker) statefile.VMState {
@@ -85,15 +93,17 @@ func vmState(w Worker) statefile.VMState {
 		cpu = -1
 	}
 	return statefile.VMState{
-		ID: w.ID, Address: w.Address, State: string(stateOr(w.State)),
+		ID: w.ID, Address: w.Address, State: stateOr(w.State),
 		CPULoad: cpu, MemoryUsedMB: w.MemoryMB, InFlight: w.InFlight,
 		PredictedWork: w.PredictedLeft, Healthy: w.Healthy, Timestamp: w.Sampled,
 	}
 }
 
-func stateOr(s autoscaler.WorkerState) autoscaler.WorkerState {
-	if s == "" {
-		return autoscaler.StateUnhealthy
+// stateOr is s, or unhealthy for a value that is not a state (as the
+// policy treats it).
+func stateOr(s lifecycle.State) lifecycle.State {
+	if !s.IsValid() {
+		return lifecycle.Unhealthy
 	}
 	return s
 }

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -18,8 +17,10 @@ import (
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
 	"github.com/specialvfx/vfx/internal/autoscaler/statefile"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent writes.
@@ -38,16 +39,7 @@ func (s *syncBuffer) lines(t *testing.T) []map[string]any {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(s.b.Bytes()))
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("log line %q: %v", sc.Text(), err)
-		}
-		out = append(out, m)
-	}
-	return out
+	return testutil.JSONLogLines(t, s.b.Bytes())
 }
 
 // readAS parses ASState.xml.
@@ -152,7 +144,7 @@ func TestDecisionsAreRecorded(t *testing.T) {
 	}
 	for i, w := range want {
 		s := stored[len(stored)-1-i]
-		if s.Action != w.action || s.From != w.from || s.To != w.to || s.Policy != "backlog" ||
+		if s.Action.String() != w.action || s.From != w.from || s.To != w.to || s.Policy != "backlog" ||
 			s.WorkerID != joinIDs(w.workers, 256) || s.Reason != w.reason || !s.Time.Equal(t0.Add(time.Duration([]int{0, 2, 3}[i])*time.Second)) {
 			t.Errorf("stored decision %d: %+v, want %+v", i, s, w)
 		}
@@ -202,7 +194,7 @@ func TestDecisionsAreRecorded(t *testing.T) {
 
 	// The state API: newest first, the last evaluation, the panic mode.
 	st := r.Snapshot()
-	if len(st.Decisions) != 3 || st.Decisions[0].Action != statefile.ActionKeep || st.Decisions[2].Action != statefile.ActionAdd {
+	if len(st.Decisions) != 3 || st.Decisions[0].Action != lifecycle.ActionKeep || st.Decisions[2].Action != lifecycle.ActionAdd {
 		t.Fatalf("recent decisions %+v", st.Decisions)
 	}
 	if st.LastDecision == nil || st.LastDecision.ID != 3 || !st.Panic || st.Desired != 1 || st.Policy != "backlog" || st.Config.Max != 4 {

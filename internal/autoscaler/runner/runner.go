@@ -51,6 +51,10 @@ type Options struct {
 	// LogLimit is how many recorded decisions are kept for ASState.xml
 	// (default statefile.DefaultLogLimit).
 	LogLimit int
+	// AllVMInstances also writes the original system's allVmInstances.xml
+	// (its ready workers, in the original's format) beside VMState.xml
+	// when Loop.StateDir is set.
+	AllVMInstances bool
 	// MaxLaunchBackoff bounds the wait before launching again after a
 	// launch failed; the wait starts at Config.Interval and doubles with
 	// each failure in a row (default DefaultMaxLaunchBackoff).
@@ -69,6 +73,7 @@ type Runner struct {
 	clock      Clock
 	log        *slog.Logger
 	vmEvery    time.Duration
+	allVM      bool
 	recent     int
 	maxBackoff time.Duration
 	decisions  *statefile.DecisionLog
@@ -154,7 +159,7 @@ func New(o Options) (*Runner, error) {
 	return &Runner{
 		cfg: o.Config, loop: o.Loop, policy: o.Policy, pool: o.Pool, prov: o.Provider, rec: o.Recorder,
 		clock: o.Clock, log: o.Log.With("component", "autoscaler"),
-		vmEvery: o.VMStateInterval, recent: o.RecentDecisions, maxBackoff: o.MaxLaunchBackoff,
+		vmEvery: o.VMStateInterval, allVM: o.AllVMInstances, recent: o.RecentDecisions, maxBackoff: o.MaxLaunchBackoff,
 		decisions: statefile.NewDecisionLog(o.LogLimit),
 		busy:      map[string]bool{},
 	}, nil

@@ -10,34 +10,24 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // DefaultLogLimit is how many decisions a DecisionLog keeps by default.
 const DefaultLogLimit = 1000
 
-// Action is what a decision did to the pool.
-type Action string
-
-// The actions of ASState.xml.
-const (
-	ActionAdd     Action = "add"     // launch workers
-	ActionRemove  Action = "remove"  // drain workers, then terminate them
-	ActionKeep    Action = "keep"    // the target or panic mode changed, nothing to do yet
-	ActionReplace Action = "replace" // terminate unhealthy workers and launch replacements
-)
-
 // Decision is one autoscaler decision as ASState.xml and the JSON API show
 // it.
 type Decision struct {
-	ID      uint64    `json:"id"` // assigned by DecisionLog.Add, from 1
-	Time    time.Time `json:"time"`
-	Policy  string    `json:"policy"`
-	Action  Action    `json:"action"`
-	From    int       `json:"from"`    // pool size before: workers not draining
-	To      int       `json:"to"`      // target pool size
-	Workers []string  `json:"workers"` // workers drained or replaced
-	Panic   bool      `json:"panic"`   // the policy was in panic mode (JSON only)
-	Reason  string    `json:"reason"`
+	ID      uint64           `json:"id"` // assigned by DecisionLog.Add, from 1
+	Time    time.Time        `json:"time"`
+	Policy  string           `json:"policy"`
+	Action  lifecycle.Action `json:"action"`
+	From    int              `json:"from"`    // pool size before: workers not draining
+	To      int              `json:"to"`      // target pool size
+	Workers []string         `json:"workers"` // workers drained or replaced
+	Panic   bool             `json:"panic"`   // the policy was in panic mode (JSON only)
+	Reason  string           `json:"reason"`
 }
 
 // NewDecision describes the decision d that policy took at now for a pool
@@ -47,13 +37,13 @@ func NewDecision(now time.Time, policy string, from int, d autoscaler.Decision) 
 	out := Decision{Time: now, Policy: policy, From: from, To: d.Desired, Panic: d.Panic, Reason: d.Reason}
 	switch {
 	case len(d.Replace) > 0:
-		out.Action = ActionReplace
+		out.Action = lifecycle.ActionReplace
 	case d.Launch > 0:
-		out.Action = ActionAdd
+		out.Action = lifecycle.ActionAdd
 	case len(d.Drain) > 0:
-		out.Action = ActionRemove
+		out.Action = lifecycle.ActionRemove
 	default:
-		out.Action = ActionKeep
+		out.Action = lifecycle.ActionKeep
 	}
 	out.Workers = append(append(out.Workers, d.Drain...), d.Replace...)
 	return out
@@ -88,7 +78,7 @@ func NewDecisionLog(limit int) *DecisionLog {
 func (l *DecisionLog) Add(d Decision) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	changed := d.Action != ActionKeep || (l.seen && (d.To != l.lastTo || d.Panic != l.lastP))
+	changed := d.Action != lifecycle.ActionKeep || (l.seen && (d.To != l.lastTo || d.Panic != l.lastP))
 	l.seen, l.lastTo, l.lastP = true, d.To, d.Panic
 	if !changed {
 		return false
@@ -150,11 +140,11 @@ type xmlWorkers struct {
 func EncodeASState(w io.Writer, ds []Decision) error {
 	doc := xmlASState{Decisions: make([]xmlDecision, 0, len(ds))}
 	for _, d := range ds {
-		if d.Action == "" {
-			return fmt.Errorf("decision %s: no action", strconv.FormatUint(d.ID, 10))
+		if _, err := d.Action.MarshalText(); err != nil {
+			return fmt.Errorf("decision %s: %w", strconv.FormatUint(d.ID, 10), err)
 		}
 		doc.Decisions = append(doc.Decisions, xmlDecision{
-			ID: d.ID, Time: rfc3339(d.Time), Policy: d.Policy, Action: string(d.Action),
+			ID: d.ID, Time: rfc3339(d.Time), Policy: d.Policy, Action: d.Action.String(),
 			From: d.From, To: d.To, Workers: xmlWorkers{IDs: d.Workers}, Reason: d.Reason,
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -23,10 +24,10 @@ var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
 func sampleVMs() []VMState {
 	return []VMState{
-		{ID: "w1", Address: "127.0.0.1:8001", State: "ready", CPULoad: 93.91666666666666, MemoryUsedMB: 412, InFlight: 3, PredictedWork: 812345.5, Healthy: true, Timestamp: t0.Add(-3 * time.Second)},
-		{ID: "w2", Address: "127.0.0.1:8002", State: "booting", CPULoad: -1, MemoryUsedMB: -1, Timestamp: time.Time{}},
-		{ID: "i-0990f57abf2b19c42", Address: "ec2-3-143-24-19.us-east-2.compute.amazonaws.com:8000", State: "draining", CPULoad: 12, MemoryUsedMB: 300, InFlight: 1, PredictedWork: 4e7, Healthy: true, Timestamp: t0.In(time.FixedZone("WEST", 3600))},
-		{ID: "w<4>&", Address: "", State: "unhealthy", CPULoad: 0, Healthy: false, Timestamp: t0},
+		{ID: "w1", Address: "127.0.0.1:8001", State: lifecycle.Ready, CPULoad: 93.91666666666666, MemoryUsedMB: 412, InFlight: 3, PredictedWork: 812345.5, Healthy: true, Timestamp: t0.Add(-3 * time.Second)},
+		{ID: "w2", Address: "127.0.0.1:8002", State: lifecycle.Booting, CPULoad: -1, MemoryUsedMB: -1, Timestamp: time.Time{}},
+		{ID: "i-0990f57abf2b19c42", Address: "ec2-3-143-24-19.us-east-2.compute.amazonaws.com:8000", State: lifecycle.Draining, CPULoad: 12, MemoryUsedMB: 300, InFlight: 1, PredictedWork: 4e7, Healthy: true, Timestamp: t0.In(time.FixedZone("WEST", 3600))},
+		{ID: "w<4>&", Address: "", State: lifecycle.Unhealthy, CPULoad: 0, Healthy: false, Timestamp: t0},
 	}
 }
 
@@ -135,7 +136,7 @@ func TestVMStateParsesBack(t *testing.T) {
 		if wantMem < 0 {
 			wantMem = -1
 		}
-		if g.ID != v.ID || g.Address != v.Address || g.State != v.State || g.CPULoad != v.CPULoad ||
+		if g.ID != v.ID || g.Address != v.Address || g.State != v.State.String() || g.CPULoad != v.CPULoad ||
 			g.MemoryUsed != wantMem || g.InFlight != v.InFlight || g.PredictedWork != v.PredictedWork ||
 			g.Healthy != v.Healthy || !g.Timestamp.Equal(wantTS.Truncate(time.Second)) {
 			t.Errorf("state %d: read back %+v from %+v", i, g, v)
@@ -162,7 +163,7 @@ func TestASStateParsesBack(t *testing.T) {
 	}
 	for i, w := range want {
 		g := doc.Decisions[i]
-		if g.ID != w.ID || !g.Time.Equal(w.Time) || g.Policy != w.Policy || g.Action != string(w.Action) ||
+		if g.ID != w.ID || !g.Time.Equal(w.Time) || g.Policy != w.Policy || g.Action != w.Action.String() ||
 			g.From != w.From || g.To != w.To || !reflect.DeepEqual(g.Workers, w.Workers) || g.Reason != w.Reason {
 			t.Errorf("decision %d: read back %+v from %+v", i, g, w)
 		}
@@ -173,13 +174,13 @@ func TestNewDecisionAction(t *testing.T) {
 	tests := []struct {
 		name        string
 		d           autoscaler.Decision
-		want        Action
+		want        lifecycle.Action
 		wantWorkers []string
 	}{
-		{"launch", autoscaler.Decision{Desired: 3, Launch: 2}, ActionAdd, nil},
-		{"drain", autoscaler.Decision{Desired: 1, Drain: []string{"a", "b"}}, ActionRemove, []string{"a", "b"}},
-		{"replace with launch", autoscaler.Decision{Desired: 2, Launch: 2, Replace: []string{"c"}}, ActionReplace, []string{"c"}},
-		{"nothing", autoscaler.Decision{Desired: 2}, ActionKeep, nil},
+		{"launch", autoscaler.Decision{Desired: 3, Launch: 2}, lifecycle.ActionAdd, nil},
+		{"drain", autoscaler.Decision{Desired: 1, Drain: []string{"a", "b"}}, lifecycle.ActionRemove, []string{"a", "b"}},
+		{"replace with launch", autoscaler.Decision{Desired: 2, Launch: 2, Replace: []string{"c"}}, lifecycle.ActionReplace, []string{"c"}},
+		{"nothing", autoscaler.Decision{Desired: 2}, lifecycle.ActionKeep, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -379,15 +380,26 @@ func sanitize(s string) string {
 	return b.String()
 }
 
-// FuzzEncode: whatever the strings and numbers, both files are well-formed
-// XML that reads back to the same values.
+// FuzzEncode: whatever the strings, numbers and state, the three files are
+// well-formed XML that reads back to the same values, and a value that is
+// not a state is an error of VMState.xml.
 func FuzzEncode(f *testing.F) {
-	f.Add("w1", "127.0.0.1:8001", "ready", "need 4.2 workers → launch 1", 93.9, 812345.5, int64(412))
-	f.Add("<&>", "]]>", "\x00\x01", "\r\n\t\"'", -1.0, -5.0, int64(-3))
-	f.Add("\xff\xfe", "a\u2028b", "", "\U0001F600", 1e308, 1e25, int64(1)<<62)
-	f.Fuzz(func(t *testing.T, id, addr, state, reason string, cpu, work float64, mem int64) {
+	f.Add("w1", "127.0.0.1:8001", "backlog", "need 4.2 workers → launch 1", uint8(lifecycle.Ready), 93.9, 812345.5, int64(412))
+	f.Add("<&>", "]]>", "\x00\x01", "\r\n\t\"'", uint8(0), -1.0, -5.0, int64(-3))
+	f.Add("\xff\xfe", "a\u2028b", "", "\U0001F600", uint8(lifecycle.Draining), 1e308, 1e25, int64(1)<<62)
+	f.Add("i-1\r", "http://h:8000/\xff", "p", "r", uint8(lifecycle.Ready), 0.0004, 0.0, int64(0))
+	f.Fuzz(func(t *testing.T, id, addr, policy, reason string, st uint8, cpu, work float64, mem int64) {
+		state := lifecycle.State(st)
+		vm := VMState{ID: id, Address: addr, State: state, CPULoad: cpu, PredictedWork: work, MemoryUsedMB: mem, Healthy: true}
 		var buf bytes.Buffer
-		if err := EncodeVMState(&buf, t0, []VMState{{ID: id, Address: addr, State: state, CPULoad: cpu, PredictedWork: work, MemoryUsedMB: mem, Healthy: true}}); err != nil {
+		err := EncodeVMState(&buf, t0, []VMState{vm})
+		if !state.IsValid() {
+			if err == nil || !strings.Contains(err.Error(), "invalid worker state") {
+				t.Fatalf("state %d: error %v", st, err)
+			}
+			return
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		var vs readVMStates
@@ -395,7 +407,7 @@ func FuzzEncode(f *testing.F) {
 			t.Fatalf("VMState.xml does not parse: %v\n%s", err, buf.String())
 		}
 		g := vs.States[0]
-		if g.ID != sanitize(id) || g.Address != sanitize(addr) || g.State != sanitize(state) {
+		if g.ID != sanitize(id) || g.Address != sanitize(addr) || g.State != state.String() {
 			t.Fatalf("strings changed: %q %q %q", g.ID, g.Address, g.State)
 		}
 		if cpu >= 0 && cpu <= 1e308 && g.CPULoad != cpu {
@@ -406,7 +418,29 @@ func FuzzEncode(f *testing.F) {
 		}
 
 		buf.Reset()
-		d := Decision{ID: 1, Time: t0, Policy: state, Action: ActionRemove, Workers: []string{id, addr}, Reason: reason}
+		if err := EncodeAllVMInstances(&buf, []VMState{vm}); err != nil {
+			t.Fatal(err)
+		}
+		var all readAllVMInstances
+		if err := xml.Unmarshal(buf.Bytes(), &all); err != nil {
+			t.Fatalf("allVmInstances.xml does not parse: %v\n%s", err, buf.String())
+		}
+		if state != lifecycle.Ready {
+			if len(all.Instances) != 0 {
+				t.Fatalf("a %s worker is listed: %s", state, buf.String())
+			}
+		} else {
+			gi := all.Instances[0]
+			if gi.ID != sanitize(id) || gi.DNS != sanitize(instanceDNS(addr)) {
+				t.Fatalf("strings changed: %q %q", gi.ID, gi.DNS)
+			}
+			if cpu >= 0 && cpu <= 1e308 && gi.CPULoad != cpu {
+				t.Fatalf("cpuLoad %v read back as %v", cpu, gi.CPULoad)
+			}
+		}
+
+		buf.Reset()
+		d := Decision{ID: 1, Time: t0, Policy: policy, Action: lifecycle.ActionRemove, Workers: []string{id, addr}, Reason: reason}
 		if err := EncodeASState(&buf, []Decision{d}); err != nil {
 			t.Fatal(err)
 		}
@@ -415,7 +449,7 @@ func FuzzEncode(f *testing.F) {
 			t.Fatalf("ASState.xml does not parse: %v\n%s", err, buf.String())
 		}
 		gd := as.Decisions[0]
-		if gd.Reason != sanitize(reason) || gd.Policy != sanitize(state) || fmt.Sprint(gd.Workers) != fmt.Sprint([]string{sanitize(id), sanitize(addr)}) {
+		if gd.Reason != sanitize(reason) || gd.Policy != sanitize(policy) || fmt.Sprint(gd.Workers) != fmt.Sprint([]string{sanitize(id), sanitize(addr)}) {
 			t.Fatalf("decision changed: %+v", gd)
 		}
 	})

@@ -2,10 +2,11 @@ package statefile
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // File names the loop writes in the state directory.
@@ -16,15 +17,15 @@ const (
 
 // VMState is the state of one worker, as the JSON API serves it.
 type VMState struct {
-	ID            string    `json:"id"`
-	Address       string    `json:"address"`        // host:port
-	State         string    `json:"state"`          // booting, ready, draining, unhealthy
-	CPULoad       float64   `json:"cpu_load"`       // percent; negative = unknown, written as -1.0
-	MemoryUsedMB  int64     `json:"memory_used_mb"` // negative = unknown, written as -1
-	InFlight      int       `json:"in_flight"`      // requests running on it
-	PredictedWork float64   `json:"predicted_work"` // predicted work units still to do
-	Healthy       bool      `json:"healthy"`        // last health check passed
-	Timestamp     time.Time `json:"timestamp"`      // when the state was sampled; zero = the time of the export
+	ID            string          `json:"id"`
+	Address       string          `json:"address"`        // as its provider gives it: a base URL or host:port
+	State         lifecycle.State `json:"state"`          // written as its word (ready, draining, …)
+	CPULoad       float64         `json:"cpu_load"`       // percent; negative = unknown, written as -1.0
+	MemoryUsedMB  int64           `json:"memory_used_mb"` // negative = unknown, written as -1
+	InFlight      int             `json:"in_flight"`      // requests running on it
+	PredictedWork float64         `json:"predicted_work"` // predicted work units still to do
+	Healthy       bool            `json:"healthy"`        // last health check passed
+	Timestamp     time.Time       `json:"timestamp"`      // when the state was sampled; zero = the time of the export
 }
 
 type xmlVMStates struct {
@@ -49,9 +50,12 @@ type xmlVMState struct {
 //	<vmStates><vmState><id/><address/><state/><cpuLoad/><memoryUsed/>
 //	<inFlight/><predictedWork/><vmHealthy/><timestamp/></vmState>…</vmStates>
 //
-// cpuLoad is a percentage written like Java's Double.toString ("-1.0" when
-// unknown, as in the original's allVmInstances.xml), memoryUsed is in MB,
-// and timestamp is RFC 3339 in UTC (now for a state without a timestamp).
+// state is the worker's lifecycle state (booting, ready, unhealthy,
+// draining or terminated), cpuLoad a percentage written like Java's
+// Double.toString ("-1.0" when unknown, as in the original's
+// allVmInstances.xml), memoryUsed is in MB, and timestamp is RFC 3339 in
+// UTC (now for a state without a timestamp). A state that is not a
+// lifecycle state is an error.
 func WriteVMState(path string, now time.Time, vms []VMState) error {
 	return writeAtomic(path, func(w io.Writer) error { return EncodeVMState(w, now, vms) })
 }
@@ -60,21 +64,20 @@ func WriteVMState(path string, now time.Time, vms []VMState) error {
 func EncodeVMState(w io.Writer, now time.Time, vms []VMState) error {
 	doc := xmlVMStates{States: make([]xmlVMState, 0, len(vms))}
 	for _, v := range vms {
+		if _, err := v.State.MarshalText(); err != nil {
+			return fmt.Errorf("worker %q: %w", v.ID, err)
+		}
 		ts := v.Timestamp
 		if ts.IsZero() {
 			ts = now
-		}
-		cpu := v.CPULoad
-		if !(cpu >= 0) || math.IsInf(cpu, 1) {
-			cpu = -1
 		}
 		mem := v.MemoryUsedMB
 		if mem < 0 {
 			mem = -1
 		}
 		doc.States = append(doc.States, xmlVMState{
-			ID: v.ID, Address: v.Address, State: v.State,
-			CPULoad:       javaDouble(cpu),
+			ID: v.ID, Address: v.Address, State: v.State.String(),
+			CPULoad:       cpuLoad(v.CPULoad),
 			MemoryUsed:    mem,
 			InFlight:      v.InFlight,
 			PredictedWork: number(v.PredictedWork),
@@ -84,44 +87,3 @@ func EncodeVMState(w io.Writer, now time.Time, vms []VMState) error {
 	}
 	return encode(w, doc)
 }
-
-// encode writes an XML declaration and doc indented by two spaces.
-func encode(w io.Writer, doc any) error {
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
-}
-
-// javaDouble formats like Java's Double.toString for the values a CPU load
-// takes: the shortest decimal that reads back exactly, with at least one
-// digit after the point.
-func javaDouble(v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			return s
-		}
-	}
-	return s + ".0"
-}
-
-// number formats a quantity in plain decimal notation (exponent notation
-// from 1e21 up); values that are negative or not numbers are written as 0.
-func number(v float64) string {
-	switch {
-	case !(v >= 0):
-		return "0"
-	case v >= 1e21:
-		return strconv.FormatFloat(v, 'e', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 )
 
@@ -19,9 +20,14 @@ func scanDecision(rows *sql.Rows) (metrics.Decision, error) {
 	var (
 		d      metrics.Decision
 		timeNS int64
+		action string
 	)
-	if err := rows.Scan(&timeNS, &d.Policy, &d.Action, &d.From, &d.To, &d.WorkerID, &d.Reason); err != nil {
+	if err := rows.Scan(&timeNS, &d.Policy, &action, &d.From, &d.To, &d.WorkerID, &d.Reason); err != nil {
 		return d, fmt.Errorf("read decision: %w", err)
+	}
+	var err error
+	if d.Action, err = lifecycle.ParseAction(action); err != nil {
+		return d, fmt.Errorf("read decision: action: %w", err)
 	}
 	d.Time = fromNanos(timeNS)
 	return d, nil
@@ -47,7 +53,7 @@ func (s *Store) AppendDecisions(ctx context.Context, decisions []metrics.Decisio
 		}
 		defer stmt.Close()
 		for _, d := range decisions {
-			if _, err := stmt.ExecContext(ctx, d.Time.UnixNano(), d.Policy, d.Action,
+			if _, err := stmt.ExecContext(ctx, d.Time.UnixNano(), d.Policy, d.Action.String(),
 				d.From, d.To, d.WorkerID, d.Reason); err != nil {
 				return fmt.Errorf("decision of %s at %v: %w", d.Policy, d.Time, err)
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -158,8 +159,8 @@ func TestReopenKeepsData(t *testing.T) {
 		Features: workload.Features{Kind: workload.Enhance, Width: 960, Height: 686, Format: "jpg"},
 		Units:    12345, CPU: time.Millisecond, Wall: 2 * time.Millisecond, Outcome: metrics.OutcomeOK, Status: 200,
 	}
-	sample := metrics.WorkerSample{Time: rec.Time, WorkerID: "w1", Health: metrics.HealthReady, CPUPercent: 12.5}
-	dec := metrics.Decision{Time: rec.Time, Policy: "p", Action: metrics.ActionAdd, From: 1, To: 2}
+	sample := metrics.WorkerSample{Time: rec.Time, WorkerID: "w1", Health: lifecycle.Ready, CPUPercent: 12.5}
+	dec := metrics.Decision{Time: rec.Time, Policy: "p", Action: lifecycle.ActionAdd, From: 1, To: 2}
 	if err := errors.Join(
 		s.AppendRequests(ctx, []metrics.RequestRecord{rec}),
 		s.AppendWorkerSamples(ctx, []metrics.WorkerSample{sample}),

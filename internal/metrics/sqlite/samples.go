@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 )
 
@@ -20,12 +21,17 @@ func scanSample(rows *sql.Rows) (metrics.WorkerSample, error) {
 	var (
 		w           metrics.WorkerSample
 		timeNS, mem int64
+		health      string
 	)
-	if err := rows.Scan(&w.WorkerID, &timeNS, &w.Address, &w.CPUPercent, &mem, &w.InFlight, &w.Health); err != nil {
+	if err := rows.Scan(&w.WorkerID, &timeNS, &w.Address, &w.CPUPercent, &mem, &w.InFlight, &health); err != nil {
 		return w, fmt.Errorf("read worker sample: %w", err)
 	}
 	if mem < 0 {
 		return w, fmt.Errorf("read worker sample: negative memory_bytes %d", mem)
+	}
+	var err error
+	if w.Health, err = lifecycle.ParseState(health); err != nil {
+		return w, fmt.Errorf("read worker sample: health: %w", err)
 	}
 	w.Time, w.MemoryBytes = fromNanos(timeNS), uint64(mem)
 	return w, nil
@@ -51,7 +57,7 @@ func (s *Store) AppendWorkerSamples(ctx context.Context, samples []metrics.Worke
 		defer stmt.Close()
 		for _, w := range samples {
 			if _, err := stmt.ExecContext(ctx, w.WorkerID, w.Time.UnixNano(), w.Address,
-				w.CPUPercent, memoryInt(w.MemoryBytes), w.InFlight, w.Health); err != nil {
+				w.CPUPercent, memoryInt(w.MemoryBytes), w.InFlight, w.Health.String()); err != nil {
 				return fmt.Errorf("worker sample %s at %v: %w", w.WorkerID, w.Time, err)
 			}
 		}

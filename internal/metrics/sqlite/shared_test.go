@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -33,10 +34,10 @@ func writeBatches(ctx context.Context, s metrics.Store, prefix string, batches, 
 			return fmt.Errorf("%s batch %d: %w", prefix, b, err)
 		}
 		t := base.Add(time.Duration(b) * time.Second)
-		if err := s.AppendWorkerSamples(ctx, []metrics.WorkerSample{{Time: t, WorkerID: prefix, Health: metrics.HealthReady}}); err != nil {
+		if err := s.AppendWorkerSamples(ctx, []metrics.WorkerSample{{Time: t, WorkerID: prefix, Health: lifecycle.Ready}}); err != nil {
 			return fmt.Errorf("%s sample %d: %w", prefix, b, err)
 		}
-		if err := s.AppendDecisions(ctx, []metrics.Decision{{Time: t, Policy: prefix, Action: metrics.ActionKeep}}); err != nil {
+		if err := s.AppendDecisions(ctx, []metrics.Decision{{Time: t, Policy: prefix, Action: lifecycle.ActionKeep}}); err != nil {
 			return fmt.Errorf("%s decision %d: %w", prefix, b, err)
 		}
 	}

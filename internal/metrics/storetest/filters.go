@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -254,9 +255,9 @@ func testInvalidBatch(t *testing.T, open Opener) {
 		t.Errorf("a rejected batch left %d records: %v", len(got), ids(got))
 	}
 	badSample := fullSample()
-	badSample.Health = "sleepy"
+	badSample.Health = lifecycle.Terminated + 1
 	if err := s.AppendWorkerSamples(ctx, []metrics.WorkerSample{fullSample(), badSample}); !errors.Is(err, metrics.ErrInvalidRecord) {
-		t.Errorf("appending a sample with an unknown health: error %v, want ErrInvalidRecord", err)
+		t.Errorf("appending a sample whose health is not a state: error %v, want ErrInvalidRecord", err)
 	}
 	badDecision := fullDecision()
 	badDecision.Time = time.Time{}

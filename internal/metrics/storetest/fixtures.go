@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -53,7 +54,7 @@ func fullSample() metrics.WorkerSample {
 		CPUPercent:  87.654321,
 		MemoryBytes: 3 << 30,
 		InFlight:    5,
-		Health:      metrics.HealthDraining,
+		Health:      lifecycle.Draining,
 	}
 }
 
@@ -62,7 +63,7 @@ func fullDecision() metrics.Decision {
 	return metrics.Decision{
 		Time:     t0,
 		Policy:   "predicted-backlog",
-		Action:   metrics.ActionReplace,
+		Action:   lifecycle.ActionReplace,
 		From:     4,
 		To:       5,
 		WorkerID: "worker-3",
@@ -127,7 +128,7 @@ func sampleSet() []metrics.WorkerSample {
 			w = "w2"
 		}
 		out = append(out, metrics.WorkerSample{
-			Time: at(n), WorkerID: w, Address: "127.0.0.1:1", CPUPercent: float64(n), Health: metrics.HealthReady,
+			Time: at(n), WorkerID: w, Address: "127.0.0.1:1", CPUPercent: float64(n), Health: lifecycle.Ready,
 		})
 	}
 	return out
@@ -137,7 +138,7 @@ func decisionSet() []metrics.Decision {
 	var out []metrics.Decision
 	for n := 1; n <= 6; n++ {
 		out = append(out, metrics.Decision{
-			Time: at(n), Policy: "p", Action: metrics.ActionKeep, From: n, To: n, Reason: fmt.Sprint("step ", n),
+			Time: at(n), Policy: "p", Action: lifecycle.ActionKeep, From: n, To: n, Reason: fmt.Sprint("step ", n),
 		})
 	}
 	return out

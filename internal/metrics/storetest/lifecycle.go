@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -36,10 +37,10 @@ func testConcurrent(t *testing.T, open Opener) {
 				}
 				errs <- s.AppendRequests(ctx, recs)
 				errs <- s.AppendWorkerSamples(ctx, []metrics.WorkerSample{{
-					Time: at(b), WorkerID: fmt.Sprint("w", g), Health: metrics.HealthReady,
+					Time: at(b), WorkerID: fmt.Sprint("w", g), Health: lifecycle.Ready,
 				}})
 				errs <- s.AppendDecisions(ctx, []metrics.Decision{{
-					Time: at(b), Policy: fmt.Sprint("p", g), Action: metrics.ActionKeep,
+					Time: at(b), Policy: fmt.Sprint("p", g), Action: lifecycle.ActionKeep,
 				}})
 				_, err := s.Requests(ctx, metrics.RequestQuery{WorkerID: fmt.Sprint("w", g)})
 				errs <- err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 )
 
@@ -57,9 +58,9 @@ func testRoundTrip(t *testing.T, open Opener) {
 	t.Run("ExtremeWorkerSamples", func(t *testing.T) {
 		s := open(t)
 		in := []metrics.WorkerSample{
-			{Time: metrics.MinTime, WorkerID: "a", Health: metrics.HealthBooting},
+			{Time: metrics.MinTime, WorkerID: "a", Health: lifecycle.Booting},
 			{Time: metrics.MaxTime, WorkerID: "b", MemoryBytes: 1<<63 - 1, CPUPercent: 1e-9,
-				InFlight: 1 << 30, Health: metrics.HealthUnhealthy, Address: "[::1]:65535"},
+				InFlight: 1 << 30, Health: lifecycle.Unhealthy, Address: "[::1]:65535"},
 		}
 		must(t, "AppendWorkerSamples", s.AppendWorkerSamples(ctx, in))
 		got, err := s.WorkerSamples(ctx, metrics.WorkerQuery{})
@@ -115,7 +116,7 @@ func testReplace(t *testing.T, open Opener) {
 		s := open(t)
 		a := fullDecision()
 		b := a
-		b.Action, b.To, b.Reason = metrics.ActionKeep, 4, "changed"
+		b.Action, b.To, b.Reason = lifecycle.ActionKeep, 4, "changed"
 		other := a
 		other.Policy = "cpu"
 		must(t, "append", s.AppendDecisions(ctx, []metrics.Decision{a, other}))

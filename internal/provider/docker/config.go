@@ -41,7 +41,7 @@ type Config struct {
 	// Memory is each container's memory limit in bytes (default 512 MiB).
 	Memory int64
 	// StartTimeout bounds how long Launch waits for a new worker's /health
-	// to answer before returning it Pending (default 20s).
+	// to answer before returning it Booting (default 20s).
 	StartTimeout time.Duration
 	// StopTimeout is the grace period between SIGTERM and SIGKILL
 	// (default 15s; whole seconds).

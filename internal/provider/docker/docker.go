@@ -17,6 +17,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/health"
 )
@@ -176,7 +177,7 @@ func (p *Provider) containers(ctx context.Context, workersOnly bool) ([]containe
 }
 
 // List reports the deployment's worker containers: Ready once /health has
-// answered 200, Pending before, Draining when it answers 503, Terminated
+// answered 200, Booting before, Draining when it answers 503, Terminated
 // once the container has exited. An exited container is removed after the
 // retention period.
 func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
@@ -198,7 +199,7 @@ func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
 		in := provider.Instance{
 			ID:         name,
 			Address:    hostAddress(c.Ports),
-			State:      provider.Pending,
+			State:      lifecycle.Booting,
 			LaunchedAt: time.Unix(c.Created, 0).UTC(),
 			Adopted:    !p.launched[name],
 		}
@@ -207,13 +208,13 @@ func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
 		switch c.State {
 		case container.StateRunning:
 			if ready {
-				in.State = provider.Ready
+				in.State = lifecycle.Ready
 			} else if in.Address != "" {
 				probe = append(probe, len(out))
 			}
 		case container.StateCreated, container.StateRestarting, container.StatePaused:
 		default: // exited, dead, removing
-			in.State = provider.Terminated
+			in.State = lifecycle.Terminated
 			if p.expired(name, c.Status, now) {
 				if err := p.remove(ctx, c.ID, name); err != nil {
 					p.log.Warn("cannot remove exited container", "id", name, "err", err)
@@ -227,7 +228,7 @@ func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
 	for _, i := range probe {
 		wg.Go(func() {
 			st := p.probe.Probe(ctx, out[i].Address, out[i].ID)
-			if st == provider.Ready {
+			if st == lifecycle.Ready {
 				p.mu.Lock()
 				p.ready[out[i].ID] = true
 				p.mu.Unlock()

@@ -19,6 +19,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/providertest"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -104,7 +105,7 @@ func TestContainers(t *testing.T) {
 	}
 	waitFor(t, 30*time.Second, "both containers ready", func() bool {
 		l := providertest.ListByID(t, p1)
-		return l[insts[0].ID].State == provider.Ready && l[insts[1].ID].State == provider.Ready
+		return l[insts[0].ID].State == lifecycle.Ready && l[insts[1].ID].State == lifecycle.Ready
 	})
 
 	// The image is tagged by content and not rebuilt.
@@ -179,7 +180,7 @@ func TestContainers(t *testing.T) {
 	}
 	for _, in := range insts {
 		got := l2[in.ID]
-		if !got.Adopted || got.State != provider.Ready || got.Address != in.Address {
+		if !got.Adopted || got.State != lifecycle.Ready || got.Address != in.Address {
 			t.Errorf("adopted %+v; want ready, adopted, %s", got, in.Address)
 		}
 	}
@@ -207,7 +208,7 @@ func TestContainers(t *testing.T) {
 		t.Fatalf("kill %s: %v", dead.ID, err)
 	}
 	waitFor(t, 20*time.Second, dead.ID+" reported terminated", func() bool {
-		return providertest.ListByID(t, p1)[dead.ID].State == provider.Terminated
+		return providertest.ListByID(t, p1)[dead.ID].State == lifecycle.Terminated
 	})
 	if l := providertest.ListByID(t, p1); len(l) != 1 {
 		t.Errorf("after a container died List = %+v; want only the dead one", l)

@@ -17,6 +17,7 @@ import (
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/docker/go-connections/nat"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -29,7 +30,7 @@ const (
 
 // Launch starts n worker containers in parallel (building the image first
 // if needed) and returns them, Ready if /health answered within the start
-// timeout, else Pending. If some fail, it returns the ones that started
+// timeout, else Booting. If some fail, it returns the ones that started
 // together with an error.
 func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, error) {
 	if n < 1 {
@@ -179,7 +180,7 @@ func (p *Provider) waitStart(ctx context.Context, id, name string) (provider.Ins
 	defer deadline.Stop()
 	tick := time.NewTicker(startPoll)
 	defer tick.Stop()
-	inst := provider.Instance{ID: name, State: provider.Pending}
+	inst := provider.Instance{ID: name, State: lifecycle.Booting}
 	for {
 		c, err := p.cli.ContainerInspect(ctx, id)
 		if err != nil {
@@ -198,11 +199,11 @@ func (p *Provider) waitStart(ctx context.Context, id, name string) (provider.Ins
 				}
 			}
 		}
-		if inst.Address != "" && p.probe.Probe(ctx, inst.Address, name) == provider.Ready {
+		if inst.Address != "" && p.probe.Probe(ctx, inst.Address, name) == lifecycle.Ready {
 			p.mu.Lock()
 			p.ready[name] = true
 			p.mu.Unlock()
-			inst.State = provider.Ready
+			inst.State = lifecycle.Ready
 			return inst, nil
 		}
 		select {

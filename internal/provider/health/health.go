@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // Prober asks workers' /health, each request on a connection of its own.
@@ -27,33 +27,33 @@ func NewProber(timeout time.Duration) *Prober {
 	}
 }
 
-// Probe returns Ready for 200, Draining for 503 and Pending when the worker
+// Probe returns Ready for 200, Draining for 503 and Booting when the worker
 // at address (a base URL) does not answer (or answers anything else)
 // within the probe timeout. A response whose X-Worker-Id names another
 // worker than id (another process took the port) counts as no answer.
-func (p *Prober) Probe(ctx context.Context, address, id string) provider.State {
+func (p *Prober) Probe(ctx context.Context, address, id string) lifecycle.State {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, address+"/health", nil)
 	if err != nil {
-		return provider.Pending
+		return lifecycle.Booting
 	}
 	resp, err := p.hc.Do(req)
 	if err != nil {
-		return provider.Pending
+		return lifecycle.Booting
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
 	if wid := resp.Header.Get("X-Worker-Id"); wid != "" && wid != id {
-		return provider.Pending
+		return lifecycle.Booting
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:
-		return provider.Ready
+		return lifecycle.Ready
 	case http.StatusServiceUnavailable:
-		return provider.Draining
+		return lifecycle.Draining
 	}
-	return provider.Pending
+	return lifecycle.Booting
 }
 
 // Close releases the prober's idle connections.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 func TestProbe(t *testing.T) {
@@ -16,7 +16,7 @@ func TestProbe(t *testing.T) {
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
-		want    provider.State
+		want    lifecycle.State
 	}{
 		{name: "200 is ready", handler: func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path != "/health" {
@@ -25,23 +25,23 @@ func TestProbe(t *testing.T) {
 			}
 			w.Header().Set("X-Worker-Id", "w1")
 			w.Write([]byte(`{"status":"ready"}`))
-		}, want: provider.Ready},
-		{name: "200 without an id is ready", handler: func(w http.ResponseWriter, r *http.Request) {}, want: provider.Ready},
+		}, want: lifecycle.Ready},
+		{name: "200 without an id is ready", handler: func(w http.ResponseWriter, r *http.Request) {}, want: lifecycle.Ready},
 		{name: "503 is draining", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusServiceUnavailable)
-		}, want: provider.Draining},
-		{name: "500 is pending", handler: func(w http.ResponseWriter, r *http.Request) {
+		}, want: lifecycle.Draining},
+		{name: "500 is booting", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
-		}, want: provider.Pending},
-		{name: "another worker's answer is pending", handler: func(w http.ResponseWriter, r *http.Request) {
+		}, want: lifecycle.Booting},
+		{name: "another worker's answer is booting", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("X-Worker-Id", "w2")
-		}, want: provider.Pending},
-		{name: "no answer within the timeout is pending", handler: func(w http.ResponseWriter, r *http.Request) {
+		}, want: lifecycle.Booting},
+		{name: "no answer within the timeout is booting", handler: func(w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-release:
 			case <-r.Context().Done():
 			}
-		}, want: provider.Pending},
+		}, want: lifecycle.Booting},
 	}
 	p := NewProber(200 * time.Millisecond)
 	defer p.Close()
@@ -62,17 +62,17 @@ func TestProbeNoServer(t *testing.T) {
 	ts.Close()
 	p := NewProber(time.Second)
 	defer p.Close()
-	if got := p.Probe(context.Background(), addr, "w1"); got != provider.Pending {
-		t.Errorf("Probe of a closed port = %s; want pending", got)
+	if got := p.Probe(context.Background(), addr, "w1"); got != lifecycle.Booting {
+		t.Errorf("Probe of a closed port = %s; want booting", got)
 	}
-	if got := p.Probe(context.Background(), "http://bad host", "w1"); got != provider.Pending {
-		t.Errorf("Probe of a malformed address = %s; want pending", got)
+	if got := p.Probe(context.Background(), "http://bad host", "w1"); got != lifecycle.Booting {
+		t.Errorf("Probe of a malformed address = %s; want booting", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ts = httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer ts.Close()
-	if got := p.Probe(ctx, ts.URL, "w1"); got != provider.Pending {
-		t.Errorf("Probe with an ended context = %s; want pending", got)
+	if got := p.Probe(ctx, ts.URL, "w1"); got != lifecycle.Booting {
+		t.Errorf("Probe with an ended context = %s; want booting", got)
 	}
 }

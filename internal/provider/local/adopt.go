@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 // adoptPoll is how often start-up probes a recorded worker.
@@ -42,7 +42,7 @@ func (p *Provider) adopt(ctx context.Context) error {
 			continue
 		}
 		st := p.awaitHealth(ctx, r)
-		if st == provider.Pending {
+		if st == lifecycle.Booting {
 			p.log.Warn("recorded worker runs but does not answer /health; leaving it alone", "id", r.ID, "pid", r.PID, "address", r.Address)
 			continue
 		}
@@ -59,19 +59,19 @@ func (p *Provider) adopt(ctx context.Context) error {
 }
 
 // awaitHealth probes until the worker answers (Ready or Draining), the
-// adopt timeout passes or ctx ends (Pending).
-func (p *Provider) awaitHealth(ctx context.Context, r record) provider.State {
+// adopt timeout passes or ctx ends (Booting).
+func (p *Provider) awaitHealth(ctx context.Context, r record) lifecycle.State {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.AdoptTimeout)
 	defer cancel()
 	t := time.NewTicker(adoptPoll)
 	defer t.Stop()
 	for {
-		if st := p.probe.Probe(ctx, r.Address, r.ID); st != provider.Pending {
+		if st := p.probe.Probe(ctx, r.Address, r.ID); st != lifecycle.Booting {
 			return st
 		}
 		select {
 		case <-ctx.Done():
-			return provider.Pending
+			return lifecycle.Booting
 		case <-t.C:
 		}
 	}

@@ -30,7 +30,7 @@ type Config struct {
 	// restarted provider can adopt them. Close still terminates them.
 	Detach bool
 	// StartTimeout bounds how long Launch waits for a new worker's /health
-	// to answer 200 before returning it Pending (default 5s).
+	// to answer 200 before returning it Booting (default 5s).
 	StartTimeout time.Duration
 	// StopTimeout is how long Terminate waits after SIGTERM before it sends
 	// SIGKILL (default 15s).

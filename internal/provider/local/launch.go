@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -111,7 +112,7 @@ func (p *Provider) start(id string) (*worker, error) {
 		cmd:     cmd,
 		exited:  make(chan struct{}),
 		stopped: make(chan struct{}),
-		state:   provider.Pending,
+		state:   lifecycle.Booting,
 	}
 	p.workers[id] = w
 	p.mu.Unlock()
@@ -132,7 +133,7 @@ func (p *Provider) start(id string) (*worker, error) {
 }
 
 // waitStart waits until the worker answers /health (Ready), the start
-// timeout passes, ctx ends or the provider closes (Pending). It returns
+// timeout passes, ctx ends or the provider closes (Booting). It returns
 // false if the worker exited in the meantime.
 func (p *Provider) waitStart(ctx context.Context, w *worker) bool {
 	deadline := time.NewTimer(p.cfg.StartTimeout)
@@ -145,10 +146,10 @@ func (p *Provider) waitStart(ctx context.Context, w *worker) bool {
 			return false
 		default:
 		}
-		if st := p.probeWorker(ctx, w); st == provider.Ready {
+		if st := p.probeWorker(ctx, w); st == lifecycle.Ready {
 			p.mu.Lock()
-			if w.state == provider.Pending && !w.terminating {
-				w.state = provider.Ready
+			if w.state == lifecycle.Booting && !w.terminating {
+				w.state = lifecycle.Ready
 			}
 			p.mu.Unlock()
 			return true

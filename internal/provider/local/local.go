@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/health"
 )
@@ -60,7 +61,7 @@ type worker struct {
 
 	// guarded by Provider.mu
 	exitErr     error
-	state       provider.State
+	state       lifecycle.State
 	terminating bool
 	diedAt      time.Time
 }
@@ -107,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 }
 
 // Launch starts n workers in parallel and returns them, Ready if their
-// /health answered within the start timeout, else Pending. If some fail to
+// /health answered within the start timeout, else Booting. If some fail to
 // start, it returns the ones that started together with an error.
 func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, error) {
 	if n < 1 {
@@ -123,7 +124,7 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 	}
 	live := p.launching
 	for _, w := range p.workers {
-		if w.state != provider.Terminated {
+		if w.state != lifecycle.Terminated {
 			live++
 		}
 	}
@@ -145,7 +146,7 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 }
 
 // List reports every worker: launched, adopted, and those that died on
-// their own within the retention period (as Terminated). Pending workers
+// their own within the retention period (as Terminated). Booting workers
 // are probed once, with the health timeout.
 func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
 	if err := ctx.Err(); err != nil {
@@ -165,15 +166,15 @@ func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
 			continue
 		}
 		p.mu.Lock()
-		pending := w.state == provider.Pending && !w.terminating
+		booting := w.state == lifecycle.Booting && !w.terminating
 		p.mu.Unlock()
-		if pending {
+		if booting {
 			wg.Go(func() {
 				st := p.probeWorker(ctx, w)
 				p.mu.Lock()
-				if w.state == provider.Pending && !w.terminating && st != provider.Pending {
+				if w.state == lifecycle.Booting && !w.terminating && st != lifecycle.Booting {
 					w.state = st
-					p.log.Info("worker is "+string(st), "id", w.id, "address", w.rec.Address)
+					p.log.Info("worker is "+st.String(), "id", w.id, "address", w.rec.Address)
 				}
 				p.mu.Unlock()
 			})
@@ -185,7 +186,7 @@ func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
 	defer p.mu.Unlock()
 	out := make([]provider.Instance, 0, len(p.workers))
 	for id, w := range p.workers {
-		if w.state == provider.Terminated && !w.terminating && now.Sub(w.diedAt) > p.cfg.Retention {
+		if w.state == lifecycle.Terminated && !w.terminating && now.Sub(w.diedAt) > p.cfg.Retention {
 			delete(p.workers, id)
 			continue
 		}
@@ -215,8 +216,8 @@ func (p *Provider) Terminate(ctx context.Context, id string) error {
 		}
 	}
 	w.terminating = true
-	if w.state != provider.Terminated {
-		w.state = provider.Draining
+	if w.state != lifecycle.Terminated {
+		w.state = lifecycle.Draining
 	}
 	p.mu.Unlock()
 
@@ -226,7 +227,7 @@ func (p *Provider) Terminate(ctx context.Context, id string) error {
 	if p.workers[id] == w {
 		delete(p.workers, id)
 	}
-	w.state = provider.Terminated
+	w.state = lifecycle.Terminated
 	p.mu.Unlock()
 	if rerr := p.files.remove(id); rerr != nil {
 		err = errors.Join(err, rerr)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/providertest"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -111,7 +112,7 @@ func TestLaunchTerminateAdoptClose(t *testing.T) {
 	}
 	waitFor(t, 10*time.Second, "both workers ready", func() bool {
 		l := providertest.ListByID(t, p1)
-		return l[insts[0].ID].State == provider.Ready && l[insts[1].ID].State == provider.Ready
+		return l[insts[0].ID].State == lifecycle.Ready && l[insts[1].ID].State == lifecycle.Ready
 	})
 	pids := map[string]int{}
 	for _, in := range insts {
@@ -159,7 +160,7 @@ func TestLaunchTerminateAdoptClose(t *testing.T) {
 	if len(l2) != 1 {
 		t.Fatalf("second provider lists %+v; want only %s", l2, kept.ID)
 	}
-	if in := l2[kept.ID]; !in.Adopted || in.State != provider.Ready || in.Address != kept.Address || !in.LaunchedAt.Equal(kept.LaunchedAt) {
+	if in := l2[kept.ID]; !in.Adopted || in.State != lifecycle.Ready || in.Address != kept.Address || !in.LaunchedAt.Equal(kept.LaunchedAt) {
 		t.Errorf("adopted instance %+v; want ready, adopted, %s, launched %v", in, kept.Address, kept.LaunchedAt)
 	}
 	// New ids never collide with the adopted ones.
@@ -205,7 +206,7 @@ func TestKilledWorkerIsReportedAndNotRestarted(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, id+" reported terminated", func() bool {
-		return providertest.ListByID(t, p)[id].State == provider.Terminated
+		return providertest.ListByID(t, p)[id].State == lifecycle.Terminated
 	})
 	if _, err := os.Stat(p.files.path(id)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state file of a dead worker: %v", err)
@@ -213,7 +214,7 @@ func TestKilledWorkerIsReportedAndNotRestarted(t *testing.T) {
 	// Nothing replaces it.
 	time.Sleep(300 * time.Millisecond)
 	l := providertest.ListByID(t, p)
-	if len(l) != 1 || l[id].State != provider.Terminated {
+	if len(l) != 1 || l[id].State != lifecycle.Terminated {
 		t.Errorf("List = %+v; want only %s, terminated", l, id)
 	}
 	if files := stateFileNames(t, p.cfg.StateDir); len(files) != 0 {
@@ -240,7 +241,7 @@ func TestDeadWorkerForgottenAfterRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "worker reported terminated", func() bool {
-		return providertest.ListByID(t, p)[insts[0].ID].State == provider.Terminated
+		return providertest.ListByID(t, p)[insts[0].ID].State == lifecycle.Terminated
 	})
 	waitFor(t, 5*time.Second, "dead worker dropped from the list", func() bool {
 		return len(providertest.ListByID(t, p)) == 0
@@ -287,7 +288,7 @@ func startHelper(t *testing.T, stateDir string, detach, noDeathSignal bool) (*ex
 	if _, err := fmt.Sscan(s, &pid, &addr, &stat); err != nil {
 		t.Fatalf("helper said %q: %v", s, err)
 	}
-	if stat != string(provider.Ready) {
+	if stat != lifecycle.Ready.String() {
 		t.Fatalf("helper's worker is %s; want ready", stat)
 	}
 	return cmd, pid, addr
@@ -342,7 +343,7 @@ func TestAdoptDetachedWorkerAfterParentKilled(t *testing.T) {
 		t.Fatalf("List = %+v; want the one adopted worker", l)
 	}
 	in := l["local-1"]
-	if !in.Adopted || in.State != provider.Ready || in.Address != addr {
+	if !in.Adopted || in.State != lifecycle.Ready || in.Address != addr {
 		t.Fatalf("adopted %+v; want ready, adopted, %s", in, addr)
 	}
 	if err := p.Terminate(ctx, in.ID); err != nil {
@@ -373,7 +374,7 @@ func TestAdoptedWorkerKilledIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "adopted worker reported terminated", func() bool {
-		return providertest.ListByID(t, p2)[id].State == provider.Terminated
+		return providertest.ListByID(t, p2)[id].State == lifecycle.Terminated
 	})
 }
 
@@ -405,7 +406,7 @@ func TestLaunchRetriesWhenPortIsTaken(t *testing.T) {
 	if strings.HasSuffix(insts[0].Address, fmt.Sprintf(":%d", takenPort)) {
 		t.Fatalf("worker reported on the taken port: %+v", insts[0])
 	}
-	if insts[0].State != provider.Ready {
+	if insts[0].State != lifecycle.Ready {
 		t.Errorf("state %s; want ready", insts[0].State)
 	}
 	if code, _ := getHealth(t, insts[0].Address); code != http.StatusOK {

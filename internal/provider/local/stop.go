@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
 const (
@@ -96,7 +96,7 @@ func (p *Provider) waitGone(ctx context.Context, w *worker) bool {
 // its state file and reports whether it is dead. It never restarts it.
 func (p *Provider) reapIfDead(w *worker, now time.Time) bool {
 	p.mu.Lock()
-	if w.state == provider.Terminated {
+	if w.state == lifecycle.Terminated {
 		p.mu.Unlock()
 		return true
 	}
@@ -109,11 +109,11 @@ func (p *Provider) reapIfDead(w *worker, now time.Time) bool {
 		return false
 	}
 	p.mu.Lock()
-	if w.terminating || w.state == provider.Terminated {
+	if w.terminating || w.state == lifecycle.Terminated {
 		p.mu.Unlock()
 		return true
 	}
-	w.state = provider.Terminated
+	w.state = lifecycle.Terminated
 	w.diedAt = now
 	exitErr := w.exitErr
 	p.mu.Unlock()
@@ -125,6 +125,6 @@ func (p *Provider) reapIfDead(w *worker, now time.Time) bool {
 }
 
 // probeWorker asks the worker's /health.
-func (p *Provider) probeWorker(ctx context.Context, w *worker) provider.State {
+func (p *Provider) probeWorker(ctx context.Context, w *worker) lifecycle.State {
 	return p.probe.Probe(ctx, w.rec.Address, w.id)
 }

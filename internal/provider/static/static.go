@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -45,14 +46,14 @@ func New(addresses []string, since time.Time) (*Provider, error) {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, errors.New("no worker addresses: give at least one with --workers URL,...")
+		return nil, errors.New("no worker addresses: give at least one with --workers URL[,URL]")
 	}
 	p := &Provider{}
 	for _, a := range list {
 		p.instances = append(p.instances, provider.Instance{
 			ID:         a,
 			Address:    a,
-			State:      provider.Ready,
+			State:      lifecycle.Ready,
 			LaunchedAt: since,
 			Adopted:    true,
 		})

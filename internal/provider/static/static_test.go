@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
@@ -25,7 +26,7 @@ func TestProvider(t *testing.T) {
 		t.Fatalf("List = %+v; want %d instances", list, len(want))
 	}
 	for i, in := range list {
-		if in.ID != want[i] || in.Address != want[i] || in.State != provider.Ready || !in.LaunchedAt.Equal(since) {
+		if in.ID != want[i] || in.Address != want[i] || in.State != lifecycle.Ready || !in.LaunchedAt.Equal(since) {
 			t.Errorf("instance %d = %+v; want ready %s since %v", i, in, want[i], since)
 		}
 	}
@@ -48,9 +49,9 @@ func TestProvider(t *testing.T) {
 		t.Errorf("after Terminate List = %+v", list)
 	}
 	// The returned slice is a copy.
-	list[0].State = provider.Terminated
+	list[0].State = lifecycle.Terminated
 	again, _ := p.List(ctx)
-	if again[0].State != provider.Ready {
+	if again[0].State != lifecycle.Ready {
 		t.Error("List returned the provider's own slice")
 	}
 }

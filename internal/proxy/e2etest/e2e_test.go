@@ -21,6 +21,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/codec"
 	"github.com/specialvfx/vfx/internal/dataurl"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -248,7 +249,7 @@ func TestUpSurvivesAWorkerKilled(t *testing.T) {
 		st := state(t, u.base)
 		gone := true
 		for _, w := range st.Workers {
-			if w.ID == victim && w.State == "ready" {
+			if w.ID == victim && w.State == lifecycle.Ready {
 				gone = false
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/specialvfx/vfx/internal/autoscaler/statefile"
 	"github.com/specialvfx/vfx/internal/client"
 	"github.com/specialvfx/vfx/internal/codec"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
 	"github.com/specialvfx/vfx/internal/testutil"
@@ -36,7 +38,7 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 	u := startUp(t,
 		"--min", "1", "--max", "3", "--scale-policy", "backlog",
 		"--scale-interval", "500ms", "--scale-down-delay", "5s", "--stable-window", "10s",
-		"--panic-window", "2s", "--boot-time", "1s", "--drain-timeout", "30s")
+		"--panic-window", "2s", "--boot-time", "1s", "--drain-timeout", "30s", "--all-vm-instances")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	scene04 := testutil.SeedFile(t, "raytracer/scenes/test04.txt")
@@ -73,7 +75,7 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 	waitUntil(ctx, t, 15*time.Second, "the pool to grow to 2 workers with an add decision", func() bool {
 		var err error
 		st, err = u.state(ctx)
-		return err == nil && st.Autoscaler != nil && peak.Load() >= 2 && hasAction(st.Autoscaler.Decisions, statefile.ActionAdd)
+		return err == nil && st.Autoscaler != nil && peak.Load() >= 2 && hasAction(st.Autoscaler.Decisions, lifecycle.ActionAdd)
 	})
 	t.Logf("peak pool size %d; autoscaler: desired %d, counts %+v", peak.Load(), st.Autoscaler.Desired, st.Autoscaler.Counts)
 
@@ -128,7 +130,7 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 	t.Logf("trickle: %d tiny requests served during scale-in, by %v", trickleOK.Load(), trickleBy)
 
 	// The state API, ASState.xml: added, then removed by draining.
-	if !hasAction(st.Autoscaler.Decisions, statefile.ActionRemove) {
+	if !hasAction(st.Autoscaler.Decisions, lifecycle.ActionRemove) {
 		t.Errorf("state API shows no remove decision: %+v", st.Autoscaler.Decisions)
 	}
 	if st.Autoscaler.Counts.Drained < 1 || st.Autoscaler.Counts.DrainTimeouts != 0 {
@@ -144,6 +146,17 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 	vm := readVMState(t, filepath.Join(u.dir, statefile.VMStateFile))
 	if len(vm) < 1 {
 		t.Errorf("VMState.xml lists no worker")
+	}
+	// The original's file lists the ready workers VMState.xml shows.
+	var all struct {
+		Instances []struct {
+			ID  string `xml:"instanceId"`
+			DNS string `xml:"instanceDns"`
+		} `xml:"vmInstance"`
+	}
+	readXML(t, filepath.Join(u.dir, statefile.AllVMInstancesFile), &all)
+	if len(all.Instances) < 1 || !slices.Contains(vm, all.Instances[0].ID) || !strings.HasPrefix(all.Instances[0].DNS, "127.0.0.1:") {
+		t.Errorf("allVmInstances.xml lists %+v; VMState.xml %v", all.Instances, vm)
 	}
 
 	// The removed workers' processes are gone, their state files too.
@@ -182,14 +195,14 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
+	var actions []lifecycle.Action
 	for _, d := range ds {
 		actions = append(actions, d.Action)
 		if d.Policy != "backlog" || d.Reason == "" {
 			t.Errorf("stored decision %+v", d)
 		}
 	}
-	if !slices.Contains(actions, metrics.ActionAdd) || !slices.Contains(actions, metrics.ActionRemove) {
+	if !slices.Contains(actions, lifecycle.ActionAdd) || !slices.Contains(actions, lifecycle.ActionRemove) {
 		t.Errorf("stored decisions %v: want an add and a remove", actions)
 	}
 }
@@ -255,7 +268,7 @@ func waitUntil(ctx context.Context, t *testing.T, limit time.Duration, what stri
 	}
 }
 
-func hasAction(ds []statefile.Decision, a statefile.Action) bool {
+func hasAction(ds []statefile.Decision, a lifecycle.Action) bool {
 	return slices.ContainsFunc(ds, func(d statefile.Decision) bool { return d.Action == a })
 }
 

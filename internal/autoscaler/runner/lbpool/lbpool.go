@@ -5,6 +5,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
 	"github.com/specialvfx/vfx/internal/autoscaler/runner"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/proxy"
 )
@@ -67,13 +68,12 @@ func Convert(s proxy.Snapshot) runner.PoolSnapshot {
 		ArrivedUnits: s.Queue.ArrivedUnits,
 	}
 	for _, w := range s.Workers {
-		st := State(w.State)
 		aw := autoscaler.Worker{
-			ID: w.ID, State: st, LaunchedAt: w.LaunchedAt,
+			ID: w.ID, State: w.State, LaunchedAt: w.LaunchedAt,
 			InFlight: w.InFlight, PredictedLeft: w.PredictedLeft,
 			Speed: w.Speed, CPUPercent: w.CPUPercent,
 		}
-		if st == autoscaler.StateUnhealthy {
+		if w.State == lifecycle.Unhealthy {
 			aw.UnhealthySince = w.StateSince
 		}
 		out.Workers = append(out.Workers, runner.Worker{
@@ -85,20 +85,6 @@ func Convert(s proxy.Snapshot) runner.PoolSnapshot {
 		})
 	}
 	return out
-}
-
-// State maps a load balancer worker state to the autoscaler's. An unknown
-// state counts as unhealthy.
-func State(s proxy.WorkerState) autoscaler.WorkerState {
-	switch s {
-	case proxy.Pending:
-		return autoscaler.StateBooting
-	case proxy.Ready:
-		return autoscaler.StateReady
-	case proxy.Draining:
-		return autoscaler.StateDraining
-	}
-	return autoscaler.StateUnhealthy
 }
 
 // memoryMB converts a reported memory size to MiB; unknown stays -1.

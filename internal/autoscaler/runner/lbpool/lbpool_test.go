@@ -6,43 +6,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/autoscaler"
 	"github.com/specialvfx/vfx/internal/balancer"
+	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/proxy"
 )
 
 var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
-func TestState(t *testing.T) {
-	tests := []struct {
-		in   proxy.WorkerState
-		want autoscaler.WorkerState
-	}{
-		{proxy.Pending, autoscaler.StateBooting},
-		{proxy.Ready, autoscaler.StateReady},
-		{proxy.Draining, autoscaler.StateDraining},
-		{proxy.Ejected, autoscaler.StateUnhealthy},
-		{"something new", autoscaler.StateUnhealthy},
-	}
-	for _, tc := range tests {
-		t.Run(string(tc.in), func(t *testing.T) {
-			if got := State(tc.in); got != tc.want {
-				t.Fatalf("State(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestConvert(t *testing.T) {
 	s := proxy.Snapshot{
 		Time: t0,
 		Workers: []proxy.WorkerInfo{
-			{ID: "w1", Address: "http://127.0.0.1:1", State: proxy.Ready, InFlight: 2, PredictedLeft: 300, Speed: 1000,
+			{ID: "w1", Address: "http://127.0.0.1:1", State: lifecycle.Ready, InFlight: 2, PredictedLeft: 300, Speed: 1000,
 				CPUPercent: 55, MemoryBytes: 96 << 20, LaunchedAt: t0.Add(-time.Hour), StateSince: t0.Add(-time.Minute), LastHealth: t0},
-			{ID: "w2", Address: "http://127.0.0.1:2", State: proxy.Ejected, CPUPercent: -1, MemoryBytes: -1,
+			{ID: "w2", Address: "http://127.0.0.1:2", State: lifecycle.Unhealthy, CPUPercent: -1, MemoryBytes: -1,
 				LaunchedAt: t0.Add(-time.Hour), StateSince: t0.Add(-20 * time.Second), LastHealth: t0, HealthError: "refused"},
-			{ID: "w3", Address: "http://127.0.0.1:3", State: proxy.Pending, CPUPercent: -1, LaunchedAt: t0.Add(-time.Second), StateSince: t0},
+			{ID: "w3", Address: "http://127.0.0.1:3", State: lifecycle.Booting, CPUPercent: -1, LaunchedAt: t0.Add(-time.Second), StateSince: t0},
 		},
 		Queue: proxy.QueueInfo{Len: 3, PredictedUnits: 900, ArrivedUnits: 12345},
 	}
@@ -51,19 +31,19 @@ func TestConvert(t *testing.T) {
 		t.Fatalf("snapshot %+v", got)
 	}
 	w1, w2, w3 := got.Workers[0], got.Workers[1], got.Workers[2]
-	if w1.ID != "w1" || w1.State != autoscaler.StateReady || w1.InFlight != 2 || w1.PredictedLeft != 300 || w1.Speed != 1000 ||
+	if w1.ID != "w1" || w1.State != lifecycle.Ready || w1.InFlight != 2 || w1.PredictedLeft != 300 || w1.Speed != 1000 ||
 		w1.CPUPercent != 55 || !w1.Healthy || w1.Address != "http://127.0.0.1:1" || !w1.UnhealthySince.IsZero() || !w1.Sampled.Equal(t0) || w1.MemoryMB != 96 {
 		t.Errorf("w1 %+v", w1)
 	}
-	if w2.State != autoscaler.StateUnhealthy || !w2.UnhealthySince.Equal(t0.Add(-20*time.Second)) || w2.Healthy || w2.MemoryMB != -1 {
-		t.Errorf("w2 %+v: an ejected worker is unhealthy since it was ejected", w2)
+	if w2.State != lifecycle.Unhealthy || !w2.UnhealthySince.Equal(t0.Add(-20*time.Second)) || w2.Healthy || w2.MemoryMB != -1 {
+		t.Errorf("w2 %+v: an unhealthy worker is unhealthy since its state changed", w2)
 	}
-	if w3.State != autoscaler.StateBooting || !w3.LaunchedAt.Equal(t0.Add(-time.Second)) || w3.Healthy || !w3.Sampled.IsZero() {
-		t.Errorf("w3 %+v: a pending worker is booting, never checked", w3)
+	if w3.State != lifecycle.Booting || !w3.LaunchedAt.Equal(t0.Add(-time.Second)) || w3.Healthy || !w3.Sampled.IsZero() {
+		t.Errorf("w3 %+v: a booting worker was never checked", w3)
 	}
 }
 
-// The adapter drives a real pool: workers join pending (booting), drain,
+// The adapter drives a real pool: workers join booting, drain,
 // and leave.
 func TestDrivesTheLoadBalancersPool(t *testing.T) {
 	pol, err := balancer.New("least-requests")
@@ -79,13 +59,13 @@ func TestDrivesTheLoadBalancersPool(t *testing.T) {
 		}
 	}
 	s := a.Snapshot()
-	if len(s.Workers) != 2 || s.Workers[0].State != autoscaler.StateBooting || s.Workers[1].State != autoscaler.StateBooting {
+	if len(s.Workers) != 2 || s.Workers[0].State != lifecycle.Booting || s.Workers[1].State != lifecycle.Booting {
 		t.Fatalf("after Add: %+v", s.Workers)
 	}
 	if err := a.Drain("w2"); err != nil {
 		t.Fatal(err)
 	}
-	if s := a.Snapshot(); s.Workers[1].State != autoscaler.StateDraining {
+	if s := a.Snapshot(); s.Workers[1].State != lifecycle.Draining {
 		t.Fatalf("after Drain: %+v", s.Workers[1])
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
