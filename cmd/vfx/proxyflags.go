@@ -21,7 +21,7 @@ func bindProxyFlags(fs *pflag.FlagSet, c *proxy.Config) {
 	fs.DurationVar(&c.MaxRetryBackoff, "max-retry-backoff", c.MaxRetryBackoff, "longest wait between retries")
 	fs.DurationVar(&c.HealthInterval, "health-interval", c.HealthInterval, "interval of the active health checks (GET /health)")
 	fs.DurationVar(&c.HealthTimeout, "health-timeout", c.HealthTimeout, "timeout of one health check")
-	fs.IntVar(&c.HealthyThreshold, "healthy-threshold", c.HealthyThreshold, "consecutive passed checks that make a pending or ejected worker ready")
+	fs.IntVar(&c.HealthyThreshold, "healthy-threshold", c.HealthyThreshold, "consecutive passed checks that make a booting or unhealthy worker ready")
 	fs.IntVar(&c.UnhealthyThreshold, "unhealthy-threshold", c.UnhealthyThreshold, "consecutive failed checks that eject a worker")
 	fs.IntVar(&c.EjectAfter, "eject-after", c.EjectAfter, "consecutive forwarding failures that eject a worker")
 	fs.IntVar(&c.MaxInFlight, "max-inflight", c.MaxInFlight, "requests sent to one worker at once (0 = the worker's own limit from its /status)")

@@ -44,7 +44,7 @@ type Config struct {
 	// often, with this timeout (defaults 1 s and 1 s).
 	HealthInterval time.Duration
 	HealthTimeout  time.Duration
-	// HealthyThreshold consecutive passed checks make a pending or ejected
+	// HealthyThreshold consecutive passed checks make a booting or unhealthy
 	// worker ready; UnhealthyThreshold consecutive failed checks eject a
 	// ready one (defaults 2 and 3).
 	HealthyThreshold   int
