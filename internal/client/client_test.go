@@ -138,7 +138,7 @@ func TestRetryAfterAndOriginalDataURL(t *testing.T) {
 			io.WriteString(w, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(img))
 		default:
 			w.Header().Set("Retry-After", "3")
-			http.Error(w, "busy\nsecond line", 503)
+			http.Error(w, "busy\nsecond line", http.StatusServiceUnavailable)
 		}
 	}))
 	defer ts.Close()

@@ -18,7 +18,8 @@
 //
 // The package also serves the load balancer's own endpoints: /health,
 // /api/v1/state (JSON), /metrics (Prometheus, private registry) and an index
-// at /.
+// at /. Server.Shutdown ends every goroutine the server started and closes
+// its idle connections to workers (forwarding and health checks).
 //
 // It owns no processes and no store: providers and stores are handed in by
 // cmd/vfx through small interfaces. It must not import os/exec, the AWS SDK,

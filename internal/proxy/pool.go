@@ -73,7 +73,6 @@ type Pool struct {
 	closed   bool
 	nextID   uint64
 	scratch  []balancer.WorkerState
-	idx      []int // scratch: index in workers of each scratch entry
 }
 
 // worker is the pool's record of one worker. Guarded by Pool.mu.
@@ -89,16 +88,15 @@ type member struct {
 	cpu         float64 // reported CPU %, -1 unknown
 	memory      int64   // reported resident memory in bytes, -1 unknown
 
-	consecFail  int // consecutive forwarding failures
-	healthOK    int // consecutive passed health checks
-	healthFail  int // consecutive failed health checks
-	lastHealth  time.Time
-	healthErr   string
-	served      int64
-	failed      int64
-	idle        chan struct{} // closed when in-flight reaches 0 (WaitIdle)
-	removed     bool
-	removedNote string
+	consecFail int // consecutive forwarding failures
+	healthOK   int // consecutive passed health checks
+	healthFail int // consecutive failed health checks
+	lastHealth time.Time
+	healthErr  string
+	served     int64
+	failed     int64
+	idle       chan struct{} // closed when in-flight reaches 0 (WaitIdle)
+	removed    bool
 }
 
 // flight is one request in flight on a worker.

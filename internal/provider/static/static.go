@@ -45,7 +45,7 @@ func New(addresses []string, since time.Time) (*Provider, error) {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, errors.New("no worker addresses: give at least one with --workers URL,...")
+		return nil, errors.New("no worker addresses: give at least one with --workers URL[,URL]")
 	}
 	p := &Provider{}
 	for _, a := range list {
