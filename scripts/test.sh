@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Runs every test of SpecialVFX@Cloud: vet, then the whole suite with the race
-# detector, then the golden tests without it. Installs what a fresh machine lacks (curl, jq and hexdump drive the
-# original client scripts in the end-to-end tests).
+# Runs every test of SpecialVFX@Cloud: the gofmt check, go vet, staticcheck,
+# then the whole suite with the race detector, then the golden tests
+# without it.
+#
+# The end-to-end tests run the original system's client scripts, which need
+# curl, jq and hexdump (Debian packages curl, jq and bsdextrautils). When one
+# is missing, this script installs it with apt-get if it runs as root; as
+# another user it prints the apt-get command to run and exits with status 1.
+# It installs nothing when the tools are present. staticcheck is run with
+# `go run` at a pinned version (fetched through the Go module proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
+staticcheck=honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+missing=() # tools
+need=()    # their Debian packages
 for tool in curl jq hexdump; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
+		missing+=("$tool")
 		case $tool in
 		hexdump) need+=(bsdextrautils) ;;
 		*) need+=("$tool") ;;
@@ -15,9 +26,16 @@ for tool in curl jq hexdump; do
 	fi
 done
 if [ ${#need[@]} -gt 0 ]; then
-	echo "test.sh: installing ${need[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "test.sh: ${missing[*]} missing: the end-to-end tests run the original client scripts, which need them." >&2
+		echo "test.sh: install them, then run this script again:" >&2
+		echo "  sudo apt-get install -y ${need[*]}" >&2
+		exit 1
+	fi
+	echo "test.sh: installing ${need[*]} for ${missing[*]} (the original client scripts of the end-to-end tests need them)"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+	apt-get update -qq
+	apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 gofmt_out=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -25,6 +43,7 @@ if [ -n "$gofmt_out" ]; then
 	echo "test.sh: gofmt would change:"; echo "$gofmt_out"; exit 1
 fi
 go vet ./...
+go run "$staticcheck" ./...
 go test -race -count=1 -timeout 30m "$@" ./...
 # Under the race detector, which slows tracing tenfold, the ray tracer's golden
 # test checks four bands of rows of each full-window golden; without it, every

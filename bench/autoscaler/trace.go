@@ -11,14 +11,13 @@ import (
 // reqType is one kind of request of the trace: a ray trace of a seed scene
 // at a size.
 type reqType struct {
-	Name        string
-	Scene       string // file name under seed-data/raytracer/scenes
-	Cols, Rows  int
-	Weight      float64 // share of the trace's requests
-	sceneBytes  []byte
-	unloaded    time.Duration // median latency on an idle pool
-	objective   time.Duration // latency objective
-	calibrateOK bool
+	Name       string
+	Scene      string // file name under seed-data/raytracer/scenes
+	Cols, Rows int
+	Weight     float64 // share of the trace's requests
+	sceneBytes []byte
+	unloaded   time.Duration // median latency on an idle pool
+	objective  time.Duration // latency objective
 }
 
 // phase is a stretch of the trace with a constant arrival rate.

@@ -24,6 +24,14 @@ import (
 // worker samples and a decision, and returns its URL.
 func metricsFixture(t *testing.T) (url string, now time.Time) {
 	t.Helper()
+	now = time.Now().UTC().Truncate(time.Millisecond)
+	return "sqlite:" + metricsFixtureAt(t, now).Path(), now
+}
+
+// metricsFixtureAt writes metricsFixture's records, timed before now, and
+// returns the store, closed.
+func metricsFixtureAt(t *testing.T, now time.Time) *sqlite.Store {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.db")
 	s, err := sqlite.Open(ctx, path, sqlite.Options{})
@@ -31,7 +39,6 @@ func metricsFixture(t *testing.T) (url string, now time.Time) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	now = time.Now().UTC().Truncate(time.Millisecond)
 	recs := []metrics.RequestRecord{
 		{
 			ID: "rt-1", Time: now.Add(-3 * time.Minute),
@@ -70,7 +77,7 @@ func metricsFixture(t *testing.T) (url string, now time.Time) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return "sqlite:" + path, now
+	return s
 }
 
 // runMetricsCmd runs the root command in-process and returns its standard output.
@@ -168,8 +175,14 @@ func TestMetricsRequestsCSV(t *testing.T) {
 	if err != nil {
 		t.Fatalf("output is not CSV: %v\n%s", err, out)
 	}
-	if !slices.Equal(rows[0], mtRequestCSVHeader) || len(rows) != 4 {
-		t.Fatalf("header %v and %d rows, want %v and 3 records", rows[0], len(rows)-1, mtRequestCSVHeader)
+	header := []string{
+		"time", "id", "workload", "scols", "srows", "wcols", "wrows", "coff", "roff", "aa",
+		"shapes", "lights", "reflective", "transparent", "texmap_bytes", "scene_bytes",
+		"width", "height", "format", "input_bytes", "input_hash", "pixels",
+		"multi", "units", "cpu_ms", "wall_ms", "worker_id", "outcome", "status", "error", "predicted_units",
+	}
+	if !slices.Equal(rows[0], header) || len(rows) != 4 {
+		t.Fatalf("header %v and %d rows, want %v and 3 records", rows[0], len(rows)-1, header)
 	}
 	rec := map[string]string{}
 	for i, h := range rows[0] {

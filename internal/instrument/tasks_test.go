@@ -92,6 +92,8 @@ func TestMeasure(t *testing.T) {
 	if d < 10*time.Millisecond {
 		t.Fatalf("Measure = %v, want ≥ 10ms for 15ms of spinning", d)
 	}
+	// The sleep is the measured work: a goroutine asleep uses no CPU,
+	// however loaded the machine.
 	idle := Measure(func() { time.Sleep(30 * time.Millisecond) })
 	if idle > 20*time.Millisecond {
 		t.Fatalf("Measure of sleep = %v, want little CPU", idle)

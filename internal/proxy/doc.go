@@ -22,7 +22,8 @@
 //
 // The package also serves the load balancer's own endpoints: /health,
 // /api/v1/state (JSON), /metrics (Prometheus, private registry) and an index
-// at /.
+// at /. Server.Shutdown ends every goroutine the server started and closes
+// its idle connections to workers (forwarding and health checks).
 //
 // It owns no processes, no store and no command line: providers and stores
 // are handed in by cmd/vfx through small interfaces, and cmd/vfx binds the

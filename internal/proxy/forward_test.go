@@ -158,7 +158,8 @@ func TestPassiveEjectionAndReturn(t *testing.T) {
 		if r.state("w0") != lifecycle.Ready {
 			t.Fatalf("w0 ejected after %d failures, want %d", i, cfg.EjectAfter)
 		}
-		if resp := r.post(); resp.StatusCode != 200 {
+		resp := r.post()
+		if readAll(t, resp); resp.StatusCode != 200 {
 			t.Fatalf("request %d: status %d", i, resp.StatusCode)
 		}
 	}
@@ -171,6 +172,7 @@ func TestPassiveEjectionAndReturn(t *testing.T) {
 		t.Errorf("with w0 ejected the request took %d attempts ending on %s, want 1 on w1", d.Attempts, d.Worker)
 	}
 	hc := NewHealthChecker(r.pool, nil)
+	defer hc.CloseIdleConnections()
 	hc.CheckAll(context.Background())
 	if got := r.state("w0"); got != lifecycle.Unhealthy {
 		t.Fatalf("a failed check made w0 %s", got)

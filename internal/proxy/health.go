@@ -32,9 +32,11 @@ func NewHealthChecker(p *Pool, client *http.Client) *HealthChecker {
 	return &HealthChecker{pool: p, client: client}
 }
 
-// Run checks every worker each HealthInterval until ctx ends. A worker
-// joining the pool is checked at the next tick.
+// Run checks every worker each HealthInterval until ctx ends, then closes
+// the connections it kept open. A worker joining the pool is checked at the
+// next tick.
 func (h *HealthChecker) Run(ctx context.Context) {
+	defer h.CloseIdleConnections()
 	t := time.NewTicker(h.pool.cfg.HealthInterval)
 	defer t.Stop()
 	for {
@@ -46,6 +48,10 @@ func (h *HealthChecker) Run(ctx context.Context) {
 		}
 	}
 }
+
+// CloseIdleConnections closes the connections to workers that the checker
+// keeps open between checks.
+func (h *HealthChecker) CloseIdleConnections() { h.client.CloseIdleConnections() }
 
 // CheckAll checks every worker once, in parallel, and returns when all
 // checks are done.

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -135,9 +136,15 @@ func newRig(t *testing.T, cfg Config, pol balancer.Policy, addrs ...string) *rig
 	lb := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		// Cut the clients off first, so that requests still held by a test
-		// worker end (their contexts are cancelled) instead of blocking Close.
+		// worker end (their contexts are cancelled) instead of blocking Close;
+		// then shut the load balancer down as vfx lb does.
 		lb.CloseClientConnections()
 		lb.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("load balancer shutdown: %v", err)
+		}
 	})
 	return &rig{t: t, pool: pool, srv: srv, est: est, lb: lb}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,8 @@ func (g *gateWorker) arrived() []string {
 }
 
 // send posts a ray-tracer request with the given ID in the background.
+// The response comes with its body read (and the connection released): a
+// nil response means the request failed.
 func (r *rig) send(ctx context.Context, id string) <-chan *http.Response {
 	ch := make(chan *http.Response, 1)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.lb.URL+rayPath, bytes.NewReader(rayBody()))
@@ -65,6 +68,13 @@ func (r *rig) send(ctx context.Context, id string) <-chan *http.Response {
 			ch <- nil
 			return
 		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			ch <- nil
+			return
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
 		ch <- resp
 	}()
 	return ch
@@ -195,6 +205,7 @@ func TestPendingWorkerGetsRequestsOnceHealthy(t *testing.T) {
 		t.Fatalf("a new worker is %s, want booting", st)
 	}
 	hc := NewHealthChecker(r.pool, nil)
+	defer hc.CloseIdleConnections()
 	for range cfg.HealthyThreshold {
 		if r.queueLen() != 1 {
 			t.Fatal("the request left the queue before the worker was healthy")
@@ -246,6 +257,7 @@ func TestDrainAndWaitIdle(t *testing.T) {
 		t.Fatal("WaitIdle did not return once the worker was idle")
 	}
 	hc := NewHealthChecker(r.pool, nil)
+	defer hc.CloseIdleConnections()
 	hc.CheckAll(context.Background())
 	hc.CheckAll(context.Background())
 	if st := r.state("w0"); st != lifecycle.Draining {
@@ -294,19 +306,25 @@ func TestShutdownWaitsForRequestsToFinish(t *testing.T) {
 	r := newRig(t, testConfig(), nil, g.URL)
 	first := r.send(context.Background(), "first")
 	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })
-	done := make(chan error, 1)
-	go func() { done <- r.srv.Shutdown(context.Background()) }()
-	select {
-	case <-done:
-		t.Fatal("Shutdown returned with a request in flight")
-	case <-time.After(50 * time.Millisecond):
-	}
+	// Shutdown may return only after the request it waits for was let
+	// through: released says whether it was when Shutdown returned.
+	var released atomic.Bool
+	done := make(chan bool, 1)
+	go func() {
+		err := r.srv.Shutdown(context.Background())
+		if err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		done <- released.Load()
+	}()
+	waitFor(t, 10*time.Second, "the shutdown to begin", func() bool { return r.srv.shutting.Load() })
+	released.Store(true)
 	g.gate <- struct{}{}
 	if resp := <-first; resp == nil || resp.StatusCode != 200 {
 		t.Fatalf("the in-flight request did not finish: %v", resp)
 	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	if !<-done {
+		t.Fatal("Shutdown returned with a request in flight")
 	}
 }
 

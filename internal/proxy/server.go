@@ -186,8 +186,9 @@ func (s *Server) Train(ctx context.Context) (int, error) {
 
 // Shutdown stops taking requests (new ones get 503), waits for the queued
 // and in-flight ones to finish until ctx ends, then answers those left with
-// 503 (the client may retry) and stops the background loops. Call it after
-// the HTTP server stopped accepting (http.Server.Shutdown).
+// 503 (the client may retry), stops the background loops and closes the
+// idle connections to workers. Call it after the HTTP server stopped
+// accepting (http.Server.Shutdown).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutting.Store(true)
 	done := s.active.close()
@@ -208,6 +209,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.loopsCancel()
 	}
 	s.loops.Wait()
+	if t, ok := s.transport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
 	return err
 }
 

@@ -6,8 +6,8 @@ import (
 	"image"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
-	"time"
 )
 
 func TestParamsValidate(t *testing.T) {
@@ -193,21 +193,50 @@ func TestUnitsCountRays(t *testing.T) {
 	}
 }
 
+// cancelOnCheck is a context that cancels itself when it is asked for the
+// n-th time whether it is done (Err): Render asks once before it starts and
+// instrument.Tasks once before each task, so a context cancelled on the
+// fourth question ends a render that has started tasks and has most of its
+// rows still to do, on a fast machine as on a loaded one.
+type cancelOnCheck struct {
+	context.Context
+	cancel context.CancelFunc
+	left   atomic.Int64
+}
+
+func newCancelOnCheck(n int64) *cancelOnCheck {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &cancelOnCheck{Context: ctx, cancel: cancel}
+	c.left.Store(n)
+	return c
+}
+
+func (c *cancelOnCheck) Err() error {
+	if c.left.Add(-1) == 0 {
+		c.cancel()
+	}
+	return c.Context.Err()
+}
+
 func TestRenderCancel(t *testing.T) {
 	s := seedScene(t, "test05.txt", "")
-	p := Params{SCols: 2000, SRows: 2000, WCols: 2000, WRows: 2000, AA: true}
+	// 2 threads, 200 rows of two 128-pixel tasks: 400 tasks.
+	p := Params{SCols: 200, SRows: 200, WCols: 200, WRows: 200, AA: true, Threads: 2}
 	t.Run("before start", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, _, err := Render(ctx, s, p); !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want context.Canceled", err)
+		img, st, err := Render(ctx, s, p)
+		if !errors.Is(err, context.Canceled) || img != nil || st.Units() != 0 {
+			t.Fatalf("Render with a cancelled context: image %v, %d units, err %v; want no image, no work, context.Canceled", img != nil, st.Units(), err)
 		}
 	})
 	t.Run("while rendering", func(t *testing.T) {
-		// Rendering this takes minutes; the cancellation must end it.
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		time.AfterFunc(50*time.Millisecond, cancel)
+		_, full, err := Render(context.Background(), s, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := newCancelOnCheck(4)
+		defer ctx.cancel()
 		img, st, err := Render(ctx, s, p)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
@@ -215,8 +244,12 @@ func TestRenderCancel(t *testing.T) {
 		if img != nil {
 			t.Error("a cancelled render returned an image")
 		}
-		if st.Rays == 0 {
-			t.Error("no work was counted before the cancellation")
+		t.Logf("cancelled after %d of %d units", st.Units(), full.Units())
+		// At most 3 tasks began before the cancellation, and one more per
+		// thread may have begun while it was being noticed: a few of 400.
+		if st.Rays == 0 || st.Units() >= full.Units()/10 {
+			t.Errorf("cancelled render counted %d units (%d rays), the full render %d: want some work, less than a tenth of it",
+				st.Units(), st.Rays, full.Units())
 		}
 	})
 }

@@ -216,10 +216,22 @@ func sameImage(a, b image.Image) bool {
 // called; wait returns Serve's error.
 func serveOnLoopback(t *testing.T, s *Server) (base string, cancel context.CancelFunc, wait func() error) {
 	t.Helper()
+	return serveOn(t, s, listenLoopback(t))
+}
+
+// listenLoopback listens on a free port of 127.0.0.1.
+func listenLoopback(t *testing.T) net.Listener {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ln
+}
+
+// serveOn runs s.Serve on ln as serveOnLoopback does.
+func serveOn(t *testing.T, s *Server, ln net.Listener) (base string, cancel context.CancelFunc, wait func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ctx, ln) }()
@@ -249,6 +261,14 @@ func serveOnLoopback(t *testing.T, s *Server) (base string, cancel context.Cance
 
 func newServer(t *testing.T, mutate func(*Config)) (*Server, *fakeRecorder) {
 	t.Helper()
+	rec := &fakeRecorder{}
+	return newServerWith(t, rec, mutate), rec
+}
+
+// newServerWith returns a worker that records to rec and samples itself
+// every 50 ms.
+func newServerWith(t *testing.T, rec Recorder, mutate func(*Config)) *Server {
+	t.Helper()
 	cfg := DefaultConfig()
 	cfg.ID = "test-worker"
 	cfg.Threads = 2
@@ -256,12 +276,11 @@ func newServer(t *testing.T, mutate func(*Config)) (*Server, *fakeRecorder) {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	rec := &fakeRecorder{}
 	s, err := New(cfg, rec, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, rec
+	return s
 }
 
 func TestServeDrainsOnShutdown(t *testing.T) {
@@ -319,6 +338,7 @@ func TestServeDrainsOnShutdown(t *testing.T) {
 	if len(samples) < 2 || samples[0].Health != lifecycle.Ready || samples[len(samples)-1].Health != lifecycle.Draining || samples[len(samples)-1].InFlight != 0 {
 		t.Errorf("samples %+v: want ready first, a last draining one with nothing in flight", samples)
 	}
+	assertSamplesInOrder(t, samples)
 	for _, sm := range samples {
 		if sm.WorkerID != "test-worker" || sm.Address == "" || sm.MemoryBytes == 0 || sm.CPUPercent < 0 || sm.CPUPercent > 100 {
 			t.Errorf("sample %+v", sm)

@@ -19,7 +19,11 @@
 // The worker admits at most Config.MaxInflight compute requests at a time
 // and answers the rest with 503 and Retry-After instead of thrashing. On
 // shutdown it reports "draining" on /health, refuses new work, finishes what
-// is in flight within Config.DrainTimeout and returns.
+// is in flight within Config.DrainTimeout and returns. Its samples of
+// itself (CPU, memory, in flight, health) are taken one at a time and
+// recorded in time order: the first before Serve accepts a connection,
+// then one every Config.SampleInterval, one when draining starts and one
+// when it ends.
 //
 // This package must not import the load balancer (internal/proxy,
 // internal/balancer, internal/estimator), the autoscaler, the provider

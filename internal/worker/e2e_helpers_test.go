@@ -17,8 +17,8 @@ import (
 )
 
 // TestMain removes the vfx binary the end-to-end tests build (once, on
-// first use).
-func TestMain(m *testing.M) { os.Exit(testutil.Main(m, testutil.MainOptions{})) }
+// first use), and fails a passing run that leaves goroutines behind.
+func TestMain(m *testing.M) { os.Exit(testutil.Main(m, testutil.MainOptions{Leaks: true})) }
 
 // proc is a running vfx worker process.
 type proc struct {

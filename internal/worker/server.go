@@ -203,9 +203,10 @@ func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter 
 // Serve serves on ln until ctx is done, then shuts down gracefully: it
 // reports "draining" on /health and refuses new compute requests with 503,
 // waits up to Config.DrainTimeout for the requests in flight (then cancels
-// them), closes the connections and returns nil. It records a worker sample
-// every Config.SampleInterval, and one when draining starts and ends. An
-// error means the server could not serve.
+// them), closes the connections and returns nil. It records worker
+// samples in time order: the first before it accepts any connection, then
+// one every Config.SampleInterval, one when draining starts and one when it
+// ends. An error means the server could not serve.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.mu.Lock()
 	if s.address == "" {
@@ -227,28 +228,24 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return reqCtx },
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
+	// The first sample is recorded before the server accepts anything, and
+	// every later one by the sampling goroutine until it stops: the
+	// worker's samples are in time order, the first one before any request.
+	sampler := s.startSampling()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-
-	sampleCtx, stopSampling := context.WithCancel(reqCtx)
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		s.sampleLoop(sampleCtx)
-	}()
 	s.log.Info("worker listening", "addr", ln.Addr().String(), "max_inflight", s.cfg.MaxInflight)
 
 	select {
 	case err := <-served:
-		stopSampling()
-		<-sampled
+		sampler.stop()
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
 
 	s.Drain()
 	s.log.Info("draining", "in_flight", s.InFlight(), "drain_timeout", s.cfg.DrainTimeout)
-	s.Sample(time.Now())
+	sampler.sampleNow()
 	if err := s.waitDrained(reqCtx); err != nil {
 		s.log.Warn("drain timeout passed: cancelling requests in flight", "in_flight", s.InFlight(), "drain_timeout", s.cfg.DrainTimeout)
 		hardStop()
@@ -263,8 +260,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		_ = srv.Close()
 	}
 	<-served
-	stopSampling()
-	<-sampled
+	sampler.stop()
 	s.Sample(time.Now())
 	s.log.Info("worker stopped")
 	return nil
@@ -281,21 +277,6 @@ func (s *Server) waitDrained(ctx context.Context) error {
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.DrainTimeout)
 	defer cancel()
 	return s.flight.waitIdle(dctx)
-}
-
-// sampleLoop records a worker sample every SampleInterval until ctx is done.
-func (s *Server) sampleLoop(ctx context.Context) {
-	s.Sample(time.Now())
-	t := time.NewTicker(s.cfg.SampleInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			s.Sample(now)
-		}
-	}
 }
 
 // Sample measures the process now (CPU % since the previous sample, RSS),

@@ -27,6 +27,9 @@ func holdLock(t *testing.T, path string) (release func()) {
 func TestOpenWaitsForALockedFile(t *testing.T) {
 	path := tempPath(t)
 	release := holdLock(t, path)
+	// The timer is how long the file stays locked, not a synchronisation:
+	// Open must succeed whether the lock goes before it begins or while it
+	// waits (up to its 5s busy timeout).
 	time.AfterFunc(150*time.Millisecond, release)
 	s, err := Open(context.Background(), path, Options{BusyTimeout: 5 * time.Second})
 	if err != nil {

@@ -9,12 +9,21 @@ import (
 	"github.com/specialvfx/vfx/internal/metrics"
 )
 
-const (
-	insertDecision = `INSERT OR REPLACE INTO decisions
-		(time_ns, policy, action, from_n, to_n, worker_id, reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
-	selectDecisions = `SELECT time_ns, policy, action, from_n, to_n, worker_id, reason FROM decisions`
-)
+// decisions is the table of autoscaling decisions, one row per policy and
+// time.
+var decisions = newTable(table[metrics.Decision]{
+	name: "decisions", noun: "decisions",
+	columns:  []string{"time_ns", "policy", "action", "from_n", "to_n", "worker_id", "reason"},
+	order:    "time_ns DESC, policy DESC",
+	validate: metrics.ValidateDecisions,
+	args: func(d *metrics.Decision) []any {
+		return []any{d.Time.UnixNano(), d.Policy, d.Action.String(), d.From, d.To, d.WorkerID, d.Reason}
+	},
+	scan: scanDecision,
+	describe: func(d *metrics.Decision) string {
+		return fmt.Sprintf("decision of %s at %v", d.Policy, d.Time)
+	},
+})
 
 func scanDecision(rows *sql.Rows) (metrics.Decision, error) {
 	var (
@@ -35,43 +44,13 @@ func scanDecision(rows *sql.Rows) (metrics.Decision, error) {
 
 // AppendDecisions stores a batch of autoscaling decisions in one
 // transaction.
-func (s *Store) AppendDecisions(ctx context.Context, decisions []metrics.Decision) error {
-	const op = "append decisions"
-	if err := s.check(ctx, op); err != nil {
-		return err
-	}
-	if len(decisions) == 0 {
-		return nil
-	}
-	if err := metrics.ValidateDecisions(decisions); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return s.write(ctx, op, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, insertDecision)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, d := range decisions {
-			if _, err := stmt.ExecContext(ctx, d.Time.UnixNano(), d.Policy, d.Action.String(),
-				d.From, d.To, d.WorkerID, d.Reason); err != nil {
-				return fmt.Errorf("decision of %s at %v: %w", d.Policy, d.Time, err)
-			}
-		}
-		return nil
-	})
+func (s *Store) AppendDecisions(ctx context.Context, ds []metrics.Decision) error {
+	return decisions.appendAll(ctx, s, ds)
 }
 
 // Decisions returns the decisions the query selects, newest first.
 func (s *Store) Decisions(ctx context.Context, q metrics.DecisionQuery) ([]metrics.Decision, error) {
-	const op = "query decisions"
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
-	if err := q.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
 	var w where
 	w.timeRange("time_ns", q.Since, q.Until)
-	return query(ctx, s, op, selectDecisions, &w, "time_ns DESC, policy DESC", q.Limit, scanDecision)
+	return decisions.query(ctx, s, q, &w, q.Limit)
 }

@@ -9,7 +9,10 @@
 // versioned in a schema_version table; ordered migrations run in one
 // transaction when a store opens. Every request feature is a column of its
 // own, so the records are queryable with plain SQL too, and times are
-// integer nanoseconds since the Unix epoch, in UTC.
+// integer nanoseconds since the Unix epoch, in UTC. Each record kind is
+// described once (a table: its columns and the conversions between a
+// record and a row), and every kind is appended and queried by the same
+// code.
 //
 // It must not import net/http or the AWS SDK, and must not run processes
 // (the driver's C library emulation links os/exec for system(3), which is

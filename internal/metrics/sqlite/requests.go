@@ -4,28 +4,29 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
-// requestColumns are the requests table's columns in the order of
-// requestArgs and scanRequest.
-var requestColumns = []string{
-	"id", "time_ns", "workload",
-	"scols", "srows", "wcols", "wrows", "coff", "roff", "aa",
-	"shapes", "lights", "reflective", "transparent", "texmap_bytes", "scene_bytes",
-	"width", "height", "format", "input_bytes", "input_hash",
-	"multi", "units", "cpu_ns", "wall_ns", "worker_id", "outcome", "status", "error",
-	"predicted_units",
-}
-
-var (
-	insertRequest = "INSERT OR REPLACE INTO requests (" + strings.Join(requestColumns, ", ") +
-		") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(requestColumns)), ", ") + ")"
-	selectRequests = "SELECT " + strings.Join(requestColumns, ", ") + " FROM requests"
-)
+// requests is the table of request records: every feature in a column of
+// its own.
+var requests = newTable(table[metrics.RequestRecord]{
+	name: "requests", noun: "requests",
+	columns: []string{
+		"id", "time_ns", "workload",
+		"scols", "srows", "wcols", "wrows", "coff", "roff", "aa",
+		"shapes", "lights", "reflective", "transparent", "texmap_bytes", "scene_bytes",
+		"width", "height", "format", "input_bytes", "input_hash",
+		"multi", "units", "cpu_ns", "wall_ns", "worker_id", "outcome", "status", "error",
+		"predicted_units",
+	},
+	order:    "time_ns DESC, id DESC",
+	validate: metrics.ValidateRequests,
+	args:     requestArgs,
+	scan:     scanRequest,
+	describe: func(r *metrics.RequestRecord) string { return fmt.Sprintf("request %q", r.ID) },
+})
 
 func requestArgs(r *metrics.RequestRecord) []any {
 	f := &r.Features
@@ -66,50 +67,15 @@ func scanRequest(rows *sql.Rows) (metrics.RequestRecord, error) {
 
 // AppendRequests stores a batch of request records in one transaction.
 func (s *Store) AppendRequests(ctx context.Context, recs []metrics.RequestRecord) error {
-	const op = "append requests"
-	if err := s.check(ctx, op); err != nil {
-		return err
-	}
-	if len(recs) == 0 {
-		return nil
-	}
-	if err := metrics.ValidateRequests(recs); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return s.write(ctx, op, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, insertRequest)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for i := range recs {
-			if _, err := stmt.ExecContext(ctx, requestArgs(&recs[i])...); err != nil {
-				return fmt.Errorf("request %q: %w", recs[i].ID, err)
-			}
-		}
-		return nil
-	})
+	return requests.appendAll(ctx, s, recs)
 }
 
 // Requests returns the request records the query selects, newest first.
 func (s *Store) Requests(ctx context.Context, q metrics.RequestQuery) ([]metrics.RequestRecord, error) {
-	const op = "query requests"
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
-	if err := q.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
 	var w where
-	if q.Workload != "" {
-		w.add("workload = ?", string(q.Workload))
-	}
-	if q.InputHash != "" {
-		w.add("input_hash = ?", q.InputHash)
-	}
-	if q.WorkerID != "" {
-		w.add("worker_id = ?", q.WorkerID)
-	}
+	w.eq("workload", string(q.Workload))
+	w.eq("input_hash", q.InputHash)
+	w.eq("worker_id", q.WorkerID)
 	w.timeRange("time_ns", q.Since, q.Until)
-	return query(ctx, s, op, selectRequests, &w, "time_ns DESC, id DESC", q.Limit, scanRequest)
+	return requests.query(ctx, s, q, &w, q.Limit)
 }

@@ -9,13 +9,21 @@ import (
 	"github.com/specialvfx/vfx/internal/metrics"
 )
 
-const (
-	insertSample = `INSERT OR REPLACE INTO worker_samples
-		(worker_id, time_ns, address, cpu_percent, memory_bytes, in_flight, health)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`
-	selectSamples = `SELECT worker_id, time_ns, address, cpu_percent, memory_bytes, in_flight, health
-		FROM worker_samples`
-)
+// workerSamples is the table of worker samples, one row per worker and
+// time.
+var workerSamples = newTable(table[metrics.WorkerSample]{
+	name: "worker_samples", noun: "worker samples",
+	columns:  []string{"worker_id", "time_ns", "address", "cpu_percent", "memory_bytes", "in_flight", "health"},
+	order:    "time_ns DESC, worker_id DESC",
+	validate: metrics.ValidateWorkerSamples,
+	args: func(w *metrics.WorkerSample) []any {
+		return []any{w.WorkerID, w.Time.UnixNano(), w.Address, w.CPUPercent, memoryInt(w.MemoryBytes), w.InFlight, w.Health.String()}
+	},
+	scan: scanSample,
+	describe: func(w *metrics.WorkerSample) string {
+		return fmt.Sprintf("worker sample %s at %v", w.WorkerID, w.Time)
+	},
+})
 
 func scanSample(rows *sql.Rows) (metrics.WorkerSample, error) {
 	var (
@@ -39,45 +47,13 @@ func scanSample(rows *sql.Rows) (metrics.WorkerSample, error) {
 
 // AppendWorkerSamples stores a batch of worker samples in one transaction.
 func (s *Store) AppendWorkerSamples(ctx context.Context, samples []metrics.WorkerSample) error {
-	const op = "append worker samples"
-	if err := s.check(ctx, op); err != nil {
-		return err
-	}
-	if len(samples) == 0 {
-		return nil
-	}
-	if err := metrics.ValidateWorkerSamples(samples); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	return s.write(ctx, op, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, insertSample)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, w := range samples {
-			if _, err := stmt.ExecContext(ctx, w.WorkerID, w.Time.UnixNano(), w.Address,
-				w.CPUPercent, memoryInt(w.MemoryBytes), w.InFlight, w.Health.String()); err != nil {
-				return fmt.Errorf("worker sample %s at %v: %w", w.WorkerID, w.Time, err)
-			}
-		}
-		return nil
-	})
+	return workerSamples.appendAll(ctx, s, samples)
 }
 
 // WorkerSamples returns the worker samples the query selects, newest first.
 func (s *Store) WorkerSamples(ctx context.Context, q metrics.WorkerQuery) ([]metrics.WorkerSample, error) {
-	const op = "query worker samples"
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
-	if err := q.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
 	var w where
-	if q.WorkerID != "" {
-		w.add("worker_id = ?", q.WorkerID)
-	}
+	w.eq("worker_id", q.WorkerID)
 	w.timeRange("time_ns", q.Since, q.Until)
-	return query(ctx, s, op, selectSamples, &w, "time_ns DESC, worker_id DESC", q.Limit, scanSample)
+	return workerSamples.query(ctx, s, q, &w, q.Limit)
 }

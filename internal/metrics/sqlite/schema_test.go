@@ -157,7 +157,7 @@ func TestIndexesServeTheQueries(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := s.db.Query(`EXPLAIN QUERY PLAN ` + selectRequests + ` WHERE ` + c.where + ` ORDER BY time_ns DESC, id DESC LIMIT 10`)
+			rows, err := s.db.Query(`EXPLAIN QUERY PLAN ` + requests.sel + ` WHERE ` + c.where + ` ORDER BY time_ns DESC, id DESC LIMIT 10`)
 			if err != nil {
 				t.Fatal(err)
 			}

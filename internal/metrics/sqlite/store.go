@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -83,70 +82,6 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("%s: %w (%w)", op, cerr, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
-}
-
-// where builds a WHERE clause from conditions.
-type where struct {
-	conds []string
-	args  []any
-	empty bool // the query can match nothing
-}
-
-func (w *where) add(cond string, arg any) {
-	w.conds = append(w.conds, cond)
-	w.args = append(w.args, arg)
-}
-
-// timeRange adds since <= time_ns < until, where zero bounds are open and
-// bounds beyond the representable range are handled exactly.
-func (w *where) timeRange(col string, since, until time.Time) {
-	if !since.IsZero() && since.After(metrics.MinTime) {
-		if since.After(metrics.MaxTime) {
-			w.empty = true
-		} else {
-			w.add(col+" >= ?", since.UnixNano())
-		}
-	}
-	if !until.IsZero() && !until.After(metrics.MaxTime) {
-		if !until.After(metrics.MinTime) {
-			w.empty = true
-		} else {
-			w.add(col+" < ?", until.UnixNano())
-		}
-	}
-}
-
-func (w *where) String() string {
-	if len(w.conds) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(w.conds, " AND ")
-}
-
-// query runs a SELECT with the where clause, order and limit, scanning each
-// row with scan.
-func query[T any](ctx context.Context, s *Store, op, sel string, w *where, order string, limit int, scan func(*sql.Rows) (T, error)) ([]T, error) {
-	out := []T{}
-	if w.empty {
-		return out, nil
-	}
-	limit = metrics.EffectiveLimit(limit)
-	rows, err := s.db.QueryContext(ctx, sel+w.String()+" ORDER BY "+order+" LIMIT ?", append(w.args, limit)...)
-	if err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, s.wrap(ctx, op, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	return out, nil
 }
 
 func fromNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/client"
 )
@@ -88,7 +89,7 @@ func ensureImage(ctx context.Context, cli *client.Client, binary string, labels 
 	tag = imageTag(bin)
 	if _, err := cli.ImageInspect(ctx, tag); err == nil {
 		return tag, false, nil
-	} else if !client.IsErrNotFound(err) {
+	} else if !errdefs.IsNotFound(err) {
 		return "", false, fmt.Errorf("inspect image %s: %w", tag, err)
 	}
 	tarball, err := buildContext(bin)

@@ -57,7 +57,7 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 					peak.Store(n)
 				}
 			}
-			select {
+			select { // the polling interval: workers live for seconds
 			case <-watchCtx.Done():
 			case <-time.After(100 * time.Millisecond):
 			}
@@ -103,7 +103,7 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 				trickleErrs = append(trickleErrs, err)
 				trickleMu.Unlock()
 			}
-			select {
+			select { // the trickle's pace, not a synchronisation
 			case <-trickleCtx.Done():
 			case <-time.After(150 * time.Millisecond):
 			}
@@ -118,7 +118,10 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 	})
 	t.Logf("shrank back to 1 worker in %v", time.Since(shrinkStart).Round(time.Millisecond))
 	// A few more tiny requests on the pool of one.
-	time.Sleep(500 * time.Millisecond)
+	more := trickleOK.Load() + 3
+	waitUntil(ctx, t, 30*time.Second, "3 more requests served by the pool of one", func() bool {
+		return trickleOK.Load() >= more || trickleFailed.Load() > 0
+	})
 	stopTrickle()
 	trickling.Wait()
 	if n := trickleFailed.Load(); n > 0 {
@@ -176,9 +179,7 @@ func TestBurstGrowsThePoolAndQuietShrinksItWithoutFailures(t *testing.T) {
 			continue
 		}
 		waitUntil(ctx, t, 10*time.Second, fmt.Sprintf("worker %s (pid %d) to exit", id, pid), func() bool { return !workerAlive(pid, id) })
-		if f := u.stateFile(id); f != "" {
-			t.Errorf("removed worker %s still has its state file %s", id, f)
-		}
+		waitUntil(ctx, t, 10*time.Second, fmt.Sprintf("the state file of removed worker %s to go", id), func() bool { return u.stateFile(id) == "" })
 	}
 
 	// A clean stop leaves no worker, and the store has the decisions.
