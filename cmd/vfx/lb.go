@@ -98,7 +98,11 @@ units predicted by the cost model (trained from the metrics store at start
 and every --train-interval), and sent to the worker the --policy picks.
 Requests no worker can take wait in a bounded queue (--queue-len,
 --queue-timeout); a worker that fails before answering is skipped and the
-request retried on another one (--max-retries).`,
+request retried on another one (--max-retries). An attempt that outlives its
+deadline (--attempt-timeout-min + --attempt-timeout-factor × its predicted
+time) takes its worker out of service until it answers again, and the
+request is hedged on another worker, within --hedge-budget; the first answer
+wins.`,
 		Example: `  vfx worker --listen 127.0.0.1:8001 --id w1 &
   vfx worker --listen 127.0.0.1:8002 --id w2 &
   vfx lb --workers http://127.0.0.1:8001,http://127.0.0.1:8002 --listen 127.0.0.1:8000`,

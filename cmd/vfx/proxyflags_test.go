@@ -17,6 +17,7 @@ func TestProxyFlags(t *testing.T) {
 	defaults := map[string]string{
 		"policy": "cost", "max-body": "67108864", "max-buffered": "1073741824", "response-buffer": "16777216",
 		"queue-len": "256", "queue-timeout": "1m0s", "request-timeout": "10m0s", "max-retries": "3",
+		"attempt-timeout-min": "2s", "attempt-timeout-factor": "3", "hedge-budget": "0.05", "hedge-burst": "10",
 		"retry-backoff": "50ms", "max-retry-backoff": "1s", "health-interval": "1s", "health-timeout": "1s",
 		"healthy-threshold": "2", "unhealthy-threshold": "3", "eject-after": "3", "max-inflight": "0",
 		"sync-interval": "2s", "train-interval": "1m0s", "shutdown-timeout": "30s",
@@ -38,6 +39,7 @@ func TestProxyFlags(t *testing.T) {
 	}
 	err := fs.Parse([]string{"--policy=p2c", "--max-body=1024", "--max-buffered=4096", "--response-buffer=0",
 		"--queue-len=5", "--queue-timeout=2s", "--request-timeout=1m", "--max-retries=1", "--retry-backoff=10ms",
+		"--attempt-timeout-min=500ms", "--attempt-timeout-factor=4.5", "--hedge-budget=0.2", "--hedge-burst=3",
 		"--max-retry-backoff=100ms", "--health-interval=500ms", "--health-timeout=200ms", "--healthy-threshold=1",
 		"--unhealthy-threshold=2", "--eject-after=4", "--max-inflight=8", "--sync-interval=3s",
 		"--train-interval=5m", "--shutdown-timeout=1s"})
@@ -48,6 +50,7 @@ func TestProxyFlags(t *testing.T) {
 	want.Policy, want.MaxBody, want.MaxBuffered, want.ResponseBuffer = "p2c", 1024, 4096, 0
 	want.QueueLen, want.QueueTimeout, want.RequestTimeout, want.MaxRetries = 5, 2*time.Second, time.Minute, 1
 	want.RetryBackoff, want.MaxRetryBackoff = 10*time.Millisecond, 100*time.Millisecond
+	want.AttemptTimeoutMin, want.AttemptTimeoutFactor, want.HedgeBudget, want.HedgeBurst = 500*time.Millisecond, 4.5, 0.2, 3
 	want.HealthInterval, want.HealthTimeout, want.HealthyThreshold, want.UnhealthyThreshold = 500*time.Millisecond, 200*time.Millisecond, 1, 2
 	want.EjectAfter, want.MaxInFlight, want.SyncInterval = 4, 8, 3*time.Second
 	want.TrainInterval, want.ShutdownTimeout = 5*time.Minute, time.Second

@@ -10,7 +10,8 @@
 //	booting     launched, not yet answering health checks; gets no requests
 //	ready       answering health checks; gets requests
 //	unhealthy   failing health checks, or ejected by the load balancer after
-//	            consecutive forwarding failures; gets no requests
+//	            consecutive forwarding failures or at its first timeout;
+//	            gets no requests
 //	draining    gets no new requests and finishes its own, then is terminated
 //	terminated  gone; terminal
 //
@@ -75,7 +76,9 @@
 //
 // The load balancer's pool starts every worker it learns of as booting;
 // its own health checks make it ready, failed checks or forwarding
-// failures make it unhealthy, and only the autoscaler drains it. Of a
+// failures make it unhealthy (a timed-out check or an attempt outliving
+// its deadline at once, until the worker answers again), and only the
+// autoscaler drains it. Of a
 // provider's list the pool takes only terminated (the worker leaves it), so
 // a provider that probes afresh on every list may report a worker that was
 // ready as booting again without changing the pool.

@@ -34,8 +34,26 @@ type Config struct {
 	// forwarding included; past it the client gets 504 (default 10 min).
 	RequestTimeout time.Duration
 	// MaxRetries bounds how many times a request is sent again to another
-	// worker after a connection failure or a 502/503 (default 3).
+	// worker, after a connection failure or a 502/503 (a retry) or when an
+	// attempt outlives its deadline (a hedge) (default 3).
 	MaxRetries int
+	// AttemptTimeoutMin and AttemptTimeoutFactor set each attempt's
+	// deadline from its predicted time on the worker it was sent to (the
+	// request's predicted units over the worker's learnt speed):
+	// AttemptTimeoutMin + AttemptTimeoutFactor × predicted, capped by the
+	// request's own deadline (defaults 2 s and 3). An attempt that outlives
+	// it makes its worker suspect and is hedged: the request is sent to
+	// another worker too, and the first answer wins.
+	AttemptTimeoutMin    time.Duration
+	AttemptTimeoutFactor float64
+	// HedgeBudget is the share of requests that may be hedged (0: none),
+	// HedgeBurst how many hedges may go at once beyond it (defaults 0.05
+	// and 10): over any stretch of time, hedges ≤ HedgeBudget × requests +
+	// HedgeBurst, so that a pool that is slower than predicted everywhere
+	// is not sent twice the work. Hedges away from a worker that stopped
+	// answering its health checks are not counted against it.
+	HedgeBudget float64
+	HedgeBurst  int
 	// RetryBackoff is the wait before the first retry; it doubles for each
 	// further retry, up to MaxRetryBackoff (defaults 50 ms and 1 s).
 	RetryBackoff    time.Duration
@@ -100,6 +118,11 @@ func Default() Config {
 		ProgressFloor:      0.1,
 		DecisionLog:        100,
 		ShutdownTimeout:    30 * time.Second,
+
+		AttemptTimeoutMin:    2 * time.Second,
+		AttemptTimeoutFactor: 3,
+		HedgeBudget:          0.05,
+		HedgeBurst:           10,
 	}
 }
 
@@ -120,6 +143,7 @@ func (c Config) Validate() error {
 	positiveInt("unhealthy-threshold", c.UnhealthyThreshold, 1, 1000)
 	positiveInt("eject-after", c.EjectAfter, 1, 1000)
 	positiveInt("max-inflight", c.MaxInFlight, 0, 1_000_000)
+	positiveInt("hedge-burst", c.HedgeBurst, 1, 1_000_000)
 	positiveInt("train-limit", c.TrainLimit, 1, 100_000)
 	positiveInt("decision-log", c.DecisionLog, 1, 100_000)
 	if c.MaxBody < 1 {
@@ -138,6 +162,7 @@ func (c Config) Validate() error {
 		{"queue-timeout", c.QueueTimeout},
 		{"request-timeout", c.RequestTimeout},
 		{"retry-backoff", c.RetryBackoff},
+		{"attempt-timeout-min", c.AttemptTimeoutMin},
 		{"max-retry-backoff", c.MaxRetryBackoff},
 		{"health-interval", c.HealthInterval},
 		{"health-timeout", c.HealthTimeout},
@@ -151,6 +176,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxRetryBackoff > 0 && c.RetryBackoff > c.MaxRetryBackoff {
 		errs = append(errs, fmt.Errorf("retry-backoff: must be at most max-retry-backoff (%s), got %s", c.MaxRetryBackoff, c.RetryBackoff))
+	}
+	if !(c.AttemptTimeoutFactor >= 1 && c.AttemptTimeoutFactor <= 1000) {
+		errs = append(errs, fmt.Errorf("attempt-timeout-factor: must be in [1, 1000], got %v", c.AttemptTimeoutFactor))
+	}
+	if !(c.HedgeBudget >= 0 && c.HedgeBudget <= 1) {
+		errs = append(errs, fmt.Errorf("hedge-budget: must be in [0, 1], got %v", c.HedgeBudget))
 	}
 	if !(c.ProgressFloor >= 0 && c.ProgressFloor <= 1) {
 		errs = append(errs, fmt.Errorf("progress-floor: must be in [0, 1], got %v", c.ProgressFloor))

@@ -23,6 +23,35 @@ type Decision struct {
 	QueuedMs       float64       `json:"queued_ms"`
 	LatencyMs      float64       `json:"latency_ms"`
 	Error          string        `json:"error,omitempty"`
+
+	// Hedged says whether the request was also sent to another worker
+	// because an attempt outlived its deadline; Hedges counts those sends.
+	// Attempts above counts the attempts that reached a worker, hedges
+	// included, and Tries lists them in that order.
+	Hedged bool      `json:"hedged"`
+	Hedges int       `json:"hedges,omitempty"`
+	Tries  []Attempt `json:"tries,omitempty"`
+}
+
+// Attempt is one sending of a request to a worker, in a Decision.
+type Attempt struct {
+	Attempt int    `json:"attempt"` // 1 for the first
+	Worker  string `json:"worker"`
+	// Kind is first, retry (the previous attempt failed) or hedge (an
+	// earlier attempt, HedgeOf, outlived its deadline and still ran).
+	Kind    string  `json:"kind"`
+	HedgeOf int     `json:"hedge_of,omitempty"`
+	StartMs float64 `json:"start_ms"` // since the request arrived
+	// QueuedMs is how long it waited in the queue for its worker.
+	QueuedMs float64 `json:"queued_ms,omitempty"`
+	// TimeoutMs is the attempt's deadline from its start; 0 when the
+	// request's own deadline came first. Overdue: it outlived it.
+	TimeoutMs float64 `json:"timeout_ms,omitempty"`
+	Overdue   bool    `json:"overdue,omitempty"`
+	// Result is won (its answer was relayed), lost (cancelled: another
+	// attempt answered first), failed or cancelled (the request ended).
+	Result string `json:"result"`
+	Error  string `json:"error,omitempty"`
 }
 
 // decisionLog keeps the last n decisions.

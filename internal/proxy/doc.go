@@ -10,15 +10,24 @@
 // worker can take wait in a bounded FIFO queue; a worker that refuses the
 // connection, dies before answering or answers 502/503 is excluded and the
 // request is retried elsewhere with backoff, within the request's deadline.
-// Every response teaches the estimator (X-Work-Units) and the worker's speed
-// (X-Wall-Ms).
+// Each attempt has a deadline from its predicted cost (deadline.go: a floor
+// plus a multiple of the predicted units over the worker's learnt speed);
+// an attempt that outlives it is hedged on another worker, the first answer
+// winning and the other attempt being cancelled, within a budget (hedge.go:
+// a share of the requests plus a burst), or at once when its worker stopped
+// answering its health checks (attempts.go runs a request's attempts as a
+// race). Every response teaches the estimator (X-Work-Units) and the
+// worker's speed (X-Wall-Ms).
 //
 // The Pool is the seam between the load balancer and the autoscaler: it
 // follows a provider's instances (new ones are booting until their health
 // checks pass), health-checks them actively and ejects them passively
 // (they become unhealthy), and exposes Snapshot, Add, Remove, Drain and
-// WaitIdle. Worker states are package lifecycle's; the pool applies only
-// the changes lifecycle's table allows and logs any other at error level.
+// WaitIdle. A worker whose health check times out, or on which an attempt
+// outlives its deadline, is suspect at once (suspect.go: unhealthy, no new
+// requests) and ready again as soon as it answers. Worker states are
+// package lifecycle's; the pool applies only the changes lifecycle's table
+// allows and logs any other at error level.
 //
 // The package also serves the load balancer's own endpoints: /health,
 // /api/v1/state (JSON), /metrics (Prometheus, private registry) and an index

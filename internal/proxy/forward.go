@@ -34,7 +34,9 @@ type exchange struct {
 	start    time.Time
 	body     []byte
 
-	attempts int
+	attempts int        // attempts that reached a worker, hedges included
+	hedges   int        // hedges sent
+	tries    []*Attempt // the attempts that reached a worker
 	worker   string
 	reason   string
 	queued   time.Duration
@@ -105,52 +107,74 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 	s.forward(ctx, w, r, x)
 }
 
-// forward sends the request to a worker, retrying on another one when a
-// worker fails before it answers, and streams the response back.
+// forward sends the request to a worker and relays the first answer: a
+// worker that fails before it answers is retried elsewhere, and an attempt
+// that outlives its deadline is hedged (attempts.go).
 func (s *Server) forward(ctx context.Context, w http.ResponseWriter, r *http.Request, x *exchange) {
-	exclude := map[string]bool{}
-	req := request{id: x.id, kind: x.kind, units: x.units * x.weight}
-	var lastErr string
-	lastStatus := 0
-	for attempt := 0; attempt <= s.cfg.MaxRetries; attempt++ {
-		if attempt > 0 && !s.backoff(ctx, attempt) {
-			break
+	s.hedging.request()
+	rc := newRace(ctx, s, r, x)
+	defer rc.close()
+	rc.launch(firstAttempt, nil)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		timer.Stop()
+		var expired <-chan time.Time
+		next := rc.nextDeadline()
+		if !next.IsZero() {
+			timer.Reset(next.Sub(s.now()))
+			expired = timer.C
 		}
-		l, err := s.pool.acquire(ctx, req, exclude, attempt == 0)
-		if err != nil {
-			s.acquireFailed(ctx, w, x, err)
-			return
-		}
-		x.attempts++
-		x.worker, x.reason = l.workerID, l.reason
-		x.queued += l.queued
-		if l.queued > 0 {
-			s.metrics.queueWait.Observe(l.queued.Seconds())
-		}
-		s.log.Debug("route", "request_id", x.id, "workload", x.kind, "predicted_units", x.units,
-			"source", x.source, "worker", l.workerID, "attempt", x.attempts, "reason", l.reason)
-
-		resp, head, f := s.try(ctx, r, x, l)
-		if f == nil {
-			s.relay(ctx, w, x, l, resp, head)
-			return
-		}
-		if ctx.Err() != nil {
-			s.pool.release(l, resultCancelled)
+		select {
+		case <-ctx.Done():
+			rc.settle()
 			s.contextEnded(ctx, w, x)
 			return
+		case <-expired:
+			// The timer was set for next: that deadline passed, even on
+			// a clock that reads a little behind the timer's.
+			rc.checkDeadlines(latest(s.now(), next))
+		case ev := <-rc.events:
+			if ctx.Err() != nil {
+				rc.late(ev)
+				rc.settle()
+				s.contextEnded(ctx, w, x)
+				return
+			}
+			switch {
+			case ev.kind == evStarted:
+				rc.started(ev.a, ev.lease)
+			case ev.kind == evStalled:
+				rc.stalled(ev.a)
+			case ev.lease == nil:
+				if !rc.noWorker(ev) {
+					rc.settle()
+					s.acquireFailed(ctx, w, x, ev.err)
+					return
+				}
+			case ev.f == nil:
+				rc.won(ev.a, ev.lease)
+				rc.settle()
+				s.relay(ev.a.ctx, w, x, ev.lease, ev.resp, ev.head)
+				return
+			case !rc.failedAttempt(ev):
+				rc.settle()
+				s.giveUp(w, x, rc.lastStatus, rc.lastErr)
+				return
+			}
 		}
-		s.pool.release(l, f.result)
-		exclude[l.workerID] = true
-		lastErr, lastStatus = f.msg, f.status
-		s.metrics.retries.WithLabelValues(f.reason).Inc()
-		s.log.Info("worker failed, retrying elsewhere", "request_id", x.id, "worker", l.workerID,
-			"attempt", x.attempts, "reason", f.reason, "status", f.status, "err", f.msg)
 	}
-	if ctx.Err() != nil {
-		s.contextEnded(ctx, w, x)
-		return
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
 	}
+	return b
+}
+
+// giveUp answers a request every attempt of which failed.
+func (s *Server) giveUp(w http.ResponseWriter, x *exchange, lastStatus int, lastErr string) {
 	status := http.StatusBadGateway
 	if lastStatus == http.StatusServiceUnavailable {
 		status = http.StatusServiceUnavailable
@@ -359,13 +383,26 @@ func (s *Server) finish(x *exchange, status int, outcome metrics.Outcome, errMsg
 	s.decisions.add(Decision{
 		Time: x.start, RequestID: x.id, Workload: x.kind, PredictedUnits: x.units,
 		Source: x.source, ActualUnits: x.actual, Worker: x.worker, Reason: x.reason,
-		Attempts: x.attempts, Outcome: string(outcome), Status: status,
+		Attempts: x.attempts, Hedged: x.hedges > 0, Hedges: x.hedges, Tries: tries(x.tries),
+		Outcome: string(outcome), Status: status,
 		QueuedMs: ms(x.queued), LatencyMs: ms(lat), Error: errMsg,
 	})
 	if status != 0 || outcome != metrics.OutcomeCancelled {
 		s.log.Debug("request done", "request_id", x.id, "workload", x.kind, "status", status,
-			"outcome", outcome, "worker", x.worker, "attempts", x.attempts, "latency", lat)
+			"outcome", outcome, "worker", x.worker, "attempts", x.attempts, "hedged", x.hedges > 0, "latency", lat)
 	}
+}
+
+// tries copies a request's attempts for its decision.
+func tries(ts []*Attempt) []Attempt {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]Attempt, len(ts))
+	for i, t := range ts {
+		out[i] = *t
+	}
+	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -3,8 +3,10 @@ package proxy
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -144,7 +146,9 @@ func (h *HealthChecker) status(ctx context.Context, addr string) *workerStatus {
 
 // healthResult books one health check of a worker: HealthyThreshold
 // consecutive passes make a booting or unhealthy worker ready,
-// UnhealthyThreshold consecutive failures make a ready one unhealthy.
+// UnhealthyThreshold consecutive failures make a ready one unhealthy. A
+// check that times out makes a ready worker suspect at once (suspect.go),
+// and a suspect worker returns to ready at its first passed check.
 func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -157,11 +161,20 @@ func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 		w.healthErr = err.Error()
 		w.healthOK = 0
 		w.healthFail++
-		if w.state == lifecycle.Ready && w.healthFail >= p.cfg.UnhealthyThreshold {
-			p.setStateLocked(w, lifecycle.Unhealthy, "failed health checks: "+w.healthErr)
+		if timedOut(err) {
+			w.unresponsive = true
+			w.stallLocked()
+			p.suspectLocked(w, "health check timed out: "+w.healthErr)
+		}
+		if w.healthFail >= p.cfg.UnhealthyThreshold {
+			if w.state == lifecycle.Ready {
+				p.setStateLocked(w, lifecycle.Unhealthy, "failed health checks: "+w.healthErr)
+			}
+			w.suspect = false // unhealthy the usual way from now on
 		}
 		return
 	}
+	w.unresponsive = false
 	w.healthErr = ""
 	w.healthFail = 0
 	w.healthOK++
@@ -177,7 +190,17 @@ func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 			defer p.dispatchLocked()
 		}
 	}
-	if (w.state == lifecycle.Booting || w.state == lifecycle.Unhealthy) && w.healthOK >= p.cfg.HealthyThreshold {
+	switch {
+	case w.suspect:
+		p.setStateLocked(w, lifecycle.Ready, "answered its health check again")
+	case (w.state == lifecycle.Booting || w.state == lifecycle.Unhealthy) && w.healthOK >= p.cfg.HealthyThreshold:
 		p.setStateLocked(w, lifecycle.Ready, "passed health checks")
 	}
+}
+
+// timedOut reports whether a health check failed because the worker did
+// not answer in time (rather than refusing or answering an error).
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }

@@ -23,6 +23,7 @@ type promMetrics struct {
 	duration   *prometheus.HistogramVec
 	queueWait  prometheus.Histogram
 	retries    *prometheus.CounterVec
+	hedges     *prometheus.CounterVec
 	predicted  *prometheus.CounterVec
 	actual     *prometheus.CounterVec
 	predErrors *prometheus.HistogramVec
@@ -47,8 +48,12 @@ func newPromMetrics(pool *Pool, est Estimator) *promMetrics {
 		}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vfx_lb_retries_total",
-			Help: "Requests sent again to another worker, by the reason the previous attempt failed (connect, busy, bad_gateway).",
+			Help: "Requests sent again to another worker, by the reason the previous attempt failed (connect, busy, bad_gateway, response).",
 		}, []string{"reason"}),
+		hedges: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vfx_lb_hedges_total",
+			Help: "Hedges (a request sent to a second worker while an attempt that outlived its deadline still runs), by result: sent, won (its answer was relayed), lost, refused (by the hedge budget).",
+		}, []string{"result"}),
 		predicted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vfx_lb_predicted_units_total",
 			Help: "Predicted work units of the requests served, by workload.",
@@ -63,9 +68,12 @@ func newPromMetrics(pool *Pool, est Estimator) *promMetrics {
 			Buckets: []float64{0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10},
 		}, []string{"workload"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.queueWait, m.retries, m.predicted, m.actual, m.predErrors,
+	m.reg.MustRegister(m.requests, m.duration, m.queueWait, m.retries, m.hedges, m.predicted, m.actual, m.predErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&poolCollector{pool: pool, est: est})
+	for _, r := range []string{hedgeSent, hedgeWon, hedgeLost, hedgeRefused} {
+		m.hedges.WithLabelValues(r)
+	}
 	for _, k := range workload.Kinds {
 		m.duration.WithLabelValues(string(k))
 		m.predicted.WithLabelValues(string(k))

@@ -79,6 +79,15 @@ type member struct {
 	failed     int64
 	idle       chan struct{} // closed when in-flight reaches 0 (WaitIdle)
 	removed    bool
+
+	// suspect: taken out of service (unhealthy) at its first timeout, a
+	// health check or an attempt deadline, before the usual thresholds; it
+	// returns to ready as soon as it answers again (suspect.go).
+	suspect bool
+	// unresponsive: its last health check timed out. stalled, when not
+	// nil, is closed when it next times out or leaves the pool.
+	unresponsive bool
+	stalled      chan struct{}
 }
 
 // flight is one request in flight on a worker.
@@ -152,6 +161,7 @@ func (p *Pool) Remove(id string) error {
 		}
 	}
 	w.removed = true
+	w.stallLocked()
 	if w.idle != nil {
 		close(w.idle)
 		w.idle = nil
@@ -222,6 +232,9 @@ func (p *Pool) setStateLocked(w *member, s lifecycle.State, why string) {
 	p.log.Info("worker state", "worker", w.id, "from", w.state, "to", s, "reason", why)
 	w.state = s
 	w.stateSince = p.now()
+	if s != lifecycle.Unhealthy {
+		w.suspect = false
+	}
 	if s == lifecycle.Ready {
 		w.consecFail = 0
 		p.dispatchLocked()
@@ -281,6 +294,10 @@ type WorkerInfo struct {
 	Adopted       bool            `json:"adopted,omitempty"`
 	Served        int64           `json:"served"`
 	Failed        int64           `json:"failed"`
+
+	// Suspect: unhealthy since its first timeout (a health check or an
+	// attempt deadline); it returns to ready as soon as it answers again.
+	Suspect bool `json:"suspect,omitempty"`
 }
 
 // QueueInfo is the waiting queue in a Snapshot.
@@ -313,7 +330,7 @@ func (p *Pool) Snapshot() Snapshot {
 			InFlight: len(w.flights), MaxInFlight: p.maxInFlightLocked(w),
 			PredictedLeft: left, Speed: speed, CPUPercent: w.cpu, MemoryBytes: w.memory,
 			LaunchedAt: w.launchedAt, StateSince: w.stateSince,
-			LastHealth: w.lastHealth, HealthError: w.healthErr, Adopted: w.adopted,
+			LastHealth: w.lastHealth, HealthError: w.healthErr, Suspect: w.suspect, Adopted: w.adopted,
 			Served: w.served, Failed: w.failed,
 		})
 	}
@@ -345,4 +362,7 @@ type request struct {
 	id    string
 	kind  workload.Kind
 	units float64
+	// hedge: the request is already running on the workers it excludes,
+	// which must not get it again even when no other worker is live.
+	hedge bool
 }

@@ -258,6 +258,11 @@ func TestConfigValidate(t *testing.T) {
 		{"buffer below one body", func(c *Config) { c.MaxBuffered = c.MaxBody - 1 }, []string{"max-buffered"}},
 		{"floor", func(c *Config) { c.ProgressFloor = 1.5 }, []string{"progress-floor"}},
 		{"policy", func(c *Config) { c.Policy = "" }, []string{"policy"}},
+		{"attempt deadlines", func(c *Config) { c.AttemptTimeoutMin, c.AttemptTimeoutFactor = 0, 0.5 },
+			[]string{"attempt-timeout-min", "attempt-timeout-factor"}},
+		{"hedge budget", func(c *Config) { c.HedgeBudget, c.HedgeBurst = 1.5, 0 }, []string{"hedge-budget", "hedge-burst"}},
+		{"no budgeted hedges is allowed", func(c *Config) { c.HedgeBudget = 0 }, nil},
+		{"a NaN factor", func(c *Config) { c.AttemptTimeoutFactor = math.NaN() }, []string{"attempt-timeout-factor"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -152,7 +152,7 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 		}
 	}
 	p.scratch = states
-	if len(exclude) > 0 && !live {
+	if len(exclude) > 0 && !live && !req.hedge {
 		// Every live worker already failed this request: try them again
 		// rather than wait for one that may never come.
 		for i, w := range p.workers {
@@ -213,6 +213,9 @@ func (p *Pool) release(l *lease, r result) {
 	case resultOK:
 		w.consecFail = 0
 		w.served++
+		if w.suspect {
+			p.setStateLocked(w, lifecycle.Ready, "answered again")
+		}
 	case resultFailed:
 		w.failed++
 		w.consecFail++

@@ -67,6 +67,8 @@ type Server struct {
 	decisions *decisionLog
 	costs     *unitCosts
 	seen      *idSet
+	attempts  attemptPolicy
+	hedging   *hedging
 	trainer   *trainer
 	mux       *http.ServeMux
 
@@ -107,6 +109,8 @@ func New(o Options) (*Server, error) {
 		decisions: newDecisionLog(o.Config.DecisionLog),
 		costs:     newUnitCosts(),
 		seen:      newIDSet(20000),
+		attempts:  attemptPolicy{min: o.Config.AttemptTimeoutMin, factor: o.Config.AttemptTimeoutFactor},
+		hedging:   &hedging{budget: newHedgeBudget(o.Config.HedgeBudget, o.Config.HedgeBurst, hedgeRefusalLogInterval)},
 	}
 	s.hardCtx, s.hardCancel = context.WithCancelCause(context.Background())
 	s.metrics = newPromMetrics(o.Pool, o.Estimator)

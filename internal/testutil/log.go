@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -25,6 +26,27 @@ func (w tbWriter) Write(b []byte) (int, error) {
 // Logger returns a text logger that writes to tb's log.
 func Logger(tb testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(LogWriter(tb), nil))
+}
+
+// LogBuffer collects what a logger writes, safely from many goroutines:
+// hand it to slog.NewJSONHandler, then read Lines.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Lines parses the JSON log lines written so far (see JSONLogLines).
+func (b *LogBuffer) Lines(tb testing.TB) []map[string]any {
+	tb.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return JSONLogLines(tb, b.buf.Bytes())
 }
 
 // JSONLogLines parses the lines slog's JSON handler wrote to b, one map per

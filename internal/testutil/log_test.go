@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -20,5 +21,27 @@ func TestJSONLogLines(t *testing.T) {
 	f := run(func(tb testing.TB) { JSONLogLines(tb, []byte("{\"msg\":\"ok\"}\nlevel=INFO msg=text\n")) })
 	if !f.fatal || len(f.errs) != 1 || !strings.Contains(f.errs[0], `log line "level=INFO msg=text"`) {
 		t.Fatalf("a line that is not JSON: fatal %v, errors %q", f.fatal, f.errs)
+	}
+}
+
+func TestLogBufferFromManyGoroutines(t *testing.T) {
+	var b LogBuffer
+	log := slog.New(slog.NewJSONHandler(&b, nil))
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for range 50 {
+				log.Info("line", "writer", i)
+			}
+		})
+	}
+	wg.Wait()
+	lines := b.Lines(t)
+	per := map[float64]int{}
+	for _, l := range lines {
+		per[l["writer"].(float64)]++
+	}
+	if len(lines) != 400 || len(per) != 8 {
+		t.Fatalf("%d lines from %d writers, want 400 from 8", len(lines), len(per))
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,25 +21,6 @@ import (
 	"github.com/specialvfx/vfx/internal/metrics/sqlite"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return testutil.JSONLogLines(t, s.b.Bytes())
-}
 
 // readAS parses ASState.xml.
 type readAS struct {
@@ -101,7 +81,7 @@ func TestDecisionsAreRecorded(t *testing.T) {
 	}
 	defer store.Close()
 	rec := metrics.NewRecorder(store, metrics.RecorderOptions{}, nil)
-	var logs syncBuffer
+	var logs testutil.LogBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	ev := newEvents()
@@ -153,7 +133,7 @@ func TestDecisionsAreRecorded(t *testing.T) {
 	// The log: one info line per recorded decision with the constant
 	// keys, the unrecorded one at debug.
 	var infos, debugs []map[string]any
-	for _, l := range logs.lines(t) {
+	for _, l := range logs.Lines(t) {
 		if l["msg"] != "autoscaling decision" {
 			continue
 		}
