@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,25 +47,46 @@ The store must exist: these commands never create one.`,
 }
 
 func newMetricsRequestsCmd(o *metricsOpts) *cobra.Command {
-	var wl, worker, hash string
+	var wl, worker, hash, requestID, clientID string
+	var roles []string
 	cmd := &cobra.Command{
 		Use:   "requests",
-		Short: "Requests served: workload, size, work units, CPU and wall time, worker, outcome",
-		Args:  cobra.NoArgs,
+		Short: "Request records: each attempt on a worker and what the client got, with workload, size, work units, CPU and wall time, worker, outcome",
+		Long: `Request records, newest first. A request sent through the load balancer has
+one record per attempt (role attempt, written by the worker that ran it) and
+one final record (role final, written by the load balancer: what the client
+got); a request sent to a worker directly has one direct record. The records
+of one request share its request id; --request ID lists them, and
+--client-request-id ID those of the requests a client sent with that
+X-Request-Id, in the order they started.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			q := metrics.RequestQuery{WorkerID: worker, InputHash: hash}
+			q := metrics.RequestQuery{WorkerID: worker, InputHash: hash, RequestID: requestID, ClientRequestID: clientID}
+			var problems []error
 			if wl != "" {
 				k, err := workload.ParseKind(wl)
 				if err != nil {
-					return &exitCodeError{2, fmt.Errorf("--workload: %w", err)}
+					problems = append(problems, fmt.Errorf("--workload: %w", err))
 				}
 				q.Workload = k
+			}
+			for _, r := range roles {
+				if !slices.Contains(metrics.Roles, metrics.Role(r)) {
+					problems = append(problems, fmt.Errorf("--role %q: want attempt, final or direct", r))
+				}
+				q.Roles = append(q.Roles, metrics.Role(r))
+			}
+			if err := errors.Join(problems...); err != nil {
+				return &exitCodeError{2, err}
 			}
 			return o.run(cmd, func(ctx context.Context, s metrics.Store, since time.Time, w io.Writer) error {
 				q.Since, q.Limit = since, o.limit
 				recs, err := s.Requests(ctx, q)
 				if err != nil {
 					return err
+				}
+				if q.RequestID != "" || q.ClientRequestID != "" {
+					slices.Reverse(recs) // the story of a request: in the order its records started
 				}
 				return mtWrite(w, o.format, mtRequestColumns, recs)
 			})
@@ -74,6 +96,9 @@ func newMetricsRequestsCmd(o *metricsOpts) *cobra.Command {
 	f.StringVar(&wl, "workload", "", "only this workload: raytracer, blur or enhance")
 	f.StringVar(&worker, "worker", "", "only requests served by this worker id")
 	f.StringVar(&hash, "input-hash", "", "only requests with this input hash (hex SHA-256)")
+	f.StringVar(&requestID, "request", "", "only the records of this request id (its attempts and final outcome), oldest first")
+	f.StringVar(&clientID, "client-request-id", "", "only the records of requests the client sent with this X-Request-Id, oldest first")
+	f.StringSliceVar(&roles, "role", nil, "only records of these roles: attempt, final, direct (comma-separated)")
 	return cmd
 }
 
@@ -117,7 +142,7 @@ func newMetricsDecisionsCmd(o *metricsOpts) *cobra.Command {
 // run validates the shared flags, opens the existing store and runs query.
 func (o *metricsOpts) run(cmd *cobra.Command, query func(ctx context.Context, s metrics.Store, since time.Time, w io.Writer) error) error {
 	var problems []error
-	if !mtContains(metricsFormats, o.format) {
+	if !slices.Contains(metricsFormats, o.format) {
 		problems = append(problems, fmt.Errorf("--format %q: want one of %s", o.format, strings.Join(metricsFormats, ", ")))
 	}
 	if o.limit < 1 || o.limit > metrics.MaxLimit {
@@ -144,13 +169,4 @@ func (o *metricsOpts) run(cmd *cobra.Command, query func(ctx context.Context, s 
 	}
 	err = query(ctx, s, since, cmd.OutOrStdout())
 	return errors.Join(err, s.Close())
-}
-
-func mtContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

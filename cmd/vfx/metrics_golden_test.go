@@ -31,17 +31,7 @@ func goldenStore(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.AppendRequests(ctx, []metrics.RequestRecord{{
-		ID: "rt-2,\"quoted\"", Time: goldenNow.Add(-90 * time.Second),
-		Features: workload.Features{
-			Kind: workload.Raytracer, SCols: 4000, SRows: 3000, WCols: 200, WRows: 100, COff: -20, ROff: 35,
-			Shapes: 12, Lights: 2, Reflective: 3, Transparent: 1, TexmapBytes: 4096, SceneBytes: 2048,
-			InputBytes: 6144, InputHash: "0123abcd",
-		},
-		Multi: true, Units: 1 << 40, CPU: 1234567891 * time.Nanosecond, Wall: 3 * time.Hour, WorkerID: "w3",
-		Outcome: metrics.OutcomeServerError, Status: 500, Error: `render: "boom" <at> row 7 & col 3`,
-		PredictedUnits: 1e18 / 3,
-	}}); err != nil {
+	if err := s.AppendRequests(ctx, goldenAttempts()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AppendWorkerSamples(ctx, []metrics.WorkerSample{
@@ -56,6 +46,36 @@ func goldenStore(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return "sqlite:" + s.Path()
+}
+
+// goldenRequestID is the load balancer's id of the golden fixture's
+// request with two attempts.
+const goldenRequestID = "5c1e0a7f3b9d4e2a8f6b0c1d2e3f4a5b"
+
+// goldenAttempts are the records of a request sent through the load
+// balancer with a client id CSV must quote: its final record and its two
+// attempts, the first refused by a busy worker.
+func goldenAttempts() []metrics.RequestRecord {
+	features := workload.Features{
+		Kind: workload.Raytracer, SCols: 4000, SRows: 3000, WCols: 200, WRows: 100, COff: -20, ROff: 35,
+		Shapes: 12, Lights: 2, Reflective: 3, Transparent: 1, TexmapBytes: 4096, SceneBytes: 2048,
+		InputBytes: 6144, InputHash: "0123abcd",
+	}
+	final := metrics.RequestRecord{
+		Key: "key-final", Role: metrics.RoleFinal, RequestID: goldenRequestID, ClientRequestID: "rt-2,\"quoted\"",
+		Attempts: 2, Time: goldenNow.Add(-90 * time.Second), Features: features,
+		Multi: true, Units: 1 << 40, CPU: 1234567891 * time.Nanosecond, Wall: 3 * time.Hour, WorkerID: "w3",
+		Outcome: metrics.OutcomeServerError, Status: 500, Error: `render: "boom" <at> row 7 & col 3`,
+		PredictedUnits: 1e18 / 3,
+	}
+	first := final
+	first.Key, first.Role, first.Attempt, first.Attempts = "key-attempt-1", metrics.RoleAttempt, 1, 0
+	first.Time, first.Units, first.CPU, first.Wall, first.WorkerID = final.Time.Add(time.Millisecond), 0, 0, 120*time.Microsecond, "w1"
+	first.Outcome, first.Status, first.Error = metrics.OutcomeRejected, 503, "worker busy: 2 requests in flight, the limit (--max-inflight): retry later or on another worker"
+	second := final
+	second.Key, second.Role, second.Attempt, second.Attempts = "key-attempt-2", metrics.RoleAttempt, 2, 0
+	second.Time, second.Wall = final.Time.Add(5*time.Millisecond), 3*time.Hour-10*time.Millisecond
+	return []metrics.RequestRecord{final, first, second}
 }
 
 // TestMetricsOutputGolden compares every record kind in every format with

@@ -20,8 +20,9 @@ import (
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
-// metricsFixture writes a store with three recent requests, one old one, two
-// worker samples and a decision, and returns its URL.
+// metricsFixture writes a store with three recent requests, one old one
+// (each sent to a worker directly: one direct record each), two worker
+// samples and a decision, and returns its URL.
 func metricsFixture(t *testing.T) (url string, now time.Time) {
 	t.Helper()
 	now = time.Now().UTC().Truncate(time.Millisecond)
@@ -41,27 +42,30 @@ func metricsFixtureAt(t *testing.T, now time.Time) *sqlite.Store {
 	defer s.Close()
 	recs := []metrics.RequestRecord{
 		{
-			ID: "rt-1", Time: now.Add(-3 * time.Minute),
+			RequestID: "rt-1", Time: now.Add(-3 * time.Minute),
 			Features: workload.Features{Kind: workload.Raytracer, SCols: 400, SRows: 300, WCols: 400, WRows: 300, AA: true, Shapes: 4, Lights: 3, SceneBytes: 512, InputBytes: 512, InputHash: "aa11"},
 			Units:    1_234_567, CPU: 1500 * time.Microsecond, Wall: 2750 * time.Microsecond, WorkerID: "w1",
 			Outcome: metrics.OutcomeOK, Status: 200, PredictedUnits: 1.2e6,
 		},
 		{
-			ID: "blur-1", Time: now.Add(-2 * time.Minute),
+			RequestID: "blur-1", Time: now.Add(-2 * time.Minute),
 			Features: workload.Features{Kind: workload.Blur, Width: 960, Height: 686, Format: "jpg", InputBytes: 80_000, InputHash: "bb22"},
 			Units:    5_000_000, CPU: 40 * time.Millisecond, Wall: 45 * time.Millisecond, WorkerID: "w2",
 			Outcome: metrics.OutcomeOK, Status: 200,
 		},
 		{
-			ID: "enh-1", Time: now.Add(-1 * time.Minute),
+			RequestID: "enh-1", Time: now.Add(-1 * time.Minute),
 			Features: workload.Features{Kind: workload.Enhance, Width: 640, Height: 480, Format: "png"},
 			Outcome:  metrics.OutcomeClientError, Status: 400, Error: "bad image:\ttruncated\nheader", WorkerID: "w1",
 		},
 		{
-			ID: "old-1", Time: now.Add(-48 * time.Hour),
+			RequestID: "old-1", Time: now.Add(-48 * time.Hour),
 			Features: workload.Features{Kind: workload.Raytracer, WCols: 10, WRows: 10},
 			Units:    100, Outcome: metrics.OutcomeOK, Status: 200, WorkerID: "w1",
 		},
+	}
+	for i := range recs { // requests sent to a worker directly
+		recs[i].Key, recs[i].Role, recs[i].Attempt, recs[i].Attempts = "key-"+recs[i].RequestID, metrics.RoleDirect, 1, 1
 	}
 	if err := s.AppendRequests(ctx, recs); err != nil {
 		t.Fatal(err)
@@ -103,14 +107,14 @@ func TestMetricsRequestsTable(t *testing.T) {
 		t.Fatalf("got %d lines, want a header and 3 records (the 2-day-old one is outside --since 1h):\n%s", len(lines), out)
 	}
 	header := strings.Fields(lines[0])
-	wantHeader := []string{"TIME", "ID", "WORKLOAD", "SIZE", "PIXELS", "UNITS", "CPU_MS", "WALL_MS", "WORKER", "OUTCOME"}
+	wantHeader := []string{"TIME", "REQUEST", "ROLE", "ATTEMPT", "WORKLOAD", "SIZE", "PIXELS", "UNITS", "CPU_MS", "WALL_MS", "WORKER", "OUTCOME", "STATUS"}
 	if !slices.Equal(header, wantHeader) {
 		t.Errorf("header %v, want %v", header, wantHeader)
 	}
 	want := [][]string{
-		{now.Add(-1 * time.Minute).Format(mtTableTime), "enh-1", "enhanceimage", "640x480", "307200", "0", "0.0", "0.0", "w1", "client_error"},
-		{now.Add(-2 * time.Minute).Format(mtTableTime), "blur-1", "blurimage", "960x686", "658560", "5000000", "40.0", "45.0", "w2", "ok"},
-		{now.Add(-3 * time.Minute).Format(mtTableTime), "rt-1", "raytracer", "400x300", "120000", "1234567", "1.5", "2.8", "w1", "ok"},
+		{now.Add(-1 * time.Minute).Format(mtTableTime), "enh-1", "direct", "1", "enhanceimage", "640x480", "307200", "0", "0.0", "0.0", "w1", "client_error", "400"},
+		{now.Add(-2 * time.Minute).Format(mtTableTime), "blur-1", "direct", "1", "blurimage", "960x686", "658560", "5000000", "40.0", "45.0", "w2", "ok", "200"},
+		{now.Add(-3 * time.Minute).Format(mtTableTime), "rt-1", "direct", "1", "raytracer", "400x300", "120000", "1234567", "1.5", "2.8", "w1", "ok", "200"},
 	}
 	for i, w := range want {
 		if got := strings.Fields(lines[i+1]); !slices.Equal(got, w) {
@@ -143,6 +147,9 @@ func TestMetricsRequestsFilters(t *testing.T) {
 		{"input hash", []string{"--input-hash", "bb22"}, []string{"blur-1"}},
 		{"limit", []string{"--limit", "2"}, []string{"enh-1", "blur-1"}},
 		{"nothing matches", []string{"--worker", "nobody"}, nil},
+		{"role", []string{"--role", "direct"}, []string{"enh-1", "blur-1", "rt-1", "old-1"}},
+		{"other roles", []string{"--role", "attempt,final"}, nil},
+		{"request", []string{"--request", "blur-1"}, []string{"blur-1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -154,9 +161,10 @@ func TestMetricsRequestsFilters(t *testing.T) {
 			if err != nil {
 				t.Fatalf("output is not CSV: %v\n%s", err, out)
 			}
+			col := slices.Index(rows[0], "request_id")
 			var ids []string
 			for _, r := range rows[1:] {
-				ids = append(ids, r[1])
+				ids = append(ids, r[col])
 			}
 			if !slices.Equal(ids, c.want) {
 				t.Errorf("ids %v, want %v", ids, c.want)
@@ -176,7 +184,7 @@ func TestMetricsRequestsCSV(t *testing.T) {
 		t.Fatalf("output is not CSV: %v\n%s", err, out)
 	}
 	header := []string{
-		"time", "id", "workload", "scols", "srows", "wcols", "wrows", "coff", "roff", "aa",
+		"time", "key", "request_id", "client_request_id", "role", "attempt", "attempts", "workload", "scols", "srows", "wcols", "wrows", "coff", "roff", "aa",
 		"shapes", "lights", "reflective", "transparent", "texmap_bytes", "scene_bytes",
 		"width", "height", "format", "input_bytes", "input_hash", "pixels",
 		"multi", "units", "cpu_ms", "wall_ms", "worker_id", "outcome", "status", "error", "predicted_units",
@@ -189,7 +197,8 @@ func TestMetricsRequestsCSV(t *testing.T) {
 		rec[h] = rows[3][i] // rt-1
 	}
 	want := map[string]string{
-		"time": now.Add(-3 * time.Minute).Format(time.RFC3339Nano), "id": "rt-1", "workload": "raytracer",
+		"time": now.Add(-3 * time.Minute).Format(time.RFC3339Nano), "key": "key-rt-1", "request_id": "rt-1",
+		"client_request_id": "", "role": "direct", "attempt": "1", "attempts": "1", "workload": "raytracer",
 		"scols": "400", "wcols": "400", "wrows": "300", "aa": "true", "shapes": "4", "lights": "3",
 		"scene_bytes": "512", "input_hash": "aa11", "pixels": "120000", "units": "1234567",
 		"cpu_ms": "1.5", "wall_ms": "2.75", "worker_id": "w1", "outcome": "ok", "status": "200",
@@ -221,7 +230,8 @@ func TestMetricsRequestsJSON(t *testing.T) {
 		t.Fatalf("line is not a JSON object: %v\n%s", err, lines[0])
 	}
 	want := map[string]any{
-		"time": now.Add(-3 * time.Minute).Format(time.RFC3339Nano), "id": "rt-1", "workload": "raytracer",
+		"time": now.Add(-3 * time.Minute).Format(time.RFC3339Nano), "key": "key-rt-1", "request_id": "rt-1",
+		"role": "direct", "attempt": 1.0, "attempts": 1.0, "workload": "raytracer",
 		"scols": 400.0, "srows": 300.0, "wcols": 400.0, "wrows": 300.0, "aa": true, "shapes": 4.0, "lights": 3.0,
 		"scene_bytes": 512.0, "input_bytes": 512.0, "input_hash": "aa11", "pixels": 120000.0, "multi": false,
 		"units": 1234567.0, "cpu_ms": 1.5, "wall_ms": 2.75, "worker_id": "w1", "outcome": "ok", "status": 200.0,
@@ -297,6 +307,7 @@ func TestMetricsErrors(t *testing.T) {
 		{"bad limit", []string{"workers", "--store", url, "--limit", "0"}, "--limit 0", 2},
 		{"negative since", []string{"decisions", "--store", url, "--since", "-1h"}, "--since", 2},
 		{"bad workload", []string{"requests", "--store", url, "--workload", "sharpen"}, "--workload", 2},
+		{"bad role", []string{"requests", "--store", url, "--role", "final,retry"}, `--role "retry"`, 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -324,5 +335,43 @@ func TestMetricsStoreFromEnvironment(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n"); n != 2 {
 		t.Errorf("with %s set: %d lines, want a header and 1 decision:\n%s", metrics.EnvStore, n, out)
+	}
+}
+
+// TestMetricsRequestsOfOneRequest: --request lists one request's records,
+// --client-request-id those of the requests a client sent with its id:
+// oldest first, so the final record (the load balancer received the
+// request first) comes before the attempts, in their order.
+func TestMetricsRequestsOfOneRequest(t *testing.T) {
+	url := goldenStore(t)
+	for _, args := range [][]string{
+		{"--request", goldenRequestID},
+		{"--client-request-id", `rt-2,"quoted"`},
+		{"--client-request-id", `rt-2,"quoted"`, "--role", "final,attempt"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, err := runMetricsCmd(t, append([]string{"metrics", "requests", "--store", url}, args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+			var got [][]string
+			for _, l := range lines[1:] {
+				f := strings.Fields(l)
+				got = append(got, []string{f[1], f[2], f[3], f[10], f[11], f[12]}) // request, role, attempt, worker, outcome, status
+			}
+			want := [][]string{
+				{goldenRequestID, "final", "(2)", "w3", "server_error", "500"},
+				{goldenRequestID, "attempt", "1", "w1", "rejected", "503"},
+				{goldenRequestID, "attempt", "2", "w3", "server_error", "500"},
+			}
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("records %v, want %v\n%s", got, want, out)
+			}
+		})
+	}
+	out, err := runMetricsCmd(t, "metrics", "requests", "--store", url, "--request", "rt-2", "--format", "csv")
+	if err != nil || out != strings.SplitAfter(out, "\n")[0] {
+		t.Errorf("a request id that is only a prefix of a client id matched records (%v):\n%s", err, out)
 	}
 }

@@ -23,7 +23,12 @@ type (
 // snake_case keys (see workload.Features), left out of JSON when zero.
 var mtRequestColumns = []mtColumn[mtRequest]{
 	mtTimeCol(func(r *mtRequest) time.Time { return r.Time }),
-	mtCol("id", "ID", func(r *mtRequest) any { return r.ID }).table(func(r *mtRequest) string { return mtCell(r.ID) }),
+	mtCol("key", "", func(r *mtRequest) any { return r.Key }),
+	mtCol("request_id", "REQUEST", func(r *mtRequest) any { return r.RequestID }).table(func(r *mtRequest) string { return mtCell(r.RequestID) }),
+	mtCol("client_request_id", "", func(r *mtRequest) any { return r.ClientRequestID }).omit(),
+	mtCol("role", "ROLE", func(r *mtRequest) any { return string(r.Role) }).table(func(r *mtRequest) string { return mtCell(string(r.Role)) }),
+	mtCol("attempt", "ATTEMPT", func(r *mtRequest) any { return r.Attempt }).table(mtAttemptCell),
+	mtCol("attempts", "", func(r *mtRequest) any { return r.Attempts }),
 	mtCol("workload", "WORKLOAD", func(r *mtRequest) any { return string(r.Features.Kind) }),
 	mtTableOnly("SIZE", func(r *mtRequest) string { return mtSize(r.Features) }),
 	mtFeature("scols", func(f *workload.Features) any { return f.SCols }),
@@ -51,9 +56,18 @@ var mtRequestColumns = []mtColumn[mtRequest]{
 	mtMillisCol("wall_ms", "WALL_MS", func(r *mtRequest) time.Duration { return r.Wall }),
 	mtCol("worker_id", "WORKER", func(r *mtRequest) any { return r.WorkerID }).table(func(r *mtRequest) string { return mtDash(r.WorkerID) }),
 	mtCol("outcome", "OUTCOME", func(r *mtRequest) any { return string(r.Outcome) }),
-	mtCol("status", "", func(r *mtRequest) any { return r.Status }),
+	mtCol("status", "STATUS", func(r *mtRequest) any { return r.Status }).table(func(r *mtRequest) string { return mtDashInt(r.Status) }),
 	mtCol("error", "", func(r *mtRequest) any { return r.Error }).omit(),
 	mtCol("predicted_units", "", func(r *mtRequest) any { return r.PredictedUnits }),
+}
+
+// mtAttemptCell is the table's ATTEMPT cell: an attempt's number, or in
+// parentheses the number of attempts a final record counts.
+func mtAttemptCell(r *mtRequest) string {
+	if r.Role == metrics.RoleFinal {
+		return "(" + strconv.Itoa(r.Attempts) + ")"
+	}
+	return strconv.Itoa(r.Attempt)
 }
 
 // mtFeature is a request feature: CSV and JSON only, left out of JSON when
@@ -115,6 +129,14 @@ func mtCell(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// mtDashInt is a table cell that shows 0 as "-".
+func mtDashInt(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
 }
 
 // mtDash is a table cell that shows an empty value as "-".

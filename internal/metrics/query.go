@@ -34,13 +34,23 @@ func checkRange(since, until time.Time) error {
 
 // RequestQuery selects request records. Zero fields do not filter.
 type RequestQuery struct {
-	Workload  workload.Kind // "" = every workload
-	Since     time.Time     // inclusive; zero = open
-	Until     time.Time     // exclusive; zero = open
-	InputHash string
-	WorkerID  string
-	Limit     int // 0 = DefaultLimit; at most MaxLimit
+	Workload        workload.Kind // "" = every workload
+	Since           time.Time     // inclusive; zero = open
+	Until           time.Time     // exclusive; zero = open
+	InputHash       string
+	WorkerID        string
+	RequestID       string // one request's records: its attempts and final outcome
+	ClientRequestID string // the records of requests the client sent with this X-Request-Id
+	Roles           []Role // records of these roles; empty = every role
+	Limit           int    // 0 = DefaultLimit; at most MaxLimit
 }
+
+// AttemptRoles are the roles of records that describe a run on a worker,
+// with its measured cost: what the cost model learns from.
+var AttemptRoles = []Role{RoleAttempt, RoleDirect}
+
+// OutcomeRoles are the roles of records that say what the client got.
+var OutcomeRoles = []Role{RoleFinal, RoleDirect}
 
 // WorkerQuery selects worker samples. Zero fields do not filter.
 type WorkerQuery struct {
@@ -63,6 +73,11 @@ func (q RequestQuery) Validate() error {
 	var errs []error
 	if q.Workload != "" && !slices.Contains(workload.Kinds, q.Workload) {
 		errs = append(errs, fmt.Errorf("workload: unknown workload %q", q.Workload))
+	}
+	for _, r := range q.Roles {
+		if !slices.Contains(Roles, r) {
+			errs = append(errs, fmt.Errorf("roles: unknown role %q", r))
+		}
 	}
 	errs = append(errs, checkRange(q.Since, q.Until), checkLimit(q.Limit))
 	return wrapQuery(errs)
@@ -108,6 +123,9 @@ func (q RequestQuery) Matches(r RequestRecord) bool {
 	return (q.Workload == "" || r.Features.Kind == q.Workload) &&
 		(q.InputHash == "" || r.Features.InputHash == q.InputHash) &&
 		(q.WorkerID == "" || r.WorkerID == q.WorkerID) &&
+		(q.RequestID == "" || r.RequestID == q.RequestID) &&
+		(q.ClientRequestID == "" || r.ClientRequestID == q.ClientRequestID) &&
+		(len(q.Roles) == 0 || slices.Contains(q.Roles, r.Role)) &&
 		InRange(r.Time, q.Since, q.Until)
 }
 

@@ -16,16 +16,25 @@ import (
 // queue out whenever a kind of record reaches BatchSize, every
 // FlushInterval, and on Close.
 //
-// Records are lost only in these counted cases, each logged at most once
-// per lossLogInterval with the number lost since the last log line:
-//   - the queue already holds QueueLen records (the store is too slow or
-//     down): the new record is dropped;
+// A write that fails (the store is locked, busy, full or unreachable)
+// leaves its records at the head of the queue, and the writer tries again
+// after a backoff that doubles up to MaxBackoff, for as long as it takes:
+// a record the queue accepted is never given up while the process runs.
+// Re-sending a batch whose first write failed ambiguously creates no
+// duplicates, since stores are idempotent on a record's identity.
+//
+// Records are dropped only in these cases, each counted by kind and reason
+// (Drops) and logged at most once per LogInterval with the numbers since
+// the last line (and at Close, whatever is left):
+//   - the queue already holds QueueLen records: the new record is dropped
+//     (DropQueueFull);
 //   - the record fails validation (after a too-long Error or Reason has
-//     been truncated to MaxTextLen): it is dropped;
-//   - the record arrives after Close began: it is dropped;
-//   - a write still fails after MaxRetries retries with exponential
-//     backoff, or Close's context ends first: the batch is counted as
-//     failed and the error logged.
+//     been truncated to MaxTextLen), the Recorder's or the store's
+//     (DropInvalid);
+//   - the record arrives after Close began (DropAfterClose);
+//   - Close's context ends while the store still fails, or the store was
+//     closed first: the records still queued are dropped (DropUnwritten)
+//     and Close's error says how many.
 //
 // A clean shutdown (Close with a context that lasts long enough) writes
 // every record accepted before Close.
@@ -53,29 +62,25 @@ type Recorder struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	written, full, invalid, afterClose, failed atomic.Int64
-
-	lossMu      sync.Mutex
-	lossLogged  time.Time
-	lossPending int64
+	written, writeErrors atomic.Int64
+	drops                *dropCounts
+	failing              storeFailure // touched by the writer goroutine only
 }
-
-// lossLogInterval is the least time between two log lines about dropped
-// records.
-const lossLogInterval = 10 * time.Second
 
 // RecorderStats counts what happened to the records given to a Recorder.
 type RecorderStats struct {
-	Written    int64 // accepted by the store
-	Queued     int   // waiting or being written now
-	Full       int64 // dropped because the queue was full
-	Invalid    int64 // dropped because they failed validation
-	AfterClose int64 // dropped because they arrived after Close began
-	Failed     int64 // lost because the store kept failing
+	Written     int64 // accepted by the store
+	Queued      int   // waiting or being written now
+	WriteErrors int64 // store calls that failed (their records stayed queued)
+	// Dropped records, by reason (see DropReason).
+	Full       int64
+	Invalid    int64
+	AfterClose int64
+	Unwritten  int64
 }
 
-// Dropped is the number of records lost for any reason.
-func (s RecorderStats) Dropped() int64 { return s.Full + s.Invalid + s.AfterClose + s.Failed }
+// Dropped is the number of records dropped for any reason.
+func (s RecorderStats) Dropped() int64 { return s.Full + s.Invalid + s.AfterClose + s.Unwritten }
 
 // NewRecorder starts a Recorder writing to s. The Recorder does not own s:
 // close the Recorder first, then the store. A nil log discards log lines.
@@ -96,6 +101,7 @@ func NewRecorder(s Store, o RecorderOptions, log *slog.Logger) *Recorder {
 		done:    make(chan struct{}),
 		ctx:     ctx,
 		cancel:  cancel,
+		drops:   newDropCounts(log, o.LogInterval),
 	}
 	tick := o.Tick
 	var ticker *time.Ticker
@@ -111,29 +117,175 @@ func NewRecorder(s Store, o RecorderOptions, log *slog.Logger) *Recorder {
 func (r *Recorder) Request(rec RequestRecord) {
 	rec.Error = truncateText(rec.Error)
 	if err := rec.Validate(); err != nil {
-		r.lose(&r.invalid, "invalid", err)
+		r.drops.add(KindRequest, DropInvalid, 1, err)
 		return
 	}
-	enqueue(r, &r.reqs, rec)
+	enqueue(r, &r.reqs, KindRequest, rec)
 }
 
 // WorkerSample queues a worker sample. It never blocks on the store.
 func (r *Recorder) WorkerSample(s WorkerSample) {
 	if err := s.Validate(); err != nil {
-		r.lose(&r.invalid, "invalid", err)
+		r.drops.add(KindWorkerSample, DropInvalid, 1, err)
 		return
 	}
-	enqueue(r, &r.samples, s)
+	enqueue(r, &r.samples, KindWorkerSample, s)
 }
 
 // Decision queues an autoscaling decision. It never blocks on the store.
 func (r *Recorder) Decision(d Decision) {
 	d.Reason = truncateText(d.Reason)
 	if err := d.Validate(); err != nil {
-		r.lose(&r.invalid, "invalid", err)
+		r.drops.add(KindDecision, DropInvalid, 1, err)
 		return
 	}
-	enqueue(r, &r.decisions, d)
+	enqueue(r, &r.decisions, KindDecision, d)
+}
+
+func enqueue[T any](r *Recorder, q *queue[T], kind RecordKind, v T) {
+	r.mu.Lock()
+	switch {
+	case r.closed:
+		r.mu.Unlock()
+		r.drops.add(kind, DropAfterClose, 1, nil)
+		return
+	case r.held >= r.o.QueueLen:
+		r.mu.Unlock()
+		r.drops.add(kind, DropQueueFull, 1, nil)
+		return
+	}
+	q.items = append(q.items, v)
+	r.held++
+	kick := len(q.items) >= r.o.BatchSize
+	r.mu.Unlock()
+	if kick {
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Dropped is the number of records dropped for any reason (see Stats).
+func (r *Recorder) Dropped() int64 { return r.drops.total() }
+
+// Drops reports how many records of each kind were dropped for each
+// reason, zeros included, in the order of RecordKinds and DropReasons.
+func (r *Recorder) Drops() []Drop { return r.drops.all() }
+
+// Stats reports what happened to the records given to r so far.
+func (r *Recorder) Stats() RecorderStats {
+	r.mu.Lock()
+	held := r.held
+	r.mu.Unlock()
+	return RecorderStats{
+		Written:     r.written.Load(),
+		Queued:      held,
+		WriteErrors: r.writeErrors.Load(),
+		Full:        r.drops.byReason(DropQueueFull),
+		Invalid:     r.drops.byReason(DropInvalid),
+		AfterClose:  r.drops.byReason(DropAfterClose),
+		Unwritten:   r.drops.byReason(DropUnwritten),
+	}
+}
+
+// Close stops accepting records and writes every queued one, retrying
+// while the store fails, until the queue is empty or ctx ends. Then it
+// stops the writer. If ctx ends first, the store call under way is
+// abandoned, the records still queued are dropped (DropUnwritten) and
+// Close returns an error wrapping ctx's that says how many records could
+// not be written and why. Close is idempotent: later calls return the
+// first call's result.
+func (r *Recorder) Close(ctx context.Context) error {
+	r.closeOnce.Do(func() { r.closeErr = r.close(ctx) })
+	return r.closeErr
+}
+
+func (r *Recorder) close(ctx context.Context) error {
+	before := r.drops.byReason(DropUnwritten)
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	close(r.closing)
+	var err error
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		r.cancel()
+		<-r.done
+		err = fmt.Errorf("close metrics recorder: %w", ctx.Err())
+	}
+	r.cancel()
+	r.drops.logPending()
+	if n := r.drops.byReason(DropUnwritten) - before; n > 0 {
+		cause := "the store was closed"
+		if last := r.failing.lastErr; last != nil {
+			cause = "last store error: " + last.Error()
+		}
+		err = errors.Join(err, fmt.Errorf("close metrics recorder: %d records could not be written (%s)", n, cause))
+	}
+	return err
+}
+
+// run is the writer goroutine: it writes the queue when a kind fills a
+// batch and on every tick, waits out a backoff while the store fails, and
+// on Close writes what is left.
+func (r *Recorder) run(tick <-chan time.Time, ticker *time.Ticker) {
+	defer close(r.done)
+	if ticker != nil {
+		defer ticker.Stop()
+	}
+	var retry <-chan time.Time // set while the store fails
+	for {
+		select {
+		case <-r.kick:
+		case <-tick:
+		case <-retry:
+			retry = nil
+		case <-r.closing:
+			r.drain()
+			return
+		}
+		if retry != nil {
+			continue // the store is failing: wait for the backoff
+		}
+		if !r.flush() {
+			retry = time.After(r.failing.backoff)
+		}
+	}
+}
+
+// drain writes everything queued, waiting out the backoff between failed
+// writes, until the queue is empty or r.ctx ends (Close's deadline): then
+// the records left are dropped as unwritten.
+func (r *Recorder) drain() {
+	for {
+		if r.flush() {
+			return
+		}
+		t := time.NewTimer(r.failing.backoff)
+		select {
+		case <-t.C:
+		case <-r.ctx.Done():
+			t.Stop()
+		}
+		if r.ctx.Err() != nil {
+			r.dropQueued(DropUnwritten)
+			return
+		}
+	}
+}
+
+// dropQueued drops every queued record for reason.
+func (r *Recorder) dropQueued(reason DropReason) {
+	r.mu.Lock()
+	reqs, samples, decisions := r.reqs.take(), r.samples.take(), r.decisions.take()
+	r.held -= len(reqs) + len(samples) + len(decisions)
+	r.mu.Unlock()
+	err := r.failing.lastErr
+	r.drops.add(KindRequest, reason, len(reqs), err)
+	r.drops.add(KindWorkerSample, reason, len(samples), err)
+	r.drops.add(KindDecision, reason, len(decisions), err)
 }
 
 // queue holds the records of one kind waiting to be written, and a spare
@@ -150,6 +302,12 @@ func (q *queue[T]) take() []T {
 	return out
 }
 
+// putBack returns records whose write failed to the head of the queue,
+// ahead of those that arrived meanwhile.
+func (q *queue[T]) putBack(recs []T) {
+	q.items = append(append(make([]T, 0, len(recs)+len(q.items)), recs...), q.items...)
+}
+
 // giveBack keeps a written buffer as the spare unless it is large (after a
 // burst), which the garbage collector then reclaims.
 func (q *queue[T]) giveBack(buf []T, maxCap int) {
@@ -157,186 +315,4 @@ func (q *queue[T]) giveBack(buf []T, maxCap int) {
 		clear(buf) // release the records' strings
 		q.spare = buf[:0]
 	}
-}
-
-func enqueue[T any](r *Recorder, q *queue[T], v T) {
-	r.mu.Lock()
-	switch {
-	case r.closed:
-		r.mu.Unlock()
-		r.lose(&r.afterClose, "closed", nil)
-		return
-	case r.held >= r.o.QueueLen:
-		r.mu.Unlock()
-		r.lose(&r.full, "queue full", nil)
-		return
-	}
-	q.items = append(q.items, v)
-	r.held++
-	kick := len(q.items) >= r.o.BatchSize
-	r.mu.Unlock()
-	if kick {
-		select {
-		case r.kick <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// Dropped is the number of records lost for any reason (see Stats).
-func (r *Recorder) Dropped() int64 { return r.Stats().Dropped() }
-
-// Stats reports what happened to the records given to r so far.
-func (r *Recorder) Stats() RecorderStats {
-	r.mu.Lock()
-	held := r.held
-	r.mu.Unlock()
-	return RecorderStats{
-		Written:    r.written.Load(),
-		Queued:     held,
-		Full:       r.full.Load(),
-		Invalid:    r.invalid.Load(),
-		AfterClose: r.afterClose.Load(),
-		Failed:     r.failed.Load(),
-	}
-}
-
-// Close stops accepting records, writes every queued one and stops the
-// writer. If ctx ends first, pending writes are abandoned, their records
-// counted as failed, and Close returns ctx's error. It returns an error too
-// if any record failed to be written during Close. Close is idempotent:
-// later calls return the first call's result.
-func (r *Recorder) Close(ctx context.Context) error {
-	r.closeOnce.Do(func() { r.closeErr = r.close(ctx) })
-	return r.closeErr
-}
-
-func (r *Recorder) close(ctx context.Context) error {
-	failedBefore := r.failed.Load()
-	r.mu.Lock()
-	r.closed = true
-	r.mu.Unlock()
-	close(r.closing)
-	var err error
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-		r.cancel()
-		<-r.done
-		err = fmt.Errorf("close metrics recorder: %w", ctx.Err())
-	}
-	r.cancel()
-	if n := r.failed.Load() - failedBefore; n > 0 {
-		err = errors.Join(err, fmt.Errorf("close metrics recorder: %d records could not be written", n))
-	}
-	return err
-}
-
-func (r *Recorder) run(tick <-chan time.Time, ticker *time.Ticker) {
-	defer close(r.done)
-	if ticker != nil {
-		defer ticker.Stop()
-	}
-	for {
-		select {
-		case <-r.kick:
-			r.flush()
-		case <-tick:
-			r.flush()
-		case <-r.closing:
-			r.flush()
-			return
-		}
-	}
-}
-
-// flush writes everything queued when it starts, and what arrives while it
-// writes, until the queue is empty.
-func (r *Recorder) flush() {
-	for {
-		r.mu.Lock()
-		reqs, samples, decisions := r.reqs.take(), r.samples.take(), r.decisions.take()
-		r.mu.Unlock()
-		if len(reqs)+len(samples)+len(decisions) == 0 {
-			return
-		}
-		writeChunks(r, "requests", reqs, r.store.AppendRequests)
-		writeChunks(r, "worker_samples", samples, r.store.AppendWorkerSamples)
-		writeChunks(r, "decisions", decisions, r.store.AppendDecisions)
-		keep := 4 * r.o.BatchSize
-		r.mu.Lock()
-		r.reqs.giveBack(reqs, keep)
-		r.samples.giveBack(samples, keep)
-		r.decisions.giveBack(decisions, keep)
-		r.mu.Unlock()
-	}
-}
-
-func writeChunks[T any](r *Recorder, kind string, all []T, appendFn func(context.Context, []T) error) {
-	for len(all) > 0 {
-		n := min(len(all), r.o.BatchSize)
-		chunk := all[:n]
-		all = all[n:]
-		r.write(kind, n, func(ctx context.Context) error { return appendFn(ctx, chunk) })
-	}
-}
-
-// write makes one store call, retrying with exponential backoff, and
-// releases the records' room in the queue.
-func (r *Recorder) write(kind string, n int, call func(context.Context) error) {
-	defer func() {
-		r.mu.Lock()
-		r.held -= n
-		r.mu.Unlock()
-	}()
-	backoff := r.o.RetryBackoff
-	for attempt := 0; ; attempt++ {
-		ctx, cancel := context.WithTimeout(r.ctx, r.o.WriteTimeout)
-		err := call(ctx)
-		cancel()
-		if err == nil {
-			r.written.Add(int64(n))
-			return
-		}
-		permanent := errors.Is(err, ErrInvalidRecord) || errors.Is(err, ErrClosed)
-		if permanent || attempt >= r.o.MaxRetries || r.ctx.Err() != nil {
-			r.failed.Add(int64(n))
-			r.log.Error("metrics write failed; records lost",
-				slog.String("kind", kind), slog.Int("records", n),
-				slog.Int("attempts", attempt+1), slog.Any("err", err))
-			return
-		}
-		r.log.Warn("metrics write failed; retrying",
-			slog.String("kind", kind), slog.Int("records", n),
-			slog.Int("attempt", attempt+1), slog.Duration("backoff", backoff), slog.Any("err", err))
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-r.ctx.Done():
-			t.Stop()
-		}
-		backoff *= 2
-	}
-}
-
-// lose counts one dropped record and logs, at most once per
-// lossLogInterval, how many were dropped since the last log line.
-func (r *Recorder) lose(counter *atomic.Int64, reason string, err error) {
-	counter.Add(1)
-	r.lossMu.Lock()
-	r.lossPending++
-	now := time.Now()
-	if !r.lossLogged.IsZero() && now.Sub(r.lossLogged) < lossLogInterval {
-		r.lossMu.Unlock()
-		return
-	}
-	n := r.lossPending
-	r.lossPending = 0
-	r.lossLogged = now
-	r.lossMu.Unlock()
-	attrs := []any{slog.String("reason", reason), slog.Int64("dropped", n), slog.Int64("dropped_total", r.Dropped())}
-	if err != nil {
-		attrs = append(attrs, slog.Any("err", err))
-	}
-	r.log.Warn("metrics records dropped", attrs...)
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/specialvfx/vfx/internal/lifecycle"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -110,7 +111,7 @@ func (f *fakeStore) waitAppend(t *testing.T) {
 
 func req(i int) RequestRecord {
 	r := okRequest()
-	r.ID = fmt.Sprintf("r%04d", i)
+	r.Key = fmt.Sprintf("r%04d", i)
 	r.Time = t0.Add(time.Duration(i) * time.Millisecond)
 	return r
 }
@@ -188,7 +189,7 @@ func TestRecorderCloseWritesEverything(t *testing.T) {
 	reqs, batches, _ := f.snapshot()
 	seen := map[string]bool{}
 	for _, q := range reqs {
-		seen[q.ID] = true
+		seen[q.Key] = true
 	}
 	if len(reqs) != goroutines*per || len(seen) != goroutines*per {
 		t.Errorf("%d requests written (%d distinct), want %d", len(reqs), len(seen), goroutines*per)
@@ -251,8 +252,8 @@ func TestRecorderOverflowIsCountedAndLoggedOnce(t *testing.T) {
 		t.Fatalf("%d records written, want the 10 accepted", len(reqs))
 	}
 	for _, q := range reqs {
-		if q.ID >= "r0010" {
-			t.Errorf("record %s was written although the queue was full when it came", q.ID)
+		if q.Key >= "r0010" {
+			t.Errorf("record %s was written although the queue was full when it came", q.Key)
 		}
 	}
 }
@@ -269,48 +270,182 @@ func TestRecorderRetriesFailedWrites(t *testing.T) {
 	if len(reqs) != 5 || calls != 3 {
 		t.Errorf("%d records written in %d calls, want 5 in 3 (two failures, then success)", len(reqs), calls)
 	}
-	if s := r.Stats(); s.Failed != 0 || s.Written != 5 {
+	if s := r.Stats(); s.Dropped() != 0 || s.WriteErrors != 2 || s.Written != 5 {
 		t.Errorf("stats %+v", s)
 	}
 }
 
-func TestRecorderGivesUpAfterRetries(t *testing.T) {
+// TestRecorderNeverGivesUpWhileTheQueueHasRoom: a store that fails for
+// many calls in a row (locked, full) loses nothing: the records stay
+// queued and are written once it works again, and the failure is logged
+// once, not per attempt, and so is the recovery.
+func TestRecorderNeverGivesUpWhileTheQueueHasRoom(t *testing.T) {
 	f := newFakeStore()
-	f.failFirst = -1
+	f.failFirst = 25
 	var logs logBuffer
-	r := NewRecorder(f, RecorderOptions{BatchSize: 10, FlushInterval: time.Hour, MaxRetries: 2, RetryBackoff: time.Millisecond},
+	r := NewRecorder(f, RecorderOptions{BatchSize: 10, FlushInterval: time.Millisecond, RetryBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, LogInterval: time.Hour},
 		slog.New(slog.NewTextHandler(&logs, nil)))
 	for i := range 3 {
 		r.Request(req(i))
 	}
-	err := r.Close(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "3 records could not be written") {
-		t.Errorf("Close error %v, want one counting 3 lost records", err)
+	f.waitAppend(t)
+	closeOK(t, r)
+	reqs, _, calls := f.snapshot()
+	if len(reqs) != 3 || calls != 26 {
+		t.Errorf("%d records written in %d store calls, want 3 in 26 (25 failures, then success)", len(reqs), calls)
 	}
-	if _, _, calls := f.snapshot(); calls != 3 {
-		t.Errorf("%d store calls, want 3 (one and two retries)", calls)
+	if s := r.Stats(); s.Dropped() != 0 || s.Written != 3 || s.WriteErrors != 25 {
+		t.Errorf("stats %+v, want 3 written, 25 write errors, nothing dropped", s)
 	}
-	if s := r.Stats(); s.Failed != 3 || r.Dropped() != 3 {
-		t.Errorf("stats %+v, want Failed 3", s)
+	out := logs.String()
+	if n := strings.Count(out, "metrics store write failed"); n != 1 || strings.Contains(out, "still failing") {
+		t.Errorf("25 failures in a row logged %d first-failure lines (want 1, and no repeat within LogInterval):\n%s", n, out)
 	}
-	if !strings.Contains(logs.String(), "records lost") || strings.Count(logs.String(), "retrying") != 2 {
-		t.Errorf("logs do not show two retries and the loss:\n%s", logs.String())
+	if !strings.Contains(out, "metrics store writes resumed") || strings.Contains(out, "dropped") {
+		t.Errorf("the recovery is not logged, or a drop is:\n%s", out)
+	}
+}
+
+// TestRecorderKeepsRecordsWhileTheStoreFails: records that arrive while
+// the store fails join the queue, in order, behind the ones that failed.
+func TestRecorderKeepsRecordsWhileTheStoreFails(t *testing.T) {
+	f := newFakeStore()
+	f.failFirst = 4
+	tick := make(chan time.Time)
+	r := NewRecorder(f, RecorderOptions{BatchSize: 2, Tick: tick, RetryBackoff: time.Millisecond, MaxBackoff: time.Millisecond}, nil)
+	for i := range 6 {
+		r.Request(req(i))
+	}
+	for i := 6; i < 9; i++ {
+		r.Request(req(i))
+	}
+	closeOK(t, r)
+	reqs, _, _ := f.snapshot()
+	var got []string
+	for _, q := range reqs {
+		got = append(got, q.Key)
+	}
+	want := []string{"r0000", "r0001", "r0002", "r0003", "r0004", "r0005", "r0006", "r0007", "r0008"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("written %v, want every record once, in order: %v", got, want)
+	}
+}
+
+func TestRecorderDropsOnlyInvalidRecordsOfABatch(t *testing.T) {
+	f := &pickyStore{fakeStore: newFakeStore(), bad: "r0002"}
+	r := NewRecorder(f, RecorderOptions{BatchSize: 10, FlushInterval: time.Hour, RetryBackoff: time.Millisecond}, nil)
+	for i := range 5 {
+		r.Request(req(i))
+	}
+	closeOK(t, r)
+	reqs, _, _ := f.snapshot()
+	if len(reqs) != 4 {
+		t.Errorf("%d records written, want the 4 valid ones of the batch", len(reqs))
+	}
+	for _, q := range reqs {
+		if q.Key == f.bad {
+			t.Errorf("the record the store rejects was written")
+		}
+	}
+	if s := r.Stats(); s.Invalid != 1 || s.Written != 4 || s.Dropped() != 1 {
+		t.Errorf("stats %+v, want 4 written and 1 invalid", s)
+	}
+}
+
+// pickyStore rejects, as invalid, every batch holding the record bad.
+type pickyStore struct {
+	*fakeStore
+	bad string
+}
+
+func (p *pickyStore) AppendRequests(ctx context.Context, recs []RequestRecord) error {
+	for _, r := range recs {
+		if r.Key == p.bad {
+			return fmt.Errorf("append: record %s: %w", r.Key, ErrInvalidRecord)
+		}
+	}
+	return p.fakeStore.AppendRequests(ctx, recs)
+}
+
+func TestRecorderCloseReportsWhatTheStoreDidNotTake(t *testing.T) {
+	f := newFakeStore()
+	f.failFirst = -1
+	f.failWith = errors.New("database or disk is full")
+	var logs logBuffer
+	r := NewRecorder(f, RecorderOptions{FlushInterval: time.Millisecond, RetryBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	for i := range 3 {
+		r.Request(req(i))
+	}
+	r.WorkerSample(WorkerSample{Time: t0, WorkerID: "w", Health: lifecycle.Ready})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := r.Close(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "4 records could not be written (last store error: database or disk is full)") {
+		t.Fatalf("Close error %v, want the deadline, the 4 records and the store's error", err)
+	}
+	if s := r.Stats(); s.Unwritten != 4 || s.Queued != 0 {
+		t.Errorf("stats %+v, want 4 unwritten and none queued", s)
+	}
+	want := map[Drop]bool{
+		{Kind: KindRequest, Reason: DropUnwritten, Count: 3}:      true,
+		{Kind: KindWorkerSample, Reason: DropUnwritten, Count: 1}: true,
+	}
+	for _, d := range r.Drops() {
+		if d.Count != 0 && !want[d] {
+			t.Errorf("unexpected drop count %+v", d)
+		}
+		delete(want, d)
+	}
+	if len(want) != 0 {
+		t.Errorf("drop counts missing: %v", want)
+	}
+	if !strings.Contains(logs.String(), "request.unwritten=3") || !strings.Contains(logs.String(), "worker_sample.unwritten=1") {
+		t.Errorf("the drops at Close are not logged by kind:\n%s", logs.String())
 	}
 	if err2 := r.Close(context.Background()); err2 == nil || err2.Error() != err.Error() {
 		t.Errorf("second Close returned %v, want the first call's result %v", err2, err)
 	}
 }
 
-func TestRecorderDoesNotRetryInvalidRecords(t *testing.T) {
+func TestRecorderStoreClosedUnderIt(t *testing.T) {
 	f := newFakeStore()
 	f.failFirst = -1
-	f.failWith = fmt.Errorf("append: %w", ErrInvalidRecord)
-	r := NewRecorder(f, RecorderOptions{FlushInterval: time.Hour, RetryBackoff: time.Millisecond}, nil)
+	f.failWith = fmt.Errorf("append: %w", ErrClosed)
+	r := NewRecorder(f, RecorderOptions{FlushInterval: time.Hour}, nil)
 	r.Request(req(1))
-	_ = r.Close(context.Background())
-	if _, _, calls := f.snapshot(); calls != 1 {
-		t.Errorf("%d store calls for a batch the store rejects as invalid, want 1", calls)
+	err := r.Close(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "1 records could not be written") {
+		t.Errorf("Close error %v, want one counting the record", err)
 	}
+	if _, _, calls := f.snapshot(); calls != 1 {
+		t.Errorf("%d store calls to a closed store, want 1", calls)
+	}
+}
+
+// TestRecorderLogsEveryDropEventually: drops within LogInterval of a log
+// line are not logged at once, but on a later tick: rate-limited, never
+// silent.
+func TestRecorderLogsEveryDropEventually(t *testing.T) {
+	f := newFakeStore()
+	f.block = make(chan struct{})
+	var logs logBuffer
+	r := NewRecorder(f, RecorderOptions{BatchSize: 100, QueueLen: 2, FlushInterval: 5 * time.Millisecond, LogInterval: 50 * time.Millisecond},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	for i := range 7 {
+		r.Request(req(i)) // 2 queued, 5 dropped: the first drop is logged at once
+	}
+	r.Decision(Decision{Time: t0, Policy: "p", Action: lifecycle.ActionKeep})
+	testutil.WaitFor(t, 10*time.Second, 5*time.Millisecond, "the later drops to be logged", func() bool {
+		return strings.Count(logs.String(), "metrics records dropped") == 2
+	})
+	out := logs.String()
+	if !strings.Contains(out, "dropped=1 dropped_total=1 request.queue_full=1") ||
+		!strings.Contains(out, "dropped=5 dropped_total=6 request.queue_full=4 decision.queue_full=1") {
+		t.Errorf("log lines do not count the drops since the last line:\n%s", out)
+	}
+	close(f.block)
+	closeOK(t, r)
 }
 
 func TestRecorderCloseGivesUpWhenContextEnds(t *testing.T) {
@@ -325,8 +460,8 @@ func TestRecorderCloseGivesUpWhenContextEnds(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Close error %v, want one wrapping context.DeadlineExceeded", err)
 	}
-	if s := r.Stats(); s.Failed != 2 || s.Queued != 0 {
-		t.Errorf("stats %+v, want the 2 unwritten records counted as failed", s)
+	if s := r.Stats(); s.Unwritten != 2 || s.Queued != 0 {
+		t.Errorf("stats %+v, want the 2 unwritten records counted", s)
 	}
 }
 
@@ -334,7 +469,7 @@ func TestRecorderDropsInvalidAndLateRecords(t *testing.T) {
 	f := newFakeStore()
 	r := NewRecorder(f, RecorderOptions{FlushInterval: time.Hour}, nil)
 	bad := req(1)
-	bad.ID = ""
+	bad.RequestID = ""
 	r.Request(bad)
 	r.WorkerSample(WorkerSample{WorkerID: "w"})                 // no time
 	r.Decision(Decision{Time: t0, Action: lifecycle.ActionAdd}) // no policy
@@ -357,12 +492,16 @@ func TestRecorderDefaults(t *testing.T) {
 	o := RecorderOptions{BatchSize: -1}.withDefaults()
 	want := RecorderOptions{
 		BatchSize: DefaultBatchSize, FlushInterval: DefaultFlushInterval, QueueLen: DefaultQueueLen,
-		MaxRetries: DefaultMaxRetries, RetryBackoff: DefaultRetryBackoff, WriteTimeout: DefaultWriteTimeout,
+		RetryBackoff: DefaultRetryBackoff, MaxBackoff: DefaultMaxBackoff, WriteTimeout: DefaultWriteTimeout,
+		LogInterval: DefaultLogInterval,
 	}
 	if o != want {
 		t.Errorf("defaults %+v, want %+v", o, want)
 	}
-	if DefaultBatchSize != 256 || DefaultFlushInterval != time.Second || DefaultQueueLen != 65536 {
+	if o := (RecorderOptions{RetryBackoff: time.Minute}).withDefaults(); o.MaxBackoff != time.Minute {
+		t.Errorf("MaxBackoff %v below RetryBackoff %v", o.MaxBackoff, o.RetryBackoff)
+	}
+	if DefaultBatchSize != 256 || DefaultFlushInterval != 100*time.Millisecond || DefaultQueueLen != 65536 {
 		t.Error("the documented defaults changed")
 	}
 }

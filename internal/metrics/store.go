@@ -11,13 +11,16 @@ import (
 //   - Appends are all-or-nothing validated: a batch with an invalid record
 //     is rejected whole with an error wrapping ErrInvalidRecord, and nothing
 //     of it is written. An empty batch is a no-op.
-//   - Appending a record whose identity (request ID; worker and time of a
-//     sample; time and policy of a decision) is already stored replaces the
-//     stored record; within one batch the last one wins.
+//   - Records are append-only: nothing is ever replaced or deleted.
+//     Appending a record whose identity (a request record's Key; worker and
+//     time of a sample; time and policy of a decision) is already stored
+//     leaves the stored record as it is, and within one batch the first
+//     one wins. So re-sending a batch after an ambiguous failure (a
+//     timeout after the store committed) creates no duplicates.
 //   - Times are stored in UTC with nanosecond precision and read back
 //     exactly, in UTC.
 //   - Queries return records newest first (ties broken by identity,
-//     descending), at most the query's limit, and an empty, non-nil-error
+//     descending: a request record's Key), at most the query's limit, and an empty, non-nil-error
 //     result when nothing matches.
 //   - A done context makes a method return an error wrapping ctx.Err().
 //   - After Close, every method returns an error wrapping ErrClosed; Close

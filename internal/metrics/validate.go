@@ -37,7 +37,10 @@ var (
 // field, joined and wrapping ErrInvalidRecord; nil if it can.
 func (r RequestRecord) Validate() error {
 	var errs problems
-	errs.add(checkID("id", r.ID, true))
+	errs.add(checkID("key", r.Key, true))
+	errs.add(checkID("request_id", r.RequestID, true))
+	errs.add(checkID("client_request_id", r.ClientRequestID, false))
+	errs.add(checkAttempts(r.Role, r.Attempt, r.Attempts))
 	errs.add(checkTime("time", r.Time))
 	if !slices.Contains(workload.Kinds, r.Features.Kind) {
 		errs.add(fmt.Errorf("features.workload: unknown workload %q", r.Features.Kind))
@@ -65,6 +68,27 @@ func (r RequestRecord) Validate() error {
 		errs.add(fmt.Errorf("predicted_units: %v is outside 0..%g", r.PredictedUnits, MaxPredictedUnits))
 	}
 	return wrapInvalid(errs)
+}
+
+// checkAttempts checks a role and the attempt numbers it allows.
+func checkAttempts(role Role, attempt, attempts int) error {
+	switch role {
+	case RoleAttempt:
+		if attempt < 1 || attempts != 0 {
+			return fmt.Errorf("attempt, attempts: an attempt record has attempt >= 1 and attempts 0 (got %d and %d)", attempt, attempts)
+		}
+	case RoleFinal:
+		if attempt != 0 || attempts < 0 {
+			return fmt.Errorf("attempt, attempts: a final record has attempt 0 and attempts >= 0 (got %d and %d)", attempt, attempts)
+		}
+	case RoleDirect:
+		if attempt != 1 || attempts != 1 {
+			return fmt.Errorf("attempt, attempts: a direct record has attempt 1 and attempts 1 (got %d and %d)", attempt, attempts)
+		}
+	default:
+		return fmt.Errorf("role: unknown role %q (want attempt, final or direct)", role)
+	}
+	return nil
 }
 
 // Validate reports every reason the sample cannot be stored, each naming the

@@ -15,7 +15,10 @@ import (
 var t0 = time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)
 
 func okRequest() RequestRecord {
-	return RequestRecord{ID: "r1", Time: t0, Features: workload.Features{Kind: workload.Blur}, Outcome: OutcomeOK, Status: 200}
+	return RequestRecord{
+		Key: "k1", Role: RoleAttempt, RequestID: "r1", Attempt: 1, Time: t0,
+		Features: workload.Features{Kind: workload.Blur}, Outcome: OutcomeOK, Status: 200,
+	}
 }
 
 func TestRequestValidate(t *testing.T) {
@@ -27,9 +30,23 @@ func TestRequestValidate(t *testing.T) {
 		{"valid", func(*RequestRecord) {}, ""},
 		{"no status sent", func(r *RequestRecord) { r.Status = 0; r.Outcome = OutcomeCancelled }, ""},
 		{"latest time", func(r *RequestRecord) { r.Time = MaxTime }, ""},
-		{"missing id", func(r *RequestRecord) { r.ID = "" }, "id: missing"},
-		{"long id", func(r *RequestRecord) { r.ID = strings.Repeat("x", MaxIDLen+1) }, "id: 257 bytes"},
-		{"id not utf-8", func(r *RequestRecord) { r.ID = "a\xffb" }, "id: not valid UTF-8"},
+		{"missing key", func(r *RequestRecord) { r.Key = "" }, "key: missing"},
+		{"long key", func(r *RequestRecord) { r.Key = strings.Repeat("x", MaxIDLen+1) }, "key: 257 bytes"},
+		{"key not utf-8", func(r *RequestRecord) { r.Key = "a\xffb" }, "key: not valid UTF-8"},
+		{"missing request id", func(r *RequestRecord) { r.RequestID = "" }, "request_id: missing"},
+		{"long client request id", func(r *RequestRecord) { r.ClientRequestID = strings.Repeat("x", MaxIDLen+1) }, "client_request_id: 257 bytes"},
+		{"client request id", func(r *RequestRecord) { r.ClientRequestID = "mine" }, ""},
+		{"second attempt", func(r *RequestRecord) { r.Attempt = 2 }, ""},
+		{"attempt 0", func(r *RequestRecord) { r.Attempt = 0 }, "an attempt record has attempt >= 1"},
+		{"attempt with attempts", func(r *RequestRecord) { r.Attempts = 1 }, "an attempt record has attempt >= 1 and attempts 0"},
+		{"final", func(r *RequestRecord) { r.Role, r.Attempt, r.Attempts = RoleFinal, 0, 3 }, ""},
+		{"final answered by the load balancer", func(r *RequestRecord) { r.Role, r.Attempt, r.Attempts = RoleFinal, 0, 0 }, ""},
+		{"final with an attempt number", func(r *RequestRecord) { r.Role, r.Attempts = RoleFinal, 1 }, "a final record has attempt 0"},
+		{"final with negative attempts", func(r *RequestRecord) { r.Role, r.Attempt, r.Attempts = RoleFinal, 0, -1 }, "a final record"},
+		{"direct", func(r *RequestRecord) { r.Role, r.Attempts = RoleDirect, 1 }, ""},
+		{"direct second attempt", func(r *RequestRecord) { r.Role, r.Attempt, r.Attempts = RoleDirect, 2, 1 }, "a direct record has attempt 1 and attempts 1"},
+		{"missing role", func(r *RequestRecord) { r.Role = "" }, `role: unknown role ""`},
+		{"unknown role", func(r *RequestRecord) { r.Role = "retry" }, `role: unknown role "retry"`},
 		{"missing time", func(r *RequestRecord) { r.Time = time.Time{} }, "time: missing"},
 		{"time after 2262", func(r *RequestRecord) { r.Time = MaxTime.Add(1) }, "time:"},
 		{"time before 1677", func(r *RequestRecord) { r.Time = MinTime.Add(-1) }, "time:"},
@@ -69,7 +86,7 @@ func TestRequestValidate(t *testing.T) {
 
 func TestValidateReportsEveryProblem(t *testing.T) {
 	err := RequestRecord{Units: -1}.Validate()
-	for _, field := range []string{"id:", "time:", "features.workload:", "units:", "outcome:"} {
+	for _, field := range []string{"key:", "request_id:", "role:", "time:", "features.workload:", "units:", "outcome:"} {
 		if err == nil || !strings.Contains(err.Error(), field) {
 			t.Errorf("error %v does not name %s", err, field)
 		}
@@ -147,18 +164,18 @@ func TestValidateBatchNamesIndexesAndBounds(t *testing.T) {
 	for i := range recs {
 		recs[i] = okRequest()
 	}
-	recs[3].ID = ""
+	recs[3].Key = ""
 	if err := ValidateRequests(recs); err == nil || !strings.Contains(err.Error(), "record 3:") {
 		t.Errorf("error %v does not name record 3", err)
 	}
 	for i := range recs {
-		recs[i].ID = ""
+		recs[i].Key = ""
 	}
 	err := ValidateRequests(recs)
 	if !errors.Is(err, ErrInvalidRecord) || !strings.Contains(err.Error(), "20 more invalid records") {
 		t.Errorf("error for 30 bad records: %v", err)
 	}
-	if n := strings.Count(err.Error(), "id: missing"); n != maxBatchErrors {
+	if n := strings.Count(err.Error(), "key: missing"); n != maxBatchErrors {
 		t.Errorf("error describes %d records, want %d", n, maxBatchErrors)
 	}
 }
@@ -191,7 +208,7 @@ func TestTruncateText(t *testing.T) {
 
 func TestQueryMatchesAndValidate(t *testing.T) {
 	r := okRequest()
-	r.WorkerID, r.Features.InputHash = "w1", "h"
+	r.WorkerID, r.Features.InputHash, r.ClientRequestID = "w1", "h", "c1"
 	cases := []struct {
 		name string
 		q    RequestQuery
@@ -206,6 +223,13 @@ func TestQueryMatchesAndValidate(t *testing.T) {
 		{"other hash", RequestQuery{InputHash: "g"}, false},
 		{"worker", RequestQuery{WorkerID: "w1"}, true},
 		{"other worker", RequestQuery{WorkerID: "w2"}, false},
+		{"request", RequestQuery{RequestID: "r1"}, true},
+		{"other request", RequestQuery{RequestID: "r2"}, false},
+		{"client request", RequestQuery{ClientRequestID: "c1"}, true},
+		{"other client request", RequestQuery{ClientRequestID: "r1"}, false},
+		{"role", RequestQuery{Roles: []Role{RoleAttempt}}, true},
+		{"attempt roles", RequestQuery{Roles: AttemptRoles}, true},
+		{"outcome roles", RequestQuery{Roles: OutcomeRoles}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -216,6 +240,9 @@ func TestQueryMatchesAndValidate(t *testing.T) {
 				t.Errorf("Validate: %v", err)
 			}
 		})
+	}
+	if err := (RequestQuery{Roles: []Role{RoleFinal, "retry"}}).Validate(); !errors.Is(err, ErrInvalidQuery) || !strings.Contains(err.Error(), `roles: unknown role "retry"`) {
+		t.Errorf("a query for an unknown role: error %v", err)
 	}
 	if EffectiveLimit(0) != DefaultLimit || EffectiveLimit(7) != 7 {
 		t.Error("EffectiveLimit")

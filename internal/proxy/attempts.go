@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -91,6 +92,9 @@ type race struct {
 	events chan attemptEvent
 	over   chan struct{} // closed once settled: watchers return
 	wg     sync.WaitGroup
+	// numbered counts the attempts that got a worker; each takes the next
+	// number in its own goroutine.
+	numbered atomic.Int32
 
 	all        []*attempt
 	failed     map[string]bool // workers the request failed on
@@ -137,6 +141,9 @@ func (rc *race) run(a *attempt, req request, exclude map[string]bool) {
 		rc.events <- attemptEvent{a: a, kind: evDone, err: err}
 		return
 	}
+	// Numbered here, before it is sent: the worker records the attempt
+	// under this number (X-Attempt).
+	l.attempt = int(rc.numbered.Add(1))
 	rc.events <- attemptEvent{a: a, kind: evStarted, lease: l}
 	resp, head, f := rc.s.try(a.ctx, rc.r, rc.x, l)
 	rc.events <- attemptEvent{a: a, kind: evDone, lease: l, resp: resp, head: head, f: f}
@@ -163,12 +170,12 @@ func (rc *race) started(a *attempt, l *lease) {
 	s, x := rc.s, rc.x
 	now := s.now()
 	a.lease = l
-	x.attempts++
+	x.attempts = max(x.attempts, l.attempt)
 	x.queued += l.queued
 	if l.queued > 0 {
 		s.metrics.queueWait.Observe(l.queued.Seconds())
 	}
-	a.info = &Attempt{Attempt: x.attempts, Worker: l.workerID, Kind: a.kind.String(),
+	a.info = &Attempt{Attempt: l.attempt, Worker: l.workerID, Kind: a.kind.String(),
 		StartMs: ms(now.Sub(x.start)), QueuedMs: ms(l.queued)}
 	if a.of != nil && a.of.info != nil {
 		a.info.HedgeOf = a.of.info.Attempt
@@ -185,7 +192,7 @@ func (rc *race) started(a *attempt, l *lease) {
 	}
 	x.tries = append(x.tries, a.info)
 	s.log.Debug("route", "request_id", x.id, "workload", x.kind, "predicted_units", x.units,
-		"source", x.source, "worker", l.workerID, "attempt", x.attempts, "kind", a.kind,
+		"source", x.source, "worker", l.workerID, "attempt", l.attempt, "kind", a.kind,
 		"hedge_of", a.info.HedgeOf, "timeout_ms", a.info.TimeoutMs, "reason", l.reason)
 }
 

@@ -9,20 +9,21 @@ import (
 
 // Decision is one routed request as /api/v1/state shows it.
 type Decision struct {
-	Time           time.Time     `json:"time"`
-	RequestID      string        `json:"request_id"`
-	Workload       workload.Kind `json:"workload"`
-	PredictedUnits float64       `json:"predicted_units"`
-	Source         string        `json:"prediction_source,omitempty"`
-	ActualUnits    int64         `json:"actual_units,omitempty"`
-	Worker         string        `json:"worker,omitempty"`
-	Reason         string        `json:"reason,omitempty"`
-	Attempts       int           `json:"attempts"`
-	Outcome        string        `json:"outcome"`
-	Status         int           `json:"status"`
-	QueuedMs       float64       `json:"queued_ms"`
-	LatencyMs      float64       `json:"latency_ms"`
-	Error          string        `json:"error,omitempty"`
+	Time            time.Time     `json:"time"`
+	RequestID       string        `json:"request_id"`
+	ClientRequestID string        `json:"client_request_id,omitempty"`
+	Workload        workload.Kind `json:"workload"`
+	PredictedUnits  float64       `json:"predicted_units"`
+	Source          string        `json:"prediction_source,omitempty"`
+	ActualUnits     int64         `json:"actual_units,omitempty"`
+	Worker          string        `json:"worker,omitempty"`
+	Reason          string        `json:"reason,omitempty"`
+	Attempts        int           `json:"attempts"`
+	Outcome         string        `json:"outcome"`
+	Status          int           `json:"status"`
+	QueuedMs        float64       `json:"queued_ms"`
+	LatencyMs       float64       `json:"latency_ms"`
+	Error           string        `json:"error,omitempty"`
 
 	// Hedged says whether the request was also sent to another worker
 	// because an attempt outlived its deadline; Hedges counts those sends.

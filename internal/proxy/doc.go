@@ -17,7 +17,12 @@
 // a share of the requests plus a burst), or at once when its worker stopped
 // answering its health checks (attempts.go runs a request's attempts as a
 // race). Every response teaches the estimator (X-Work-Units) and the
-// worker's speed (X-Wall-Ms).
+// worker's speed (X-Wall-Ms). Each request gets the load balancer's own
+// request id (X-Server-Request-Id, sent to the worker with the attempt's
+// number in X-Attempt, so that the worker records each attempt under it),
+// and leaves one final record through the Recorder: what the client got.
+// The client's X-Request-Id is kept beside it for correlation and sent
+// back, never used as a key.
 //
 // The Pool is the seam between the load balancer and the autoscaler: it
 // follows a provider's instances (new ones are booting until their health

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,7 +23,8 @@ var errDeadline = errors.New("request deadline exceeded")
 
 // exchange is one compute request on its way through the load balancer.
 type exchange struct {
-	id       string
+	id       string // the load balancer's request id (metrics.NewID)
+	clientID string // the client's valid X-Request-Id, if any: correlation only
 	kind     workload.Kind
 	features workload.Features
 	multi    bool
@@ -40,14 +40,18 @@ type exchange struct {
 	worker   string
 	reason   string
 	queued   time.Duration
-	actual   int64
+	actual   int64         // the relayed attempt's work units
+	cpu      time.Duration // and its CPU time
 }
 
 // serveWork handles POST /raytracer, /blurimage and /enhanceimage.
 func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload.Kind) {
-	x := &exchange{kind: kind, start: s.now(), id: requestID(r)}
+	x := &exchange{kind: kind, start: s.now(), id: metrics.NewID()}
+	if id := r.Header.Get(wire.HeaderRequestID); wire.ValidRequestID(id) {
+		x.clientID = id
+	}
 	x.features.Kind = kind
-	w.Header().Set(wire.HeaderRequestID, x.id)
+	setRequestIDs(w.Header(), x)
 	if !s.active.enter() {
 		w.Header().Set("Retry-After", "1")
 		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected, ErrShuttingDown.Error()+": retry later")
@@ -227,7 +231,11 @@ func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *leas
 		return nil, err
 	}
 	copyHeader(out.Header, r.Header)
-	out.Header.Set(wire.HeaderRequestID, x.id)
+	if x.clientID == "" {
+		out.Header.Del(wire.HeaderRequestID)
+	}
+	out.Header.Set(wire.HeaderServerRequestID, x.id)
+	out.Header.Set(wire.HeaderAttempt, strconv.Itoa(l.attempt))
 	out.Header.Set(wire.HeaderPredictedUnits, strconv.FormatFloat(x.units, 'f', 0, 64))
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
@@ -254,7 +262,7 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, 
 	defer resp.Body.Close()
 	h := w.Header()
 	copyHeader(h, resp.Header)
-	h.Set(wire.HeaderRequestID, x.id)
+	setRequestIDs(h, x)
 	if h.Get(wire.HeaderWorkerID) == "" {
 		h.Set(wire.HeaderWorkerID, l.workerID)
 	}
@@ -298,6 +306,7 @@ func (s *Server) learn(x *exchange, workerID string, h http.Header, now time.Tim
 	s.est.Observe(now, x.features, float64(units))
 	s.metrics.observeUnits(x.kind, x.units, units)
 	if cpu := wire.ParseMs(h.Get(wire.HeaderCPUMs)); cpu > 0 {
+		x.cpu = cpu
 		s.costs.observe(x.kind, units, cpu)
 	}
 	if s.speeds == nil {
@@ -364,31 +373,32 @@ func (s *Server) contextEnded(ctx context.Context, w http.ResponseWriter, x *exc
 // answer sends the load balancer's own reply and books it.
 func (s *Server) answer(w http.ResponseWriter, x *exchange, status int, outcome metrics.Outcome, msg string) {
 	httpError(w, status, msg)
-	now := s.now()
-	s.finish(x, status, outcome, msg, now)
-	if s.recorder != nil {
-		s.recorder.Request(metrics.RequestRecord{
-			ID: x.id, Time: x.start, Features: x.features, Multi: x.multi,
-			Wall: now.Sub(x.start), WorkerID: x.worker, Outcome: outcome,
-			Status: status, Error: msg, PredictedUnits: x.units,
-		})
-	}
+	s.finish(x, status, outcome, msg, s.now())
 }
 
-// finish books a finished request in the metrics and the decision log.
+// finish books a finished request in the metrics and the decision log, and
+// records its final outcome: what the client got.
 func (s *Server) finish(x *exchange, status int, outcome metrics.Outcome, errMsg string, now time.Time) {
 	lat := now.Sub(x.start)
 	s.metrics.requests.WithLabelValues(string(x.kind), string(outcome)).Inc()
 	s.metrics.duration.WithLabelValues(string(x.kind)).Observe(lat.Seconds())
 	s.decisions.add(Decision{
-		Time: x.start, RequestID: x.id, Workload: x.kind, PredictedUnits: x.units,
+		Time: x.start, RequestID: x.id, ClientRequestID: x.clientID, Workload: x.kind, PredictedUnits: x.units,
 		Source: x.source, ActualUnits: x.actual, Worker: x.worker, Reason: x.reason,
 		Attempts: x.attempts, Hedged: x.hedges > 0, Hedges: x.hedges, Tries: tries(x.tries),
 		Outcome: string(outcome), Status: status,
 		QueuedMs: ms(x.queued), LatencyMs: ms(lat), Error: errMsg,
 	})
+	if s.recorder != nil {
+		s.recorder.Request(metrics.RequestRecord{
+			Key: metrics.NewID(), Role: metrics.RoleFinal, RequestID: x.id, ClientRequestID: x.clientID, Attempts: x.attempts,
+			Time: x.start, Features: x.features, Multi: x.multi,
+			Units: x.actual, CPU: x.cpu, Wall: lat, WorkerID: x.worker, Outcome: outcome,
+			Status: status, Error: errMsg, PredictedUnits: x.units,
+		})
+	}
 	if status != 0 || outcome != metrics.OutcomeCancelled {
-		s.log.Debug("request done", "request_id", x.id, "workload", x.kind, "status", status,
+		s.log.Debug("request done", "request_id", x.id, "client_request_id", x.clientID, "workload", x.kind, "status", status,
 			"outcome", outcome, "worker", x.worker, "attempts", x.attempts, "hedged", x.hedges > 0, "latency", lat)
 	}
 }
@@ -423,11 +433,9 @@ func copyHeader(dst, src http.Header) {
 	}
 }
 
-// requestID returns the client's X-Request-Id when it is valid
-// (wire.ValidRequestID), else a new random one.
-func requestID(r *http.Request) string {
-	if id := r.Header.Get(wire.HeaderRequestID); wire.ValidRequestID(id) {
-		return id
-	}
-	return fmt.Sprintf("%016x", rand.Uint64())
+// setRequestIDs sets the ids an answer carries: the client's X-Request-Id
+// (or the request id if it sent none) and the request id.
+func setRequestIDs(h http.Header, x *exchange) {
+	h.Set(wire.HeaderRequestID, wire.EchoRequestID(x.clientID, x.id))
+	h.Set(wire.HeaderServerRequestID, x.id)
 }

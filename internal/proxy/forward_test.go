@@ -37,8 +37,13 @@ func TestForwardsAndLearns(t *testing.T) {
 	if resp.StatusCode != 200 || body != "served by alpha" {
 		t.Fatalf("got %d %q, want 200 from alpha", resp.StatusCode, body)
 	}
+	id := resp.Header.Get(wire.HeaderServerRequestID)
+	if len(id) != 32 {
+		t.Errorf("request id %q, want one of the load balancer's own (32 hex digits)", id)
+	}
 	for h, want := range map[string]string{
 		"X-Request-Id": "req-1", "X-Seen-Request-Id": "req-1", "X-Seen-Predicted": "1000",
+		"X-Seen-Server-Request-Id": id, "X-Seen-Attempt": "1",
 		"X-Worker-Id": "alpha", "Access-Control-Allow-Origin": "*",
 	} {
 		if got := resp.Header.Get(h); got != want {
@@ -52,7 +57,7 @@ func TestForwardsAndLearns(t *testing.T) {
 		t.Errorf("speed learnt %v, want [424200] units/s (4242 units in 10 ms)", got)
 	}
 	d := r.srv.decisions.recent()
-	if len(d) != 1 || d[0].RequestID != "req-1" || d[0].Worker != "w0" || d[0].Outcome != "ok" ||
+	if len(d) != 1 || d[0].RequestID != id || d[0].ClientRequestID != "req-1" || d[0].Worker != "w0" || d[0].Outcome != "ok" ||
 		d[0].ActualUnits != 4242 || d[0].PredictedUnits != 1000 || d[0].Reason == "" {
 		t.Errorf("decision log = %+v", d)
 	}
@@ -99,6 +104,8 @@ func TestRetriesOnAnotherWorker(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			good := okWorker(t, "good", 7)
 			r := newRig(t, testConfig(), nil, tc.first, good.URL)
+			rec := &fakeRecorder{}
+			r.srv.recorder = rec
 			resp := r.post()
 			if body := readAll(t, resp); resp.StatusCode != 200 || body != "served by good" {
 				t.Fatalf("got %d %q, want 200 from the second worker", resp.StatusCode, body)
@@ -106,6 +113,20 @@ func TestRetriesOnAnotherWorker(t *testing.T) {
 			d := r.srv.decisions.recent()[0]
 			if d.Attempts != 2 || d.Worker != "w1" {
 				t.Errorf("attempts %d on %s, want 2 ending on w1", d.Attempts, d.Worker)
+			}
+			// The second worker ran attempt 2 of the same request, and the
+			// final record says what the client got.
+			id := resp.Header.Get(wire.HeaderServerRequestID)
+			if got := resp.Header.Get("X-Seen-Attempt"); got != "2" || resp.Header.Get("X-Seen-Server-Request-Id") != id {
+				t.Errorf("the second worker saw attempt %q of %q, want 2 of %q", got, resp.Header.Get("X-Seen-Server-Request-Id"), id)
+			}
+			recs := rec.all()
+			if len(recs) != 1 {
+				t.Fatalf("%d records, want the one final record: %+v", len(recs), recs)
+			}
+			if f := recs[0]; f.Role != metrics.RoleFinal || f.RequestID != id || f.Attempts != 2 || f.WorkerID != "w1" ||
+				f.Outcome != metrics.OutcomeOK || f.Status != 200 || f.Units != 7 || f.PredictedUnits != 1000 || f.Wall <= 0 {
+				t.Errorf("final record %+v, want ok 200 after 2 attempts on w1, 7 units", f)
 			}
 			if got := testCounter(t, r.srv.metrics.retries.WithLabelValues(tc.reason)); got != 1 {
 				t.Errorf("retries{reason=%s} = %v, want 1", tc.reason, got)

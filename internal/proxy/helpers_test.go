@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ import (
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/testutil"
+	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -175,6 +177,8 @@ func okWorker(t testing.TB, name string, units int64) *httptest.Server {
 		w.Header().Set("X-Wall-Ms", "10")
 		w.Header().Set("X-Seen-Predicted", r.Header.Get("X-Predicted-Units"))
 		w.Header().Set("X-Seen-Request-Id", r.Header.Get("X-Request-Id"))
+		w.Header().Set("X-Seen-Server-Request-Id", r.Header.Get(wire.HeaderServerRequestID))
+		w.Header().Set("X-Seen-Attempt", r.Header.Get(wire.HeaderAttempt))
 		fmt.Fprint(w, "served by "+name)
 	}))
 	t.Cleanup(s.Close)
@@ -249,8 +253,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 
 func instance(id, addr string) provider.Instance { return provider.Instance{ID: id, Address: addr} }
 
-// fakeRecorder keeps the records of the requests the load balancer
-// answers itself.
+// fakeRecorder keeps the load balancer's records.
 type fakeRecorder struct {
 	mu   sync.Mutex
 	recs []metrics.RequestRecord
@@ -262,14 +265,21 @@ func (f *fakeRecorder) Request(r metrics.RequestRecord) {
 	f.recs = append(f.recs, r)
 }
 
-// byID returns the record of request id.
+// byID returns the record of the request with client request id id.
 func (f *fakeRecorder) byID(id string) (metrics.RequestRecord, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, r := range f.recs {
-		if r.ID == id {
+		if r.ClientRequestID == id {
 			return r, true
 		}
 	}
 	return metrics.RequestRecord{}, false
+}
+
+// all returns every record so far.
+func (f *fakeRecorder) all() []metrics.RequestRecord {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.recs)
 }

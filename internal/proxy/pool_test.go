@@ -305,13 +305,19 @@ func (f *fakeHistory) Requests(_ context.Context, q metrics.RequestQuery) ([]met
 
 func TestTrainerLearnsEachRecordOnce(t *testing.T) {
 	rec := func(id string, k workload.Kind, sec int, units int64, o metrics.Outcome) metrics.RequestRecord {
-		return metrics.RequestRecord{ID: id, Time: t0.Add(time.Duration(sec) * time.Second),
-			Features: workload.Features{Kind: k, Width: 10, Height: 10}, Units: units, Outcome: o}
+		return metrics.RequestRecord{Key: "k-" + id, Role: metrics.RoleAttempt, RequestID: id, Attempt: 1,
+			Time: t0.Add(time.Duration(sec) * time.Second), Features: workload.Features{Kind: k, Width: 10, Height: 10},
+			Units: units, Outcome: o}
 	}
+	// The final record of r1 repeats its units: the cost model learns from
+	// what ran on a worker, once.
+	final := rec("r1", workload.Raytracer, 1, 100, metrics.OutcomeOK)
+	final.Key, final.Role, final.Attempt, final.Attempts = "k-r1-final", metrics.RoleFinal, 0, 1
 	h := &fakeHistory{recs: []metrics.RequestRecord{
 		rec("r3", workload.Blur, 3, 300, metrics.OutcomeOK),
 		rec("r2", workload.Raytracer, 2, 0, metrics.OutcomeClientError),
 		rec("r1", workload.Raytracer, 1, 100, metrics.OutcomeOK),
+		final,
 	}}
 	est := &fakeEst{}
 	seen := newIDSet(10)
@@ -330,7 +336,8 @@ func TestTrainerLearnsEachRecordOnce(t *testing.T) {
 		t.Errorf("second pass learnt %d: %+v, want only r4", n, est.trained)
 	}
 	last := h.queries[len(h.queries)-3] // the raytracer query of the second pass
-	if last.Workload != workload.Raytracer || !last.Since.Equal(t0.Add(2*time.Second)) || last.Limit != 50 {
+	if last.Workload != workload.Raytracer || !last.Since.Equal(t0.Add(2*time.Second)) || last.Limit != 50 ||
+		!slices.Equal(last.Roles, metrics.AttemptRoles) {
 		t.Errorf("second pass queried %+v, want raytracer records since the newest seen", last)
 	}
 }

@@ -26,6 +26,7 @@ type lease struct {
 	flightID uint64
 	reason   string
 	queued   time.Duration
+	attempt  int // the number of the attempt it serves (X-Attempt), set when the attempt gets its worker
 }
 
 // result is how a forwarded attempt ended, for the worker's bookkeeping.

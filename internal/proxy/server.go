@@ -17,13 +17,19 @@ import (
 
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
 	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
-// Recorder keeps a record of the requests the load balancer answers itself
-// (bad requests, queue full or timed out, no worker could serve):
-// metrics.Recorder. Requests a worker served are recorded by the worker.
+// Recorder keeps the final record of every request: what the client got
+// (status, outcome, attempts, the worker whose answer was relayed,
+// latency, prediction), whether a worker served it or the load balancer
+// answered it itself (bad request, queue full or timed out, no worker
+// could serve): metrics.Recorder. Each attempt's own record is the
+// worker's. A Recorder that reports the records it dropped
+// (dropmetrics.Source, as metrics.Recorder does) has them counted on
+// /metrics as vfx_records_dropped_total.
 type Recorder interface {
 	Request(rec metrics.RequestRecord)
 }
@@ -114,6 +120,9 @@ func New(o Options) (*Server, error) {
 	}
 	s.hardCtx, s.hardCancel = context.WithCancelCause(context.Background())
 	s.metrics = newPromMetrics(o.Pool, o.Estimator)
+	if src, ok := o.Recorder.(dropmetrics.Source); ok {
+		s.metrics.reg.MustRegister(dropmetrics.NewCollector(src, nil))
+	}
 	if o.History != nil {
 		s.trainer = newTrainer(o.History, o.Estimator, o.Config.TrainLimit, s.seen, o.Log)
 		s.trainer.costs = s.costs

@@ -26,9 +26,10 @@ type Estimator interface {
 	Train(samples []estimator.Sample) int
 }
 
-// trainer feeds the estimator (and the unit costs) the records the store
-// gained since it last looked, skipping the requests the load balancer
-// already learnt from.
+// trainer feeds the estimator (and the unit costs) the records of
+// successful runs on workers (attempt and direct records) the store gained
+// since it last looked, skipping the requests the load balancer already
+// learnt from as it relayed them.
 type trainer struct {
 	hist  History
 	est   Estimator
@@ -53,7 +54,7 @@ func (t *trainer) once(ctx context.Context) (int, error) {
 	defer t.mu.Unlock()
 	total := 0
 	for _, k := range workload.Kinds {
-		q := metrics.RequestQuery{Workload: k, Since: t.since[k], Limit: t.limit}
+		q := metrics.RequestQuery{Workload: k, Since: t.since[k], Roles: metrics.AttemptRoles, Limit: t.limit}
 		recs, err := t.hist.Requests(ctx, q)
 		if err != nil {
 			return total, fmt.Errorf("read %s records: %w", k, err)
@@ -63,7 +64,7 @@ func (t *trainer) once(ctx context.Context) (int, error) {
 			if r.Time.After(t.since[k]) {
 				t.since[k] = r.Time
 			}
-			if r.Outcome != metrics.OutcomeOK || r.Units <= 0 || r.Features.Kind != k || !t.seen.add(r.ID) {
+			if r.Outcome != metrics.OutcomeOK || r.Units <= 0 || r.Features.Kind != k || !t.seen.add(r.RequestID) {
 				continue
 			}
 			if t.costs != nil {

@@ -21,8 +21,9 @@
 // for it with Accept: image/* or ?output=raw (Negotiate, EncodeResponse);
 // ReadResponse reads either form back. An error answer is one line of text
 // (ErrorBody, ErrorMessage). The headers the worker, the load balancer and
-// the client exchange beyond the original (request id, predicted and
-// measured cost) are named here too.
+// the client exchange beyond the original (the client's and the server's
+// request ids, the attempt number, predicted and measured cost) are named
+// here too, with their parsers.
 //
 // Functions take plain values (a raw query string, an Accept header, body
 // bytes), never an *http.Request. The package must not import net/http, the

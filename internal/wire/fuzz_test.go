@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -155,6 +156,22 @@ func FuzzReadResponse(f *testing.F) {
 		}
 		if format == "" || format != strings.ToLower(format) {
 			t.Fatalf("format %q for %q", format, ctype)
+		}
+	})
+}
+
+// FuzzParseAttempt: ParseAttempt accepts exactly the decimal numbers from 1
+// to MaxAttempt, written as strconv.Itoa writes them.
+func FuzzParseAttempt(f *testing.F) {
+	for _, s := range []string{"1", "12", "0", "01", "-1", "1000000", "1000001", " 7", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := ParseAttempt(s)
+		v, err := strconv.Atoi(s)
+		want := err == nil && v >= 1 && v <= MaxAttempt && strconv.Itoa(v) == s
+		if ok != want || ok && n != v {
+			t.Fatalf("ParseAttempt(%q) = %d, %v; want %v", s, n, ok, want)
 		}
 	})
 }

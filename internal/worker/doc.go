@@ -2,7 +2,11 @@
 // the original system's API (POST /raytracer, /blurimage, /enhanceimage with
 // the same query parameters, bodies and data-URL responses), plus /health,
 // /status and /metrics, and leaves one metrics record for every compute
-// request it receives.
+// request it receives: an attempt record under the load balancer's request
+// id and attempt number (X-Server-Request-Id, X-Attempt), or a direct record
+// under a request id of its own when reached without a load balancer; the
+// record's key is the worker's, the client's X-Request-Id only a
+// correlation field.
 //
 // A request goes through wire.Decode (query, JSON or data-URL body, image
 // header: cheap, no rendering; the load balancer runs the same decoder, so

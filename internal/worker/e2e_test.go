@@ -156,7 +156,7 @@ base64 -d result.txt > wrapped.jpg
 		if got != wr.f {
 			t.Errorf("record %d features\n got %+v\nwant %+v", i, got, wr.f)
 		}
-		if r.Outcome != metrics.OutcomeOK || r.Status != 200 || r.Units <= 0 || r.CPU <= 0 || r.Wall <= 0 || r.WorkerID != "e2e-worker" || r.ID == "" {
+		if r.Outcome != metrics.OutcomeOK || r.Status != 200 || r.Units <= 0 || r.CPU <= 0 || r.Wall <= 0 || r.WorkerID != "e2e-worker" || r.Key == "" || r.RequestID == "" || r.Role != metrics.RoleDirect {
 			t.Errorf("record %d: %+v", i, r)
 		}
 	}
@@ -226,7 +226,7 @@ func TestE2EBadRequestsRealProcess(t *testing.T) {
 	reqs, _ := w.records(t)
 	byID := map[string]metrics.RequestRecord{}
 	for _, r := range reqs {
-		byID[r.ID] = r
+		byID[wire.EchoRequestID(r.ClientRequestID, r.RequestID)] = r
 	}
 	for id, tc := range ids {
 		r, ok := byID[id]
@@ -318,7 +318,7 @@ func TestE2EGracefulShutdown(t *testing.T) {
 	reqs, samples := w.records(t)
 	got := map[string]metrics.Outcome{}
 	for _, r := range reqs {
-		got[r.ID] = r.Outcome
+		got[r.ClientRequestID] = r.Outcome
 	}
 	if got["e2e-long"] != metrics.OutcomeOK || got["e2e-refused"] != metrics.OutcomeRejected || len(reqs) != 2 {
 		t.Errorf("records %v: want e2e-long ok and e2e-refused rejected", got)

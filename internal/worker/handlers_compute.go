@@ -2,8 +2,6 @@ package worker
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -29,13 +27,15 @@ const statusClientClosed = 499
 func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workload.Kind) {
 	start := time.Now()
 	rec := metrics.RequestRecord{
-		ID:             requestID(r.Header.Get(HeaderRequestID)),
+		Key:            metrics.NewID(),
 		Time:           start.UTC(),
 		Features:       workload.Features{Kind: kind},
 		WorkerID:       s.cfg.ID,
 		PredictedUnits: parsePredicted(r.Header.Get(HeaderPredictedUnits)),
 	}
-	w.Header().Set(HeaderRequestID, rec.ID)
+	identify(&rec, r.Header)
+	w.Header().Set(HeaderRequestID, wire.EchoRequestID(rec.ClientRequestID, rec.RequestID))
+	w.Header().Set(HeaderServerRequestID, rec.RequestID)
 
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST, OPTIONS")
@@ -43,7 +43,7 @@ func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workl
 		s.answerError(w, &rec, start, err)
 		return
 	}
-	a := &active{id: rec.ID, kind: kind, predicted: rec.PredictedUnits, start: start}
+	a := &active{id: rec.RequestID, kind: kind, predicted: rec.PredictedUnits, start: start}
 	if err := s.flight.admit(a); err != nil {
 		w.Header().Set("Retry-After", "1")
 		msg := fmt.Sprintf("worker busy: %d requests in flight, the limit (--max-inflight): retry later or on another worker", s.cfg.MaxInflight)
@@ -117,7 +117,7 @@ func (s *Server) compute(ctx context.Context, w http.ResponseWriter, r *http.Req
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("request panicked", "id", rec.ID, "workload", rec.Features.Kind, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.log.Error("request panicked", "request_id", rec.RequestID, "attempt", rec.Attempt, "workload", rec.Features.Kind, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			body, ctype, err = nil, "", fmt.Errorf("internal error: %v", v)
 		}
 	}()
@@ -194,7 +194,7 @@ func (s *Server) answerError(w http.ResponseWriter, rec *metrics.RequestRecord, 
 	if status == http.StatusInternalServerError {
 		var re *wire.RequestError
 		if !errors.As(err, &re) {
-			s.log.Error("request failed", "id", rec.ID, "workload", rec.Features.Kind, "err", err)
+			s.log.Error("request failed", "request_id", rec.RequestID, "attempt", rec.Attempt, "workload", rec.Features.Kind, "err", err)
 			msg = "internal error: " + err.Error()
 		}
 	}
@@ -228,7 +228,7 @@ func (s *Server) record(rec *metrics.RequestRecord) {
 	case metrics.OutcomeClientError, metrics.OutcomeRejected, metrics.OutcomeCancelled:
 		lvl = s.log.Info
 	}
-	lvl("request", "id", rec.ID, "workload", rec.Features.Kind, "status", rec.Status, "outcome", rec.Outcome,
+	lvl("request", "request_id", rec.RequestID, "attempt", rec.Attempt, "role", rec.Role, "workload", rec.Features.Kind, "status", rec.Status, "outcome", rec.Outcome,
 		"units", rec.Units, "cpu_ms", wire.FormatMs(rec.CPU), "wall_ms", wire.FormatMs(rec.Wall), "error", rec.Error)
 }
 
@@ -238,15 +238,24 @@ func setCostHeaders(h http.Header, rec *metrics.RequestRecord) {
 	h.Set(HeaderWallMs, wire.FormatMs(rec.Wall))
 }
 
-// requestID returns the id the client sent if it is usable
-// (wire.ValidRequestID), else a new random one.
-func requestID(h string) string {
-	if wire.ValidRequestID(h) {
-		return h
+// identify fills in whose request rec is. An attempt the load balancer
+// sent carries the load balancer's request id and the attempt's number: it
+// is recorded as that attempt. A request sent to this worker directly gets
+// a request id of its own and is recorded as direct. The client's valid
+// X-Request-Id is kept for correlation only.
+func identify(rec *metrics.RequestRecord, h http.Header) {
+	rec.Role, rec.RequestID, rec.Attempt, rec.Attempts = metrics.RoleDirect, "", 1, 1
+	if id := h.Get(HeaderServerRequestID); wire.ValidRequestID(id) {
+		if n, ok := wire.ParseAttempt(h.Get(HeaderAttempt)); ok {
+			rec.Role, rec.RequestID, rec.Attempt, rec.Attempts = metrics.RoleAttempt, id, n, 0
+		}
 	}
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	if rec.RequestID == "" {
+		rec.RequestID = metrics.NewID()
+	}
+	if c := h.Get(HeaderRequestID); wire.ValidRequestID(c) {
+		rec.ClientRequestID = c
+	}
 }
 
 // parsePredicted reads X-Predicted-Units; anything but a finite

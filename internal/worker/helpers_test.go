@@ -47,11 +47,22 @@ func assertSameImage(tb testing.TB, got, want image.Image) {
 	}
 }
 
-// fakeRecorder keeps what the worker records.
+// fakeRecorder keeps what the worker records, and reports drops as
+// metrics.Recorder does: dropped requests, as queue full.
 type fakeRecorder struct {
 	mu      sync.Mutex
 	reqs    []metrics.RequestRecord
 	samples []metrics.WorkerSample
+	dropped int64
+}
+
+func (f *fakeRecorder) Drops() []metrics.Drop {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return []metrics.Drop{
+		{Kind: metrics.KindRequest, Reason: metrics.DropQueueFull, Count: f.dropped},
+		{Kind: metrics.KindWorkerSample, Reason: metrics.DropUnwritten},
+	}
 }
 
 func (f *fakeRecorder) Request(r metrics.RequestRecord) {
@@ -78,14 +89,15 @@ func (f *fakeRecorder) workerSamples() []metrics.WorkerSample {
 	return append([]metrics.WorkerSample(nil), f.samples...)
 }
 
-// byID returns the record of request id, waiting briefly for it: a handler
-// records after its response is sent.
+// byID returns the record of request id (the X-Request-Id of its answer:
+// the client's id, or else the request id), waiting briefly for it: a
+// handler records after its response is sent.
 func (f *fakeRecorder) byID(tb testing.TB, id string) metrics.RequestRecord {
 	tb.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		for _, r := range f.requests() {
-			if r.ID == id {
+			if r.ClientRequestID == id || r.ClientRequestID == "" && r.RequestID == id {
 				return r
 			}
 		}

@@ -4,7 +4,9 @@ import "github.com/specialvfx/vfx/internal/metrics"
 
 // Recorder receives the worker's records. metrics.Recorder implements it
 // (asynchronous and batched); both methods must return without waiting for
-// a store.
+// a store. A Recorder that also reports the records it dropped
+// (dropmetrics.Source, as metrics.Recorder does) has them counted on
+// /metrics as vfx_records_dropped_total.
 type Recorder interface {
 	Request(metrics.RequestRecord)
 	WorkerSample(metrics.WorkerSample)

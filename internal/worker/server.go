@@ -13,16 +13,25 @@ import (
 
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
 	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
 // The headers of the worker's HTTP API, as package wire defines them.
 const (
-	// HeaderRequestID identifies a request. The worker keeps the one the
-	// load balancer sends (wire.ValidRequestID) and generates one
-	// otherwise; every response to a compute request carries it.
+	// HeaderRequestID is the client's id of a request: the worker records
+	// a valid one (wire.ValidRequestID) as the client request id, for
+	// correlation, and sends it back; an answer to a request without one
+	// carries the request id instead.
 	HeaderRequestID = wire.HeaderRequestID
+	// HeaderServerRequestID and HeaderAttempt are the load balancer's id of
+	// the request and the number of the attempt it sends: the worker
+	// records the attempt under them. A request without them is one sent
+	// to the worker directly: it gets a request id of its own. Every
+	// answer to a compute request carries the request id.
+	HeaderServerRequestID = wire.HeaderServerRequestID
+	HeaderAttempt         = wire.HeaderAttempt
 	// HeaderPredictedUnits is the load balancer's prediction of the
 	// request's work units; the worker shows it in /status and records it.
 	HeaderPredictedUnits = wire.HeaderPredictedUnits
@@ -83,6 +92,9 @@ func New(cfg Config, rec Recorder, log *slog.Logger) (*Server, error) {
 		started: time.Now(),
 		cores:   cpuCapacity(),
 		address: cfg.Address,
+	}
+	if src, ok := rec.(dropmetrics.Source); ok {
+		s.tel.countDrops(src, cfg.ID)
 	}
 	s.flight = newInflight(cfg.MaxInflight, func(n int) { s.tel.inFlight.Set(float64(n)) })
 	if u, err := readProcUsage(); err == nil {

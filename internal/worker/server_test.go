@@ -172,41 +172,66 @@ func TestRawOutput(t *testing.T) {
 	}
 }
 
-func TestRequestIDAndPrediction(t *testing.T) {
+// TestRequestIdentity: an attempt the load balancer sends is recorded
+// under the load balancer's request id and attempt number; a request sent
+// directly gets a request id of its own (never the client's); the client's
+// valid X-Request-Id is kept for correlation and sent back.
+func TestRequestIdentity(t *testing.T) {
 	_, ts, rec := newTestServer(t, nil)
 	scene := sceneBody(t, testutil.SeedFile(t, "raytracer/scenes/test01.txt"), nil)
 	q := "/raytracer?scols=8&srows=6&wcols=8&wrows=6&coff=0&roff=0"
+	const generated = "(generated)"
+	keys := map[string]bool{}
 	for _, tc := range []struct {
-		name, id, predicted string
-		keep                bool
-		wantPred            float64
+		name              string
+		hdr               map[string]string
+		role              metrics.Role
+		requestID, client string // want; generated = a new id
+		attempt, attempts int
+		wantPred          float64
 	}{
-		{"from the load balancer", "lb-42", "12345.5", true, 12345.5},
-		{"generated", "", "", false, 0},
-		{"unusable id replaced", "has space", "-3", false, 0},
-		{"bad prediction ignored", "lb-43", "NaN", true, 0},
+		{"attempt from the load balancer",
+			map[string]string{HeaderServerRequestID: "lb-42", HeaderAttempt: "2", HeaderRequestID: "client-7", HeaderPredictedUnits: "12345.5"},
+			metrics.RoleAttempt, "lb-42", "client-7", 2, 0, 12345.5},
+		{"attempt without a client id",
+			map[string]string{HeaderServerRequestID: "lb-43", HeaderAttempt: "1"},
+			metrics.RoleAttempt, "lb-43", "", 1, 0, 0},
+		{"direct", nil, metrics.RoleDirect, generated, "", 1, 1, 0},
+		{"direct with the client's id", map[string]string{HeaderRequestID: "mine"}, metrics.RoleDirect, generated, "mine", 1, 1, 0},
+		{"unusable client id", map[string]string{HeaderRequestID: "has space", HeaderPredictedUnits: "-3"}, metrics.RoleDirect, generated, "", 1, 1, 0},
+		{"attempt number without a request id", map[string]string{HeaderAttempt: "3"}, metrics.RoleDirect, generated, "", 1, 1, 0},
+		{"request id without an attempt number", map[string]string{HeaderServerRequestID: "lb-44"}, metrics.RoleDirect, generated, "", 1, 1, 0},
+		{"attempt 0", map[string]string{HeaderServerRequestID: "lb-45", HeaderAttempt: "0"}, metrics.RoleDirect, generated, "", 1, 1, 0},
+		{"bad prediction ignored",
+			map[string]string{HeaderServerRequestID: "lb-46", HeaderAttempt: "1", HeaderPredictedUnits: "NaN"},
+			metrics.RoleAttempt, "lb-46", "", 1, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			hdr := map[string]string{}
-			if tc.id != "" {
-				hdr[HeaderRequestID] = tc.id
-			}
-			if tc.predicted != "" {
-				hdr[HeaderPredictedUnits] = tc.predicted
-			}
-			resp, body := post(t, context.Background(), ts.URL+q, scene, hdr)
+			resp, body := post(t, context.Background(), ts.URL+q, scene, tc.hdr)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("%s: %s", resp.Status, body)
 			}
-			id := resp.Header.Get(HeaderRequestID)
-			if tc.keep && id != tc.id {
-				t.Errorf("id %q, want %q", id, tc.id)
+			echo, server := resp.Header.Get(HeaderRequestID), resp.Header.Get(HeaderServerRequestID)
+			if tc.requestID == generated {
+				if len(server) != 32 || server == tc.hdr[HeaderServerRequestID] {
+					t.Errorf("request id %q, want a new one", server)
+				}
+			} else if server != tc.requestID {
+				t.Errorf("request id %q, want %q", server, tc.requestID)
 			}
-			if !tc.keep && (id == "" || id == tc.id) {
-				t.Errorf("id %q: want a generated one", id)
+			if want := wire.EchoRequestID(tc.client, server); echo != want {
+				t.Errorf("%s %q, want %q", HeaderRequestID, echo, want)
 			}
-			if r := rec.byID(t, id); r.PredictedUnits != tc.wantPred {
-				t.Errorf("predicted units %v, want %v", r.PredictedUnits, tc.wantPred)
+			r := rec.byID(t, echo)
+			if len(r.Key) != 32 || r.Key == r.RequestID || keys[r.Key] {
+				t.Errorf("record key %q: want a new key of the worker's own", r.Key)
+			}
+			keys[r.Key] = true
+			if r.Role != tc.role || r.RequestID != server || r.ClientRequestID != tc.client ||
+				r.Attempt != tc.attempt || r.Attempts != tc.attempts || r.PredictedUnits != tc.wantPred {
+				t.Errorf("recorded %s %q client %q attempt %d of %d, predicted %v; want %s %q client %q attempt %d of %d, predicted %v",
+					r.Role, r.RequestID, r.ClientRequestID, r.Attempt, r.Attempts, r.PredictedUnits,
+					tc.role, server, tc.client, tc.attempt, tc.attempts, tc.wantPred)
 			}
 		})
 	}
@@ -322,7 +347,7 @@ func TestBadRequestsLive(t *testing.T) {
 }
 
 func TestCORSAndInfoEndpoints(t *testing.T) {
-	_, ts, _ := newTestServer(t, func(c *Config) { c.MaxInflight = 7 })
+	_, ts, rec := newTestServer(t, func(c *Config) { c.MaxInflight = 7 })
 	get := func(method, path string) (*http.Response, []byte) {
 		req, _ := http.NewRequest(method, ts.URL+path, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -371,6 +396,9 @@ func TestCORSAndInfoEndpoints(t *testing.T) {
 	})
 	t.Run("metrics", func(t *testing.T) {
 		normalRequest(t, ts.URL)
+		rec.mu.Lock()
+		rec.dropped = 3
+		rec.mu.Unlock()
 		resp, b := get("GET", "/metrics")
 		text := string(b)
 		for _, want := range []string{
@@ -379,6 +407,8 @@ func TestCORSAndInfoEndpoints(t *testing.T) {
 			`vfx_worker_work_units_total{worker="test-worker",workload="raytracer"}`,
 			`vfx_worker_in_flight{worker="test-worker"} 0`,
 			`vfx_worker_max_in_flight{worker="test-worker"} 7`,
+			`vfx_records_dropped_total{kind="request",reason="queue_full",worker="test-worker"} 3`,
+			`vfx_records_dropped_total{kind="worker_sample",reason="unwritten",worker="test-worker"} 0`,
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("metrics lack %s", want)

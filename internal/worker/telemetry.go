@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -64,6 +65,12 @@ func newTelemetry(id string, maxInflight int) *telemetry {
 	t.reg.MustRegister(t.requests, t.duration, t.cpu, t.units, t.inFlight, t.cpuPct, t.memory, maxG,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return t
+}
+
+// countDrops adds the records src dropped to the metrics
+// (vfx_records_dropped_total, see package dropmetrics).
+func (t *telemetry) countDrops(src dropmetrics.Source, id string) {
+	t.reg.MustRegister(dropmetrics.NewCollector(src, prometheus.Labels{"worker": id}))
 }
 
 // observe counts one finished compute request.

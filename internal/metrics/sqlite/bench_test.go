@@ -29,7 +29,8 @@ func BenchmarkAppendRequests(b *testing.B) {
 	for b.Loop() {
 		for i := range recs {
 			recs[i] = metrics.RequestRecord{
-				ID: fmt.Sprintf("bench-%09d", n), Time: base.Add(time.Duration(n) * time.Microsecond),
+				Key: fmt.Sprintf("bench-%09d", n), Role: metrics.RoleAttempt, RequestID: fmt.Sprintf("req-%09d", n/2),
+				Attempt: 1 + n%2, Time: base.Add(time.Duration(n) * time.Microsecond),
 				Features: workload.Features{
 					Kind: workload.Raytracer, SCols: 400, SRows: 300, WCols: 400, WRows: 300, AA: n%2 == 0,
 					Shapes: 5, Lights: 3, SceneBytes: 900, InputBytes: 900, InputHash: hash,

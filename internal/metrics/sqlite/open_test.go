@@ -155,7 +155,8 @@ func TestReopenKeepsData(t *testing.T) {
 	path := tempPath(t)
 	s := mustOpen(t, path)
 	rec := metrics.RequestRecord{
-		ID: "keep-1", Time: time.Date(2024, 5, 2, 10, 0, 0, 987654321, time.UTC),
+		Key: "keep-1", Role: metrics.RoleFinal, RequestID: "req-1", ClientRequestID: "c-1", Attempts: 2,
+		Time:     time.Date(2024, 5, 2, 10, 0, 0, 987654321, time.UTC),
 		Features: workload.Features{Kind: workload.Enhance, Width: 960, Height: 686, Format: "jpg"},
 		Units:    12345, CPU: time.Millisecond, Wall: 2 * time.Millisecond, Outcome: metrics.OutcomeOK, Status: 200,
 	}

@@ -9,29 +9,29 @@ import (
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
-// requests is the table of request records: every feature in a column of
-// its own.
+// requests is the table of request records, one row per key: every
+// feature in a column of its own.
 var requests = newTable(table[metrics.RequestRecord]{
 	name: "requests", noun: "requests",
 	columns: []string{
-		"id", "time_ns", "workload",
+		"key", "role", "request_id", "client_request_id", "attempt", "attempts", "time_ns", "workload",
 		"scols", "srows", "wcols", "wrows", "coff", "roff", "aa",
 		"shapes", "lights", "reflective", "transparent", "texmap_bytes", "scene_bytes",
 		"width", "height", "format", "input_bytes", "input_hash",
 		"multi", "units", "cpu_ns", "wall_ns", "worker_id", "outcome", "status", "error",
 		"predicted_units",
 	},
-	order:    "time_ns DESC, id DESC",
+	order:    "time_ns DESC, key DESC",
 	validate: metrics.ValidateRequests,
 	args:     requestArgs,
 	scan:     scanRequest,
-	describe: func(r *metrics.RequestRecord) string { return fmt.Sprintf("request %q", r.ID) },
+	describe: func(r *metrics.RequestRecord) string { return fmt.Sprintf("request record %q", r.Key) },
 })
 
 func requestArgs(r *metrics.RequestRecord) []any {
 	f := &r.Features
 	return []any{
-		r.ID, r.Time.UnixNano(), string(f.Kind),
+		r.Key, string(r.Role), r.RequestID, r.ClientRequestID, r.Attempt, r.Attempts, r.Time.UnixNano(), string(f.Kind),
 		f.SCols, f.SRows, f.WCols, f.WRows, f.COff, f.ROff, boolInt(f.AA),
 		f.Shapes, f.Lights, f.Reflective, f.Transparent, f.TexmapBytes, f.SceneBytes,
 		f.Width, f.Height, f.Format, f.InputBytes, f.InputHash,
@@ -46,9 +46,10 @@ func scanRequest(rows *sql.Rows) (metrics.RequestRecord, error) {
 		f                = &r.Features
 		timeNS, cpu, wal int64
 		kind, outcome    string
+		role             string
 	)
 	err := rows.Scan(
-		&r.ID, &timeNS, &kind,
+		&r.Key, &role, &r.RequestID, &r.ClientRequestID, &r.Attempt, &r.Attempts, &timeNS, &kind,
 		&f.SCols, &f.SRows, &f.WCols, &f.WRows, &f.COff, &f.ROff, &f.AA,
 		&f.Shapes, &f.Lights, &f.Reflective, &f.Transparent, &f.TexmapBytes, &f.SceneBytes,
 		&f.Width, &f.Height, &f.Format, &f.InputBytes, &f.InputHash,
@@ -62,6 +63,7 @@ func scanRequest(rows *sql.Rows) (metrics.RequestRecord, error) {
 	f.Kind = workload.Kind(kind)
 	r.CPU, r.Wall = durationNS(cpu), durationNS(wal)
 	r.Outcome = metrics.Outcome(outcome)
+	r.Role = metrics.Role(role)
 	return r, nil
 }
 
@@ -76,6 +78,9 @@ func (s *Store) Requests(ctx context.Context, q metrics.RequestQuery) ([]metrics
 	w.eq("workload", string(q.Workload))
 	w.eq("input_hash", q.InputHash)
 	w.eq("worker_id", q.WorkerID)
+	w.eq("request_id", q.RequestID)
+	w.eq("client_request_id", q.ClientRequestID)
+	w.in("role", q.Roles)
 	w.timeRange("time_ns", q.Since, q.Until)
 	return requests.query(ctx, s, q, &w, q.Limit)
 }

@@ -73,6 +73,66 @@ var migrations = []string{
 	CREATE INDEX requests_workload_time ON requests (workload, time_ns);
 	CREATE INDEX requests_workload_hash ON requests (workload, input_hash, time_ns);
 	CREATE INDEX requests_worker_time ON requests (worker_id, time_ns);`,
+	// 3: append-only request records with keys the server makes: a
+	// request's attempts and its final outcome are records of their own,
+	// sharing its request id; the client's X-Request-Id is a plain,
+	// indexed column. A record of an earlier version was the only record
+	// of its request: it keeps its id as key, request id and client
+	// request id, and becomes a direct record (attempt 1 of 1).
+	`CREATE TABLE requests_v3 (
+		key               TEXT    NOT NULL UNIQUE,
+		role              TEXT    NOT NULL,
+		request_id        TEXT    NOT NULL,
+		client_request_id TEXT    NOT NULL DEFAULT '',
+		attempt           INTEGER NOT NULL DEFAULT 0,
+		attempts          INTEGER NOT NULL DEFAULT 0,
+		time_ns           INTEGER NOT NULL,
+		workload          TEXT    NOT NULL,
+		scols             INTEGER NOT NULL DEFAULT 0,
+		srows             INTEGER NOT NULL DEFAULT 0,
+		wcols             INTEGER NOT NULL DEFAULT 0,
+		wrows             INTEGER NOT NULL DEFAULT 0,
+		coff              INTEGER NOT NULL DEFAULT 0,
+		roff              INTEGER NOT NULL DEFAULT 0,
+		aa                INTEGER NOT NULL DEFAULT 0,
+		shapes            INTEGER NOT NULL DEFAULT 0,
+		lights            INTEGER NOT NULL DEFAULT 0,
+		reflective        INTEGER NOT NULL DEFAULT 0,
+		transparent       INTEGER NOT NULL DEFAULT 0,
+		texmap_bytes      INTEGER NOT NULL DEFAULT 0,
+		scene_bytes       INTEGER NOT NULL DEFAULT 0,
+		width             INTEGER NOT NULL DEFAULT 0,
+		height            INTEGER NOT NULL DEFAULT 0,
+		format            TEXT    NOT NULL DEFAULT '',
+		input_bytes       INTEGER NOT NULL DEFAULT 0,
+		input_hash        TEXT    NOT NULL DEFAULT '',
+		multi             INTEGER NOT NULL DEFAULT 0,
+		units             INTEGER NOT NULL DEFAULT 0,
+		cpu_ns            INTEGER NOT NULL DEFAULT 0,
+		wall_ns           INTEGER NOT NULL DEFAULT 0,
+		worker_id         TEXT    NOT NULL DEFAULT '',
+		outcome           TEXT    NOT NULL DEFAULT '',
+		status            INTEGER NOT NULL DEFAULT 0,
+		error             TEXT    NOT NULL DEFAULT '',
+		predicted_units   REAL    NOT NULL DEFAULT 0
+	);
+	INSERT INTO requests_v3 (key, role, request_id, client_request_id, attempt, attempts,
+		time_ns, workload, scols, srows, wcols, wrows, coff, roff, aa, shapes, lights, reflective, transparent,
+		texmap_bytes, scene_bytes, width, height, format, input_bytes, input_hash, multi, units, cpu_ns, wall_ns,
+		worker_id, outcome, status, error, predicted_units)
+	SELECT id, 'direct', id, id, 1, 1,
+		time_ns, workload, scols, srows, wcols, wrows, coff, roff, aa, shapes, lights, reflective, transparent,
+		texmap_bytes, scene_bytes, width, height, format, input_bytes, input_hash, multi, units, cpu_ns, wall_ns,
+		worker_id, outcome, status, error, predicted_units
+	FROM requests;
+	DROP TABLE requests;
+	ALTER TABLE requests_v3 RENAME TO requests;
+	CREATE INDEX requests_time ON requests (time_ns);
+	CREATE INDEX requests_workload_time ON requests (workload, time_ns);
+	CREATE INDEX requests_workload_hash ON requests (workload, input_hash, time_ns);
+	CREATE INDEX requests_worker_time ON requests (worker_id, time_ns);
+	CREATE INDEX requests_request ON requests (request_id, time_ns);
+	CREATE INDEX requests_client_request ON requests (client_request_id, time_ns);`,
 }
 
 // ErrSchemaTooNew is wrapped by the error of opening a file whose schema is

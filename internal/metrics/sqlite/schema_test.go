@@ -63,7 +63,7 @@ func indexes(t *testing.T, db *sql.DB) []string {
 
 func TestFreshFileHasEveryVersion(t *testing.T) {
 	s := mustOpen(t, tempPath(t))
-	want := []int{1, 2}
+	want := []int{1, 2, 3}
 	if len(migrations) != len(want) {
 		t.Fatalf("the test knows %d migrations, the package has %d: update the test", len(want), len(migrations))
 	}
@@ -97,11 +97,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 
 	s := mustOpen(t, path)
-	if got := versions(t, s.db); !slices.Equal(got, []int{1, 2}) {
-		t.Errorf("after migration, schema_version rows %v, want [1 2]", got)
+	if got := versions(t, s.db); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("after migration, schema_version rows %v, want [1 2 3]", got)
 	}
 	got := indexes(t, s.db)
-	for _, want := range []string{"requests_time", "requests_workload_time", "requests_workload_hash", "requests_worker_time", "worker_samples_time"} {
+	for _, want := range allIndexes {
 		if !slices.Contains(got, want) {
 			t.Errorf("after migration, index %s is missing (have %v)", want, got)
 		}
@@ -111,7 +111,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatalf("query the migrated file: %v", err)
 	}
 	want := metrics.RequestRecord{
-		ID: "old-1", Time: fromNanos(1714644000123456789),
+		Key: "old-1", Role: metrics.RoleDirect, RequestID: "old-1", ClientRequestID: "old-1", Attempt: 1, Attempts: 1,
+		Time:     fromNanos(1714644000123456789),
 		Features: workload.Features{Kind: workload.Raytracer, WCols: 400, WRows: 300, InputHash: "h1"},
 		Units:    9000, CPU: 1500000, Wall: 2500000, WorkerID: "w1", Outcome: metrics.OutcomeOK, Status: 200,
 	}
@@ -119,13 +120,93 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatalf("the version 1 record after migration:\ngot:  %+v\nwant: %+v", recs, want)
 	}
 	newRec := want
-	newRec.ID, newRec.PredictedUnits = "new-1", 8500.5
+	newRec.Key, newRec.PredictedUnits = "new-1", 8500.5
 	if err := s.AppendRequests(ctx, []metrics.RequestRecord{newRec}); err != nil {
 		t.Fatalf("append to the migrated file: %v", err)
 	}
 	recs, err = s.Requests(ctx, metrics.RequestQuery{})
-	if err != nil || len(recs) != 2 || recs[0].ID != "old-1" || recs[1].ID != "new-1" || recs[1].PredictedUnits != 8500.5 {
+	if err != nil || len(recs) != 2 || recs[0].Key != "old-1" || recs[1].Key != "new-1" || recs[1].PredictedUnits != 8500.5 {
 		t.Errorf("after appending to the migrated file: %+v (err %v)", recs, err)
+	}
+}
+
+// allIndexes are the indexes of the latest schema.
+var allIndexes = []string{
+	"requests_client_request", "requests_request", "requests_time", "requests_worker_time",
+	"requests_workload_hash", "requests_workload_time", "worker_samples_time",
+}
+
+// TestMigrateFromVersion2: the records of a version 2 file (one record per
+// request id, replaced in place) read back as direct records under their
+// old id, every field kept, and the migrated file is append-only.
+func TestMigrateFromVersion2(t *testing.T) {
+	ctx := context.Background()
+	path := tempPath(t)
+	old, err := open(ctx, path, Options{}, 2)
+	if err != nil {
+		t.Fatalf("create a version 2 file: %v", err)
+	}
+	// Records as a version 2 program wrote them, every column set, and one
+	// that replaced an earlier record of the same id.
+	for _, stmt := range []string{
+		`INSERT INTO requests (id, time_ns, workload, scols, srows, wcols, wrows, coff, roff, aa, shapes, lights, reflective, transparent,
+			texmap_bytes, scene_bytes, width, height, format, input_bytes, input_hash, multi, units, cpu_ns, wall_ns, worker_id, outcome,
+			status, error, predicted_units)
+		VALUES ('v2-full', 1714644000000000001, 'raytracer', 800, 450, 400, 300, 17, 23, 1, 12, 4, 3, 2,
+			1080054, 1234, 640, 480, 'bmp', 1081288, 'abab', 1, 123456789012, 1234567891, 2345678912, 'worker-7', 'server_error',
+			500, 'render failed', 1.5e11)`,
+		`INSERT OR REPLACE INTO requests (id, time_ns, workload, outcome, status) VALUES ('v2-dup', 1714644000000000002, 'blurimage', 'ok', 200)`,
+		`INSERT OR REPLACE INTO requests (id, time_ns, workload, outcome, status, error) VALUES ('v2-dup', 1714644000000000003, 'blurimage', 'client_error', 400, 'bad')`,
+	} {
+		if _, err := old.db.Exec(stmt); err != nil {
+			t.Fatalf("write a version 2 record: %v", err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := mustOpen(t, path)
+	if got := versions(t, s.db); !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("after migration, schema_version rows %v, want [1 2 3]", got)
+	}
+	if got := indexes(t, s.db); !slices.Equal(got, allIndexes) {
+		t.Errorf("after migration, indexes %v, want %v", got, allIndexes)
+	}
+	recs, err := s.Requests(ctx, metrics.RequestQuery{})
+	if err != nil {
+		t.Fatalf("query the migrated file: %v", err)
+	}
+	full := metrics.RequestRecord{
+		Key: "v2-full", Role: metrics.RoleDirect, RequestID: "v2-full", ClientRequestID: "v2-full", Attempt: 1, Attempts: 1,
+		Time: fromNanos(1714644000000000001),
+		Features: workload.Features{
+			Kind: workload.Raytracer, SCols: 800, SRows: 450, WCols: 400, WRows: 300, COff: 17, ROff: 23, AA: true,
+			Shapes: 12, Lights: 4, Reflective: 3, Transparent: 2, TexmapBytes: 1080054, SceneBytes: 1234,
+			Width: 640, Height: 480, Format: "bmp", InputBytes: 1081288, InputHash: "abab",
+		},
+		Multi: true, Units: 123456789012, CPU: 1234567891, Wall: 2345678912, WorkerID: "worker-7",
+		Outcome: metrics.OutcomeServerError, Status: 500, Error: "render failed", PredictedUnits: 1.5e11,
+	}
+	dup := metrics.RequestRecord{
+		Key: "v2-dup", Role: metrics.RoleDirect, RequestID: "v2-dup", ClientRequestID: "v2-dup", Attempt: 1, Attempts: 1,
+		Time: fromNanos(1714644000000000003), Features: workload.Features{Kind: workload.Blur},
+		Outcome: metrics.OutcomeClientError, Status: 400, Error: "bad",
+	}
+	if len(recs) != 2 || recs[0] != dup || recs[1] != full {
+		t.Fatalf("the version 2 records after migration:\ngot:  %+v\nwant: %+v", recs, []metrics.RequestRecord{dup, full})
+	}
+	if err := metrics.ValidateRequests(recs); err != nil {
+		t.Errorf("migrated records are not valid records: %v", err)
+	}
+	// From now on, a record under a stored key changes nothing.
+	forged := dup
+	forged.Outcome, forged.Status = metrics.OutcomeOK, 200
+	if err := s.AppendRequests(ctx, []metrics.RequestRecord{forged}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Requests(ctx, metrics.RequestQuery{RequestID: "v2-dup"}); err != nil || len(got) != 1 || got[0] != dup {
+		t.Errorf("after appending under a migrated key: %+v (err %v), want the migrated record unchanged", got, err)
 	}
 }
 
@@ -154,10 +235,12 @@ func TestIndexesServeTheQueries(t *testing.T) {
 		{"records with these features", "workload = 'blurimage' AND input_hash = 'h'", "requests_workload_hash"},
 		{"a worker's records", "worker_id = 'w1' AND time_ns >= 0", "requests_worker_time"},
 		{"recent records", "time_ns >= 0", "requests_time"},
+		{"one request's records", "request_id = 'q1'", "requests_request"},
+		{"a client's request id", "client_request_id = 'c1'", "requests_client_request"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := s.db.Query(`EXPLAIN QUERY PLAN ` + requests.sel + ` WHERE ` + c.where + ` ORDER BY time_ns DESC, id DESC LIMIT 10`)
+			rows, err := s.db.Query(`EXPLAIN QUERY PLAN ` + requests.sel + ` WHERE ` + c.where + ` ORDER BY ` + requests.order + ` LIMIT 10`)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,7 +25,8 @@ func writeBatches(ctx context.Context, s metrics.Store, prefix string, batches, 
 		for i := range recs {
 			n := b*per + i
 			recs[i] = metrics.RequestRecord{
-				ID: fmt.Sprintf("%s-%05d", prefix, n), Time: base.Add(time.Duration(n) * time.Millisecond),
+				Key: fmt.Sprintf("%s-%05d", prefix, n), Role: metrics.RoleDirect, RequestID: fmt.Sprintf("%s-%05d", prefix, n),
+				Attempt: 1, Attempts: 1, Time: base.Add(time.Duration(n) * time.Millisecond),
 				Features: workload.Features{Kind: workload.Kinds[n%3], Width: n, Height: 1},
 				Units:    int64(n), WorkerID: prefix, Outcome: metrics.OutcomeOK, Status: 200,
 			}

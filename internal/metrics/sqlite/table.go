@@ -30,8 +30,9 @@ type table[T any] struct {
 // newTable completes t with its statements.
 func newTable[T any](t table[T]) *table[T] {
 	cols := strings.Join(t.columns, ", ")
-	t.insert = "INSERT OR REPLACE INTO " + t.name + " (" + cols + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(t.columns)), ", ") + ")"
+	// Append-only: a record whose identity is stored already (a re-sent
+	// batch) leaves the stored one as it is.
+	t.insert = "INSERT INTO " + t.name + " (" + cols + ") VALUES (" + placeholders(len(t.columns)) + ") ON CONFLICT DO NOTHING"
 	t.sel = "SELECT " + cols + " FROM " + t.name
 	return &t
 }
@@ -95,6 +96,9 @@ func (t *table[T]) query(ctx context.Context, s *Store, q interface{ Validate() 
 	return out, nil
 }
 
+// placeholders is n comma-separated "?".
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
 // where builds a WHERE clause from conditions.
 type where struct {
 	conds []string
@@ -111,6 +115,17 @@ func (w *where) add(cond string, arg any) {
 func (w *where) eq(col, v string) {
 	if v != "" {
 		w.add(col+" = ?", v)
+	}
+}
+
+// in adds col IN (vs...), unless vs is empty (no filter).
+func (w *where) in(col string, vs []metrics.Role) {
+	if len(vs) == 0 {
+		return
+	}
+	w.conds = append(w.conds, col+" IN ("+placeholders(len(vs))+")")
+	for _, v := range vs {
+		w.args = append(w.args, string(v))
 	}
 }
 

@@ -64,7 +64,7 @@ func brief[T any](recs []T) string {
 		}
 		switch v := any(r).(type) {
 		case metrics.RequestRecord:
-			b.WriteString(v.ID)
+			b.WriteString(v.Key)
 		case metrics.WorkerSample:
 			fmt.Fprintf(&b, "%s@%s", v.WorkerID, v.Time.Format(time.RFC3339Nano))
 		case metrics.Decision:
@@ -74,10 +74,10 @@ func brief[T any](recs []T) string {
 	return "[" + b.String() + "]"
 }
 
-func ids(recs []metrics.RequestRecord) []string {
+func keys(recs []metrics.RequestRecord) []string {
 	out := make([]string, len(recs))
 	for i, r := range recs {
-		out[i] = r.ID
+		out[i] = r.Key
 	}
 	return out
 }

@@ -3,8 +3,9 @@
 // function that opens a new, empty store.
 //
 // It checks what package metrics documents for Store: exact round-trips of
-// every field of every record kind, replacement by identity, atomic
-// validation of batches, each query filter alone and combined, newest-first
+// every field of every record kind, append-only storage (a record under a
+// stored identity changes nothing; a re-sent batch creates no duplicates),
+// atomic validation of batches, each query filter alone and combined, newest-first
 // order, limits, empty results, concurrent appends, cancelled contexts and
 // Close.
 //

@@ -50,6 +50,17 @@ func testFilters(t *testing.T, open Opener) {
 			{"unknown worker", metrics.RequestQuery{WorkerID: "w9"}, nil},
 			{"every filter", metrics.RequestQuery{Workload: workload.Raytracer, InputHash: "h1", WorkerID: "w2", Since: at(1), Until: at(6)}, []string{"r3"}},
 			{"every filter with limit", metrics.RequestQuery{Workload: workload.Raytracer, InputHash: "h1", Limit: 1}, []string{"r3"}},
+			{"one request's records", metrics.RequestQuery{RequestID: "q1"}, []string{"r4", "r3", "r1"}},
+			{"a request with one record", metrics.RequestQuery{RequestID: "q2"}, []string{"r2"}},
+			{"unknown request", metrics.RequestQuery{RequestID: "r1"}, nil},
+			{"client request id", metrics.RequestQuery{ClientRequestID: "c1"}, []string{"r5", "r4", "r3", "r1"}},
+			{"client request id is not a request id", metrics.RequestQuery{ClientRequestID: "q1"}, nil},
+			{"attempts", metrics.RequestQuery{Roles: []metrics.Role{metrics.RoleAttempt}}, []string{"r3", "r1"}},
+			{"finals", metrics.RequestQuery{Roles: []metrics.Role{metrics.RoleFinal}}, []string{"r6", "r4"}},
+			{"what ran on a worker", metrics.RequestQuery{Roles: metrics.AttemptRoles}, []string{"r5", "r3", "r2", "r1"}},
+			{"what the clients got", metrics.RequestQuery{Roles: metrics.OutcomeRoles}, []string{"r6", "r5", "r4", "r2"}},
+			{"a request's final outcome", metrics.RequestQuery{RequestID: "q1", Roles: metrics.OutcomeRoles}, []string{"r4"}},
+			{"a workload's attempts since", metrics.RequestQuery{Workload: workload.Raytracer, Roles: metrics.AttemptRoles, Since: at(3)}, []string{"r5", "r3"}},
 		}
 		all := requestSet()
 		for _, c := range cases {
@@ -61,7 +72,7 @@ func testFilters(t *testing.T, open Opener) {
 				}
 				var want []metrics.RequestRecord
 				for _, id := range c.want {
-					want = append(want, all[slices.IndexFunc(all, func(r metrics.RequestRecord) bool { return r.ID == id })])
+					want = append(want, all[slices.IndexFunc(all, func(r metrics.RequestRecord) bool { return r.Key == id })])
 				}
 				same(t, fmt.Sprintf("Requests(%+v)", c.q), got, wantRequests(want...))
 			})
@@ -131,15 +142,15 @@ func testOrder(t *testing.T, open Opener) {
 	// Appended out of order, in several batches, with ties in time.
 	set := requestSet()
 	tieA, tieB := set[0], set[0]
-	tieA.ID, tieB.ID = "tie-a", "tie-b"
+	tieA.Key, tieB.Key = "tie-a", "tie-b"
 	tieA.Time, tieB.Time = at(4), at(4)
 	must(t, "append 1", s.AppendRequests(ctx, []metrics.RequestRecord{set[3], set[0], tieB}))
 	must(t, "append 2", s.AppendRequests(ctx, []metrics.RequestRecord{set[5], tieA, set[1]}))
 	must(t, "append 3", s.AppendRequests(ctx, []metrics.RequestRecord{set[2], set[4]}))
-	got := ids(allRequests(t, s))
+	got := keys(allRequests(t, s))
 	want := []string{"r6", "r5", "tie-b", "tie-a", "r4", "r3", "r2", "r1"}
 	if !slices.Equal(got, want) {
-		t.Fatalf("order: got %v, want newest first with ties by descending ID %v", got, want)
+		t.Fatalf("order: got %v, want newest first with ties by descending key %v", got, want)
 	}
 }
 
@@ -159,8 +170,8 @@ func testLimit(t *testing.T, open Opener) {
 		} {
 			got, err := s.Requests(ctx, metrics.RequestQuery{Limit: c.limit})
 			must(t, "Requests", err)
-			if !slices.Equal(ids(got), c.want) {
-				t.Errorf("limit %d: got %v, want %v", c.limit, ids(got), c.want)
+			if !slices.Equal(keys(got), c.want) {
+				t.Errorf("limit %d: got %v, want %v", c.limit, keys(got), c.want)
 			}
 		}
 	})
@@ -169,10 +180,7 @@ func testLimit(t *testing.T, open Opener) {
 		n := metrics.DefaultLimit + 1
 		recs := make([]metrics.RequestRecord, n)
 		for i := range recs {
-			recs[i] = metrics.RequestRecord{
-				ID: fmt.Sprintf("d%05d", i), Time: t0.Add(time.Duration(i) * time.Millisecond),
-				Features: workload.Features{Kind: workload.Blur}, Outcome: metrics.OutcomeOK,
-			}
+			recs[i] = directRequest(fmt.Sprintf("d%05d", i), t0.Add(time.Duration(i)*time.Millisecond), workload.Blur)
 		}
 		for i := 0; i < n; i += 250 {
 			must(t, "AppendRequests", s.AppendRequests(ctx, recs[i:min(i+250, n)]))
@@ -182,8 +190,8 @@ func testLimit(t *testing.T, open Opener) {
 		if len(got) != metrics.DefaultLimit {
 			t.Fatalf("limit 0 returned %d records, want DefaultLimit = %d", len(got), metrics.DefaultLimit)
 		}
-		if got[0].ID != recs[n-1].ID || got[len(got)-1].ID != recs[1].ID {
-			t.Errorf("limit 0 returned %s..%s, want the newest %s..%s", got[0].ID, got[len(got)-1].ID, recs[n-1].ID, recs[1].ID)
+		if got[0].Key != recs[n-1].Key || got[len(got)-1].Key != recs[1].Key {
+			t.Errorf("limit 0 returned %s..%s, want the newest %s..%s", got[0].Key, got[len(got)-1].Key, recs[n-1].Key, recs[1].Key)
 		}
 		got, err = s.Requests(ctx, metrics.RequestQuery{Limit: metrics.MaxLimit})
 		must(t, "Requests", err)
@@ -218,6 +226,10 @@ func testInvalidQuery(t *testing.T, open Opener) {
 		run  func() error
 	}{
 		{"unknown workload", func() error { _, err := s.Requests(ctx, metrics.RequestQuery{Workload: "teleport"}); return err }},
+		{"unknown role", func() error {
+			_, err := s.Requests(ctx, metrics.RequestQuery{Roles: []metrics.Role{metrics.RoleFinal, "retry"}})
+			return err
+		}},
 		{"negative limit", func() error { _, err := s.Requests(ctx, metrics.RequestQuery{Limit: -1}); return err }},
 		{"limit over MaxLimit", func() error { _, err := s.Requests(ctx, metrics.RequestQuery{Limit: metrics.MaxLimit + 1}); return err }},
 		{"until before since", func() error { _, err := s.Requests(ctx, metrics.RequestQuery{Since: at(2), Until: at(1)}); return err }},
@@ -246,13 +258,13 @@ func testInvalidBatch(t *testing.T, open Opener) {
 	s := open(t)
 	good := requestSet()
 	bad := good[2]
-	bad.ID = ""
+	bad.Key = ""
 	err := s.AppendRequests(ctx, []metrics.RequestRecord{good[0], good[1], bad, good[3]})
 	if !errors.Is(err, metrics.ErrInvalidRecord) {
-		t.Fatalf("appending a batch with a record without ID: error %v, want one wrapping ErrInvalidRecord", err)
+		t.Fatalf("appending a batch with a record without key: error %v, want one wrapping ErrInvalidRecord", err)
 	}
 	if got := allRequests(t, s); len(got) != 0 {
-		t.Errorf("a rejected batch left %d records: %v", len(got), ids(got))
+		t.Errorf("a rejected batch left %d records: %v", len(got), keys(got))
 	}
 	badSample := fullSample()
 	badSample.Health = lifecycle.Terminated + 1

@@ -20,11 +20,17 @@ var t0 = time.Date(2024, 5, 2, 10, 0, 0, 123456789, zone)
 // at is t0 plus n seconds.
 func at(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
 
-// fullRequest sets every field of a request record to a non-zero value.
+// fullRequest sets every field of a request record to a non-zero value (a
+// direct record is the one role with both attempt numbers set).
 func fullRequest() metrics.RequestRecord {
 	return metrics.RequestRecord{
-		ID:   "req-full-0001",
-		Time: t0,
+		Key:             "key-full-0001",
+		Role:            metrics.RoleDirect,
+		RequestID:       "req-full-0001",
+		ClientRequestID: "client-full-0001",
+		Attempt:         1,
+		Attempts:        1,
+		Time:            t0,
 		Features: workload.Features{
 			Kind:  workload.Raytracer,
 			SCols: 800, SRows: 450, WCols: 400, WRows: 300, COff: 17, ROff: 23, AA: true,
@@ -75,11 +81,11 @@ func fullDecision() metrics.Decision {
 func extremeRequests() []metrics.RequestRecord {
 	return []metrics.RequestRecord{
 		{ // the earliest time, every optional field zero
-			ID: "min", Time: metrics.MinTime, Features: workload.Features{Kind: workload.Blur},
+			Key: "min", Role: metrics.RoleFinal, RequestID: "min", Time: metrics.MinTime, Features: workload.Features{Kind: workload.Blur},
 			Outcome: metrics.OutcomeOK,
 		},
 		{ // the latest time, the largest numbers
-			ID: "max", Time: metrics.MaxTime.In(zone), Features: workload.Features{
+			Key: "max", Role: metrics.RoleAttempt, RequestID: "max", Attempt: math.MaxInt32, Time: metrics.MaxTime.In(zone), Features: workload.Features{
 				Kind: workload.Enhance, Width: math.MaxInt32, Height: math.MaxInt32,
 				InputBytes: math.MaxInt32, COff: -5, ROff: -7,
 			},
@@ -87,36 +93,51 @@ func extremeRequests() []metrics.RequestRecord {
 			Outcome: metrics.OutcomeCancelled, Status: 599, PredictedUnits: metrics.MaxPredictedUnits,
 		},
 		{ // before the Unix epoch, longest identifiers and text
-			ID: strings.Repeat("i", metrics.MaxIDLen), Time: time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC),
+			Key: strings.Repeat("k", metrics.MaxIDLen), Role: metrics.RoleFinal, Attempts: math.MaxInt32,
+			RequestID: strings.Repeat("i", metrics.MaxIDLen), ClientRequestID: strings.Repeat("c", metrics.MaxIDLen),
+			Time:     time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC),
 			Features: workload.Features{Kind: workload.Raytracer, InputHash: strings.Repeat("h", metrics.MaxIDLen)},
 			WorkerID: strings.Repeat("w", metrics.MaxIDLen), Outcome: metrics.OutcomeRejected, Status: 503,
 			Error: strings.Repeat("é", metrics.MaxTextLen/2), PredictedUnits: 1e-9,
 		},
 		{ // text that needs quoting or escaping somewhere
-			ID: "quote'\"; DROP TABLE requests; --", Time: t0, Features: workload.Features{Kind: workload.Blur, Format: "jpeg"},
+			Key: "quote'\"; DROP TABLE requests; --", Role: metrics.RoleDirect, Attempt: 1, Attempts: 1,
+			RequestID: "'); DELETE FROM requests; --", ClientRequestID: "%_* LIKE '%'",
+			Time: t0, Features: workload.Features{Kind: workload.Blur, Format: "jpeg"},
 			Outcome: metrics.OutcomeClientError, Status: 400, Error: "line 1\nline 2\ttab\\backslash %s %d 💥",
 		},
 	}
 }
 
-// requestSet is the data set of the filter and order tests: six requests,
-// one a second apart, over three workloads, four input hashes and two
-// workers.
+// requestSet is the data set of the filter and order tests: six records,
+// one a second apart, over three workloads, four input hashes, two
+// workers, every role, four requests and two client request ids. Request
+// q1 (client id c1) took two attempts, r1 and r3, and ended in r4; r5 is
+// another request sent with c1.
 func requestSet() []metrics.RequestRecord {
-	mk := func(n int, k workload.Kind, hash, worker string) metrics.RequestRecord {
+	mk := func(n int, k workload.Kind, hash, worker string, role metrics.Role, req, client string, attempt, attempts int) metrics.RequestRecord {
 		return metrics.RequestRecord{
-			ID: fmt.Sprintf("r%d", n), Time: at(n),
+			Key: fmt.Sprintf("r%d", n), Role: role, RequestID: req, ClientRequestID: client,
+			Attempt: attempt, Attempts: attempts, Time: at(n),
 			Features: workload.Features{Kind: k, InputHash: hash, Width: n, Height: n},
 			Units:    int64(n * 1000), WorkerID: worker, Outcome: metrics.OutcomeOK, Status: 200,
 		}
 	}
 	return []metrics.RequestRecord{
-		mk(1, workload.Raytracer, "h1", "w1"),
-		mk(2, workload.Blur, "h2", "w1"),
-		mk(3, workload.Raytracer, "h1", "w2"),
-		mk(4, workload.Enhance, "h3", "w2"),
-		mk(5, workload.Raytracer, "h4", "w1"),
-		mk(6, workload.Blur, "h2", "w2"),
+		mk(1, workload.Raytracer, "h1", "w1", metrics.RoleAttempt, "q1", "c1", 1, 0),
+		mk(2, workload.Blur, "h2", "w1", metrics.RoleDirect, "q2", "", 1, 1),
+		mk(3, workload.Raytracer, "h1", "w2", metrics.RoleAttempt, "q1", "c1", 2, 0),
+		mk(4, workload.Enhance, "h3", "w2", metrics.RoleFinal, "q1", "c1", 0, 2),
+		mk(5, workload.Raytracer, "h4", "w1", metrics.RoleDirect, "q3", "c1", 1, 1),
+		mk(6, workload.Blur, "h2", "w2", metrics.RoleFinal, "q4", "", 0, 0),
+	}
+}
+
+// directRequest is a valid direct record with key and request id id.
+func directRequest(id string, t time.Time, k workload.Kind) metrics.RequestRecord {
+	return metrics.RequestRecord{
+		Key: id, Role: metrics.RoleDirect, RequestID: id, Attempt: 1, Attempts: 1,
+		Time: t, Features: workload.Features{Kind: k}, Outcome: metrics.OutcomeOK,
 	}
 }
 

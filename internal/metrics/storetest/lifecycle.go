@@ -29,11 +29,8 @@ func testConcurrent(t *testing.T, open Opener) {
 				recs := make([]metrics.RequestRecord, per)
 				for i := range recs {
 					n := (g*batches+b)*per + i
-					recs[i] = metrics.RequestRecord{
-						ID: fmt.Sprintf("g%d-%04d", g, n), Time: t0.Add(time.Duration(n) * time.Microsecond),
-						Features: workload.Features{Kind: workload.Kinds[n%3]}, WorkerID: fmt.Sprint("w", g),
-						Outcome: metrics.OutcomeOK,
-					}
+					recs[i] = directRequest(fmt.Sprintf("g%d-%04d", g, n), t0.Add(time.Duration(n)*time.Microsecond), workload.Kinds[n%3])
+					recs[i].WorkerID = fmt.Sprint("w", g)
 				}
 				errs <- s.AppendRequests(ctx, recs)
 				errs <- s.AppendWorkerSamples(ctx, []metrics.WorkerSample{{
@@ -57,7 +54,7 @@ func testConcurrent(t *testing.T, open Opener) {
 	got := allRequests(t, s)
 	seen := map[string]bool{}
 	for _, r := range got {
-		seen[r.ID] = true
+		seen[r.Key] = true
 	}
 	if want := writers * batches * per; len(got) != want || len(seen) != want {
 		t.Errorf("after concurrent appends: %d records (%d distinct), want %d", len(got), len(seen), want)

@@ -20,7 +20,7 @@ func Run(t *testing.T, open Opener) {
 		return s
 	}
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, fresh) })
-	t.Run("ReplaceByIdentity", func(t *testing.T) { testReplace(t, fresh) })
+	t.Run("AppendOnly", func(t *testing.T) { testAppendOnly(t, fresh) })
 	t.Run("InvalidBatch", func(t *testing.T) { testInvalidBatch(t, fresh) })
 	t.Run("Filters", func(t *testing.T) { testFilters(t, fresh) })
 	t.Run("Order", func(t *testing.T) { testOrder(t, fresh) })

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"math"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -117,17 +118,32 @@ func TestUpServesTheOriginalScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok := 0
+	// Each served request: a final record from the load balancer (what the
+	// client got) and the attempt that served it, from the worker; the bad
+	// request: a final record only, with no attempt.
+	finals, attempts := map[string]metrics.RequestRecord{}, map[string]metrics.RequestRecord{}
 	for _, r := range recs {
-		if r.Outcome == metrics.OutcomeOK {
-			ok++
-			if r.PredictedUnits <= 0 || !strings.HasPrefix(r.WorkerID, "local-") {
-				t.Errorf("record %s: predicted %v on worker %q, want the load balancer's prediction and a local worker", r.ID, r.PredictedUnits, r.WorkerID)
-			}
+		switch {
+		case r.Role == metrics.RoleFinal && r.Outcome == metrics.OutcomeOK:
+			finals[r.RequestID] = r
+		case r.Role == metrics.RoleAttempt && r.Outcome == metrics.OutcomeOK:
+			attempts[r.RequestID] = r
+		case r.Role == metrics.RoleFinal && r.Status == 400 && r.Attempts == 0:
+		default:
+			t.Errorf("unexpected record %+v", r)
 		}
 	}
-	if ok != 4 {
-		t.Errorf("%d ok records in the store, want 4: %+v", ok, recs)
+	if len(finals) != 4 || len(attempts) != 4 {
+		t.Errorf("%d ok final records and %d ok attempt records in the store, want 4 of each: %+v", len(finals), len(attempts), recs)
+	}
+	for id, f := range finals {
+		a := attempts[id]
+		// The worker gets the prediction as a whole number (X-Predicted-Units).
+		if f.PredictedUnits <= 0 || a.PredictedUnits != math.Round(f.PredictedUnits) || !strings.HasPrefix(f.WorkerID, "local-") ||
+			a.WorkerID != f.WorkerID || f.Status != 200 || f.Units != a.Units || a.Attempt != f.Attempts {
+			t.Errorf("request %s: final %+v and attempt %+v do not agree: want the load balancer's prediction, "+
+				"a local worker and the attempt's units in both", id, f, a)
+		}
 	}
 }
 
