@@ -56,7 +56,7 @@ func newMetricsRequestsCmd(o *metricsOpts) *cobra.Command {
 			if wl != "" {
 				k, err := workload.ParseKind(wl)
 				if err != nil {
-					return &exitCodeError{2, fmt.Errorf("--workload: %w", err)}
+					return usageError(fmt.Errorf("--workload: %w", err))
 				}
 				q.Workload = k
 			}
@@ -126,18 +126,22 @@ func (o *metricsOpts) run(cmd *cobra.Command, query func(ctx context.Context, s 
 	if o.since < 0 {
 		problems = append(problems, fmt.Errorf("--since %v: want a positive duration or 0", o.since))
 	}
+	store, err := resolveStoreURL(o.store, false)
+	if err != nil {
+		problems = append(problems, fmt.Errorf("--store: %w", err))
+	}
 	if err := errors.Join(problems...); err != nil {
-		return &exitCodeError{2, err}
+		return usageError(err)
 	}
 	var since time.Time
 	if o.since > 0 {
 		since = time.Now().Add(-o.since)
 	}
 	ctx := cmd.Context()
-	s, err := stores().OpenWith(ctx, o.store, metrics.OpenOptions{MustExist: true})
+	s, err := stores().OpenWith(ctx, store, metrics.OpenOptions{MustExist: true})
 	if errors.Is(err, metrics.ErrNotExist) {
 		return fmt.Errorf("metrics store %s does not exist (a worker creates it when it first records; "+
-			"point --store or %s at an existing store)", o.store, metrics.EnvStore)
+			"point --store or %s at an existing store: vfx up prints the command with its store)", store, metrics.EnvStore)
 	}
 	if err != nil {
 		return err
