@@ -60,6 +60,7 @@ func (a *autoscaling) start(ctx context.Context, srv *proxy.Server, pool *proxy.
 		return nil, err
 	}
 	srv.SetAutoscaler(func() any { return r.Snapshot() })
+	srv.SetScaleBounds(r.SetBounds)
 	ctx, cancel := context.WithCancel(ctx)
 	stopAfter := context.AfterFunc(a.stop, cancel)
 	done := make(chan struct{})

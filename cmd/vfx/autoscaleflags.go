@@ -82,7 +82,7 @@ func addAutoscaleFlags(fs *pflag.FlagSet) *autoscaleFlags {
 		fs.AddFlag(f)
 		a.added[f.Name] = true
 	})
-	fs.StringVar(&a.file, "autoscale-config", "", "YAML file of autoscaler settings (keys: min, max, policy, target_utilization, interval, …; flags override it)")
+	pathVar(fs, &a.file, "autoscale-config", "YAML file of autoscaler settings (keys: min, max, policy, target_utilization, interval, …; flags override it)")
 	fs.BoolVar(&a.allVM, "all-vm-instances", false, "also write the original system's allVmInstances.xml (the ready workers, in its format) beside VMState.xml")
 	return a
 }

@@ -46,22 +46,19 @@ and CPU time of the filter. Exit status: 0 on success, 2 for a usage error
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				return usageError(errors.New("missing -o OUT (the output file; its extension picks the format)"))
+			if err := requireOutput(out); err != nil {
+				return err
 			}
 			return runImageCommand(cmd.Context(), cmd.ErrOrStderr(), name, args[0], out, threads, lim, filter)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&out, "output", "o", "", "output file; its extension picks the format (required)")
+	bindOutput(f, &out)
 	f.IntVar(&threads, "threads", 0, "threads to use; 0 = one per CPU")
 	f.Int64Var(&lim.MaxPixels, "max-pixels", lim.MaxPixels, "reject input images with more pixels than this")
-	f.Int64Var(&lim.MaxBytes, "max-bytes", lim.MaxBytes, "reject input files larger than this many bytes")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	sizeVar(f, &lim.MaxBytes, "max-bytes", "reject input files larger than this, e.g. 32MiB")
 	return cmd
 }
-
-func usageError(err error) error { return &exitCodeError{code: 2, err: err} }
 
 func runImageCommand(ctx context.Context, stderr io.Writer, name, in, out string, threads int, lim codec.Limits, filter imageFilter) error {
 	if threads < 0 {

@@ -13,16 +13,11 @@ import (
 	"github.com/specialvfx/vfx/internal/codec"
 )
 
-// runImageCmd runs the root command with args and returns its stderr and error.
+// runImageCmd runs the root command with args and returns its output and error.
 func runImageCmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	root := newRootCmd()
-	var stderr bytes.Buffer
-	root.SetErr(&stderr)
-	root.SetOut(&stderr)
-	root.SetArgs(args)
-	err := root.Execute()
-	return stderr.String(), err
+	out, _, err := runRoot(t, args...)
+	return out, err
 }
 
 func writeTestPNG(t *testing.T, path string, w, h int) {

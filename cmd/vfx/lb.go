@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/specialvfx/vfx/internal/access"
 	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/lifecycle"
@@ -34,37 +35,87 @@ type lbFlags struct {
 	listen   string
 	store    string
 	stateDir string
+	admin    *tokenFlag
+	worker   *tokenFlag
 }
 
-func (f *lbFlags) bind(fs *pflag.FlagSet, listenDefault string) {
+// lbTokens are the secrets of a load balancer.
+type lbTokens struct {
+	admin  access.Secret // required by /api/v1/* and /metrics
+	worker access.Secret // sent to the workers, handed to those it starts
+}
+
+func (f *lbFlags) bind(fs *pflag.FlagSet) {
 	f.cfg = proxy.Default()
 	bindProxyFlags(fs, &f.cfg)
-	fs.StringVar(&f.listen, "listen", listenDefault, "address the load balancer listens on, host:port")
+	fs.StringVar(&f.listen, "listen", defaultListen, "address the load balancer listens on, host:port (beyond 127.0.0.1 it needs an admin token)")
 	fs.StringVar(&f.store, "store", "", `metrics store URL the cost model trains from (default $`+metrics.EnvStore+` or sqlite:STATE-DIR/metrics.db); "none" for no store`)
-	fs.StringVar(&f.stateDir, "state-dir", "vfx-data", "directory of the metrics store, worker state files and logs")
+	f.stateDir = "vfx-data"
+	pathVar(fs, &f.stateDir, "state-dir", "directory of the metrics store, worker state files and logs (when not given: the state_dir of --autoscale-config, if any)")
+	f.admin, f.worker = adminTokenFlag(), workerTokenFlag()
+	f.admin.bind(fs)
+	f.worker.bind(fs)
+}
+
+// tokens reads both tokens and refuses a listen address beyond this
+// machine without an admin token.
+func (f *lbFlags) tokens() (lbTokens, error) {
+	admin, err := f.admin.secret()
+	if err != nil {
+		return lbTokens{}, usageError(err)
+	}
+	worker, err := f.worker.secret()
+	if err != nil {
+		return lbTokens{}, usageError(err)
+	}
+	if err := checkExposure(f.listen, admin); err != nil {
+		return lbTokens{}, err
+	}
+	return lbTokens{admin: admin, worker: worker}, nil
+}
+
+// workerEnv is the environment that hands the worker token to the
+// workers a provider starts (never their command line, which ps shows).
+func (t lbTokens) workerEnv() []string {
+	if t.worker.Empty() {
+		return nil
+	}
+	return []string{envWorkerToken + "=" + t.worker.Reveal()}
+}
+
+// useStateDir settles the state directory: --state-dir when given on the
+// command line, else the state_dir of the --autoscale-config file, else
+// the default; made absolute. The autoscaler's state files go there too.
+func (f *lbFlags) useStateDir(fs *pflag.FlagSet, acfg *autoscaleConfig) error {
+	dir := f.stateDir
+	if !fs.Changed("state-dir") && acfg != nil && acfg.Loop.StateDir != "" {
+		var err error
+		if dir, err = expandHome(acfg.Loop.StateDir); err != nil {
+			return fmt.Errorf("autoscaler config: state_dir: %w", err)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("--state-dir: %w", err)
+	}
+	f.stateDir = abs
+	if acfg != nil {
+		acfg.Loop.StateDir = abs
+	}
+	return nil
 }
 
 // storeURL is --store, else $VFX_STORE, else the SQLite file in the state
-// directory; a relative SQLite path is made absolute so that workers
-// started elsewhere share the file.
+// directory; "~" is expanded and a relative SQLite path made absolute, so
+// that workers started elsewhere share the file.
 func (f *lbFlags) storeURL() (string, error) {
 	u := f.store
 	if u == "" {
 		u = envOr(metrics.EnvStore, "sqlite:"+filepath.Join(f.stateDir, "metrics.db"))
 	}
-	if strings.EqualFold(u, "none") {
-		return "none", nil
-	}
-	scheme, rest, err := metrics.ParseURL(u)
+	u, err := resolveStoreURL(u, true)
 	if err != nil {
 		return "", fmt.Errorf("--store: %w", err)
-	}
-	if scheme == "sqlite" && !filepath.IsAbs(rest) {
-		abs, err := filepath.Abs(rest)
-		if err != nil {
-			return "", fmt.Errorf("--store: %w", err)
-		}
-		u = "sqlite:" + abs
 	}
 	return u, nil
 }
@@ -102,7 +153,16 @@ request retried on another one (--max-retries). An attempt that outlives its
 deadline (--attempt-timeout-min + --attempt-timeout-factor × its predicted
 time) takes its worker out of service until it answers again, and the
 request is hedged on another worker, within --hedge-budget; the first answer
-wins.`,
+wins.
+
+It listens on 127.0.0.1:8000 unless --listen says otherwise. Beyond this
+machine it refuses to start without an admin token (--admin-token-file
+FILE or $` + envAdminToken + `), which /api/v1/* (state, POST
+/api/v1/workers/ID/drain, PUT /api/v1/autoscaler) and /metrics then
+require as "Authorization: Bearer TOKEN". A worker token
+(--worker-token-file FILE or $` + envWorkerToken + `) is sent with every
+request to the workers and handed to the workers the provider starts,
+through their environment.`,
 		Example: `  vfx worker --listen 127.0.0.1:8001 --id w1 &
   vfx worker --listen 127.0.0.1:8002 --id w2 &
   vfx lb --workers http://127.0.0.1:8001,http://127.0.0.1:8002 --listen 127.0.0.1:8000`,
@@ -110,6 +170,22 @@ wins.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			log := slog.Default()
+			tokens, err := f.tokens()
+			if err != nil {
+				return err
+			}
+			owned := provName != "static"
+			var acfg *autoscaleConfig
+			if owned {
+				c, err := as.config("")
+				if err != nil {
+					return err
+				}
+				acfg = &c
+			}
+			if err := f.useStateDir(cmd.Flags(), acfg); err != nil {
+				return err
+			}
 			storeURL, err := f.storeURL()
 			if err != nil {
 				return err
@@ -122,22 +198,16 @@ wins.`,
 			}
 			popts := provider.Options{
 				Addresses: addresses, StateDir: f.stateDir, Store: storeURL,
-				Deployment: deployment,
+				Deployment: deployment, WorkerEnv: tokens.workerEnv(),
 			}
 			res.apply(&popts)
 			prov, err := provider.New(ctx, provName, popts)
 			if err != nil {
 				return err
 			}
-			owned := provName != "static"
 			var scaling *autoscaling
 			if owned {
-				acfg, err := as.config(f.stateDir)
-				if err != nil {
-					closeProvider(prov, log)
-					return err
-				}
-				scaling = newAutoscaling(ctx, acfg, as.allVM, prov, log)
+				scaling = newAutoscaling(ctx, *acfg, as.allVM, prov, log)
 			} else if changed := changedFlags(cmd.Flags(), as); len(changed) > 0 {
 				log.Warn("--provider static keeps its fixed list of workers: autoscaler flags ignored", "flags", changed)
 			}
@@ -148,7 +218,7 @@ wins.`,
 				}
 			}
 			return runLB(ctx, lbSetup{
-				flags: f, storeURL: storeURL, provName: provName, prov: prov, ownsPool: owned, log: log,
+				flags: f, tokens: tokens, storeURL: storeURL, provName: provName, prov: prov, ownsPool: owned, log: log,
 				autoscale: scaling,
 				serving: func(s *lbServing) {
 					fmt.Fprintf(cmd.OutOrStdout(), "load balancer on %s (policy %s, provider %s, %d workers); state at %s/api/v1/state\n",
@@ -158,7 +228,7 @@ wins.`,
 		},
 	}
 	fs := cmd.Flags()
-	f.bind(fs, ":8000")
+	f.bind(fs)
 	fs.StringVar(&provName, "provider", "static", "worker provider: "+strings.Join(provider.Names(), ", "))
 	fs.StringSliceVar(&addresses, "workers", nil, "worker URLs for --provider static, comma-separated (host:port gets http://)")
 	fs.IntVar(&launch, "launch", 0, "workers to launch at start (--provider local or docker)")
@@ -171,6 +241,7 @@ wins.`,
 // lbSetup is what runLB runs.
 type lbSetup struct {
 	flags    lbFlags
+	tokens   lbTokens
 	storeURL string
 	provName string
 	prov     provider.Provider
@@ -242,7 +313,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	srv, err := proxy.New(proxy.Options{
 		Config: cfg, Pool: pool, Estimator: estimator.New(estimator.Options{}), Speeds: speeds,
 		History: history, Recorder: recorder, Limits: wire.DefaultLimits(),
-		Provider: s.provName, Log: log,
+		Provider: s.provName, AdminToken: s.tokens.admin, WorkerToken: s.tokens.worker, Log: log,
 	})
 	if err != nil {
 		return err

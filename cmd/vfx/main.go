@@ -16,11 +16,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// defaultListen is where the servers listen unless --listen says
+// otherwise: this machine only, on the original system's port.
+const defaultListen = "127.0.0.1:8000"
+
 // commands are the subcommand constructors registered by the files of this
 // package.
 var commands []func() *cobra.Command
 
 func addCommand(c func() *cobra.Command) { commands = append(commands, c) }
+
+// Exit codes: 1 for a failure, 2 for a usage error (a flag or argument
+// that is missing or wrong), with one message each.
 
 // exitCodeError lets a command choose the process exit code.
 type exitCodeError struct {
@@ -36,6 +43,7 @@ func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "vfx",
 		Short:         "SpecialVFX@Cloud: elastic, cost-aware ray tracing, blur and enhance",
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -47,6 +55,9 @@ func newRootCmd() *cobra.Command {
 			return nil
 		},
 	}
+	root.SetVersionTemplate("vfx {{.Version}}\n")
+	// A flag that does not parse is a usage error in every command.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.PersistentFlags().StringVar(&logLevel, "log-level", envOr("VFX_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env VFX_LOG_LEVEL)")
 	for _, c := range commands {
 		root.AddCommand(c())

@@ -77,7 +77,7 @@ X-Request-Id, in the order they started.`,
 				q.Roles = append(q.Roles, metrics.Role(r))
 			}
 			if err := errors.Join(problems...); err != nil {
-				return &exitCodeError{2, err}
+				return usageError(err)
 			}
 			return o.run(cmd, func(ctx context.Context, s metrics.Store, since time.Time, w io.Writer) error {
 				q.Since, q.Limit = since, o.limit
@@ -151,18 +151,22 @@ func (o *metricsOpts) run(cmd *cobra.Command, query func(ctx context.Context, s 
 	if o.since < 0 {
 		problems = append(problems, fmt.Errorf("--since %v: want a positive duration or 0", o.since))
 	}
+	store, err := resolveStoreURL(o.store, false)
+	if err != nil {
+		problems = append(problems, fmt.Errorf("--store: %w", err))
+	}
 	if err := errors.Join(problems...); err != nil {
-		return &exitCodeError{2, err}
+		return usageError(err)
 	}
 	var since time.Time
 	if o.since > 0 {
 		since = time.Now().Add(-o.since)
 	}
 	ctx := cmd.Context()
-	s, err := stores().OpenWith(ctx, o.store, metrics.OpenOptions{MustExist: true})
+	s, err := stores().OpenWith(ctx, store, metrics.OpenOptions{MustExist: true})
 	if errors.Is(err, metrics.ErrNotExist) {
 		return fmt.Errorf("metrics store %s does not exist (a worker creates it when it first records; "+
-			"point --store or %s at an existing store)", o.store, metrics.EnvStore)
+			"point --store or %s at an existing store: vfx up prints the command with its store)", store, metrics.EnvStore)
 	}
 	if err != nil {
 		return err

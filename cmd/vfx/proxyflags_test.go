@@ -15,7 +15,7 @@ func TestProxyFlags(t *testing.T) {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	bindProxyFlags(fs, &c)
 	defaults := map[string]string{
-		"policy": "cost", "max-body": "67108864", "max-buffered": "1073741824", "response-buffer": "16777216",
+		"policy": "cost", "max-body": "64MiB", "max-buffered": "1GiB", "response-buffer": "16MiB",
 		"queue-len": "256", "queue-timeout": "1m0s", "request-timeout": "10m0s", "max-retries": "3",
 		"attempt-timeout-min": "2s", "attempt-timeout-factor": "3", "hedge-budget": "0.05", "hedge-burst": "10",
 		"retry-backoff": "50ms", "max-retry-backoff": "1s", "health-interval": "1s", "health-timeout": "1s",
@@ -37,7 +37,7 @@ func TestProxyFlags(t *testing.T) {
 			t.Errorf("--%s default %q, want %q", name, f.DefValue, def)
 		}
 	}
-	err := fs.Parse([]string{"--policy=p2c", "--max-body=1024", "--max-buffered=4096", "--response-buffer=0",
+	err := fs.Parse([]string{"--policy=p2c", "--max-body=1KiB", "--max-buffered=4096", "--response-buffer=0",
 		"--queue-len=5", "--queue-timeout=2s", "--request-timeout=1m", "--max-retries=1", "--retry-backoff=10ms",
 		"--attempt-timeout-min=500ms", "--attempt-timeout-factor=4.5", "--hedge-budget=0.2", "--hedge-burst=3",
 		"--max-retry-backoff=100ms", "--health-interval=500ms", "--health-timeout=200ms", "--healthy-threshold=1",

@@ -55,25 +55,27 @@ One line goes to stderr: size, rays traced, work units, wall and CPU time.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.out, "output", "o", "", "output image file: .bmp, .png, .jpg or .jpeg (required)")
+	bindOutput(f, &o.out)
 	o.win.bind(f)
-	f.StringVar(&o.texmap, "texmap", "", "texture image (BMP, PNG, JPEG or GIF) for texmap pigments")
+	pathVar(f, &o.texmap, "texmap", "texture image (BMP, PNG, JPEG or GIF) for texmap pigments")
 	f.IntVar(&o.p.Threads, "threads", 0, "goroutines to render with (0 = all cores)")
-	_ = cmd.MarkFlagRequired("output")
 	return cmd
 }
 
 func runRaytrace(cmd *cobra.Command, scenePath string, o raytraceOpts) error {
+	if err := requireOutput(o.out); err != nil {
+		return err
+	}
 	encode, err := imageEncoder(o.out)
 	if err != nil {
-		return &exitCodeError{code: 2, err: err}
+		return usageError(err)
 	}
 	w := o.win
 	o.p.SCols, o.p.SRows, o.p.COff, o.p.ROff, o.p.AA = w.scols, w.srows, w.coff, w.roff, w.aa
 	o.p.WCols, o.p.WRows = w.window()
 	lim := raytracer.DefaultLimits()
 	if err := o.p.Validate(lim); err != nil {
-		return &exitCodeError{code: 2, err: fmt.Errorf("invalid parameters:\n%w", err)}
+		return usageError(fmt.Errorf("invalid parameters:\n%w", err))
 	}
 	src, err := os.ReadFile(scenePath)
 	if err != nil {

@@ -38,7 +38,7 @@ stderr.`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&o.url, "url", envOr("VFX_URL", "http://127.0.0.1:8000"), "base URL of the worker or load balancer (env VFX_URL)")
-	pf.StringVarP(&o.out, "output", "o", "", "output image file; its extension picks the format (required)")
+	bindOutput(pf, &o.out)
 	pf.DurationVar(&o.timeout, "timeout", 0, "give up after this long (0 = wait as long as the server works)")
 	cmd.AddCommand(newRequestImageCmd(&o, "blur"), newRequestImageCmd(&o, "enhance"), newRequestRaytraceCmd(&o))
 	return cmd
@@ -120,18 +120,18 @@ line).`,
 	f := cmd.Flags()
 	win.bind(f)
 	f.BoolVar(&p.Multi, "multi", false, "the original's multi flag (accepted and recorded; output unchanged)")
-	f.StringVar(&texmap, "texmap", "", "texture image file for scenes with a texmap pigment")
+	pathVar(f, &texmap, "texmap", "texture image file for scenes with a texmap pigment")
 	return cmd
 }
 
 // outFormat is the format of the -o file.
 func (o *requestOpts) outFormat() (string, error) {
-	if o.out == "" {
-		return "", fmt.Errorf("-o OUT is required: the output image file (.bmp, .png, .jpg, .gif)")
+	if err := requireOutput(o.out); err != nil {
+		return "", err
 	}
 	f, err := codec.FormatFromPath(o.out)
 	if err != nil {
-		return "", fmt.Errorf("-o %s: %w", o.out, err)
+		return "", usageError(fmt.Errorf("-o %s: %w", o.out, err))
 	}
 	return f, nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -30,12 +31,14 @@ func newUpCmd() *cobra.Command {
 		Use:   "up",
 		Short: "Start the whole service: the load balancer, an autoscaled pool of workers and the metrics store",
 		Long: `Start SpecialVFX@Cloud on this machine with no configuration: the
-cost-aware load balancer on --listen (default :8000), a pool of workers
+cost-aware load balancer on --listen (default 127.0.0.1:8000), a pool of workers
 ("vfx worker" processes on free 127.0.0.1 ports, or Docker containers with
 --provider docker) that the autoscaler grows and shrinks between --min and
 --max (default 1 to 4, policy backlog), and the embedded SQLite metrics
-store in --state-dir (default vfx-data) that the workers record every
-request in and the cost model learns from.
+store in --state-dir (default: the state_dir of --autoscale-config, else
+vfx-data) that the workers record every request in and the cost model
+learns from. The banner names the state directory and prints the
+"vfx metrics requests --store ..." command that reads the store.
 
 The pool starts with --min workers. Every --scale-interval the autoscaler
 compares the predicted work in flight, queued and arriving with what the
@@ -58,19 +61,27 @@ balancer stops accepting, finishes the queued and in-flight requests (at
 most --shutdown-timeout; the rest get 503 with Retry-After), the workers are
 terminated (each finishes its own requests first), and the store is
 flushed. Local workers are started with --exit-with-parent, so even a
-killed "vfx up" leaves no worker behind.`,
+killed "vfx up" leaves no worker behind.
+
+Listening beyond 127.0.0.1 needs an admin token (--admin-token-file FILE
+or $` + envAdminToken + `) for /api/v1/* and /metrics; a worker token
+(--worker-token-file FILE or $` + envWorkerToken + `) is handed to the
+workers through their environment and closes them to anyone without it.`,
 		Example: `  vfx up
   vfx up --min 2 --max 8 --listen 127.0.0.1:8080 --state-dir /tmp/vfx
   vfx up --workers 3
   vfx up --provider docker --worker-cpus 0.5 --scale-policy cpu`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			stateDir, err := filepath.Abs(f.stateDir)
+			tokens, err := f.tokens()
 			if err != nil {
-				return fmt.Errorf("--state-dir: %w", err)
+				return err
 			}
-			acfg, err := as.config(stateDir)
+			acfg, err := as.config("")
 			if err != nil {
+				return err
+			}
+			if err := f.useStateDir(cmd.Flags(), &acfg); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("workers") {
@@ -91,12 +102,12 @@ killed "vfx up" leaves no worker behind.`,
 				return fmt.Errorf("--provider: want local or docker, got %q (vfx lb runs in front of other providers)", provName)
 			}
 			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
-				flags: f, stateDir: stateDir, scale: acfg, allVM: as.allVM, provName: provName, res: res, deployment: deployment,
+				flags: f, tokens: tokens, stateDir: f.stateDir, scale: acfg, allVM: as.allVM, provName: provName, res: res, deployment: deployment,
 			}, slog.Default())
 		},
 	}
 	fs := cmd.Flags()
-	f.bind(fs, ":8000")
+	f.bind(fs)
 	fs.IntVar(&workers, "workers", 0, "run a fixed pool of this many workers (no autoscaling)")
 	fs.StringVar(&provName, "provider", "local", "where workers run: local (processes) or docker (containers)")
 	res.bind(fs)
@@ -108,6 +119,7 @@ killed "vfx up" leaves no worker behind.`,
 // upOptions are what vfx up runs.
 type upOptions struct {
 	flags      lbFlags
+	tokens     lbTokens
 	stateDir   string // absolute
 	scale      autoscaleConfig
 	allVM      bool // also write allVmInstances.xml
@@ -131,7 +143,7 @@ func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) er
 	}
 	popts := provider.Options{
 		Binary: exe, StateDir: o.stateDir, Store: storeURL,
-		Deployment: o.deployment,
+		Deployment: o.deployment, WorkerEnv: o.tokens.workerEnv(),
 	}
 	o.res.apply(&popts)
 	prov, err := provider.New(ctx, o.provName, popts)
@@ -143,7 +155,7 @@ func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) er
 		return err
 	}
 	return runLB(ctx, lbSetup{
-		flags: f, storeURL: storeURL, provName: o.provName, prov: prov, ownsPool: true, log: log,
+		flags: f, tokens: o.tokens, storeURL: storeURL, provName: o.provName, prov: prov, ownsPool: true, log: log,
 		autoscale: newAutoscaling(ctx, o.scale, o.allVM, prov, log),
 		serving: func(s *lbServing) {
 			printUp(out, s, o, storeURL)
@@ -195,16 +207,33 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
 	if sc.Policy == "fixed" {
 		scaling = fmt.Sprintf("a fixed pool of %d", sc.Min)
 	}
+	admin := ""
+	if !o.tokens.admin.Empty() {
+		admin = " (with Authorization: Bearer ADMIN-TOKEN)"
+	}
+	records := ""
+	if storeURL != "none" {
+		records = "  Records:  vfx metrics requests --store " + shellQuote(storeURL) + "\n"
+	}
 	fmt.Fprintf(out, `SpecialVFX@Cloud is up: %d %s behind the load balancer (routing policy %s, %s).
 
   Send requests to %[5]s, e.g.
     curl -X POST '%[5]s/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false' --data @payload.json
     curl -X POST %[5]s/blurimage --data @temp.txt
-  State:    %[5]s/api/v1/state
-  Metrics:  %[5]s/metrics
-  Data:     %[6]s (metrics store %[7]s, %[8]s,
+  State:    %[5]s/api/v1/state%[10]s
+  Metrics:  %[5]s/metrics%[10]s
+%[11]s  Data:     %[6]s (metrics store %[7]s, %[8]s,
             %[9]s)
 
 Press Ctrl-C to stop.
-`, s.workers, kind, o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs, files)
+`, s.workers, kind, o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs, files, admin, records)
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// letters, digits and -_./:=@%+,
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

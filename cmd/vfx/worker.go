@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/specialvfx/vfx/internal/access"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/worker"
 )
@@ -25,8 +25,9 @@ func newWorkerCmd() *cobra.Command {
 		listen      string
 		storeURL    string
 		id          string
-		maxBody     = wkByteSize(cfg.MaxBodyBytes)
+		maxInflight int
 		exitWithPar bool
+		token       = workerTokenFlag()
 	)
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -43,6 +44,12 @@ keeps no records). On SIGTERM or SIGINT the worker reports "draining" on
 /health, refuses new work with 503, finishes the requests in flight (at
 most --drain-timeout), flushes the store and exits 0.
 
+The worker listens on 127.0.0.1:8000 unless --listen says otherwise. With
+a worker token (--worker-token-file FILE or $` + envWorkerToken + `; the
+load balancer hands its own to the workers it starts) the compute paths,
+/status and /metrics answer 401 to requests without
+"Authorization: Bearer TOKEN"; /health and / stay open for probes.
+
 With --exit-with-parent the worker also shuts down gracefully when the
 process that started it goes away (it polls its parent pid every 500 ms).
 The local provider starts workers with that flag and, on Linux, also sets
@@ -50,16 +57,23 @@ the parent-death signal (Pdeathsig = SIGTERM), so a killed launcher never
 leaves workers behind.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg.MaxBodyBytes = int64(maxBody)
+			if maxInflight != 0 {
+				cfg.MaxInflight = maxInflight
+			}
+			sec, err := token.secret()
+			if err != nil {
+				return usageError(err)
+			}
+			cfg.Token = sec
 			return runWorker(cmd.Context(), cfg, listen, storeURL, id, exitWithPar, slog.Default())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&listen, "listen", ":8000", "address to listen on, host:port (port 0 picks a free port)")
+	f.StringVar(&listen, "listen", defaultListen, "address to listen on, host:port (port 0 picks a free port; :8000 or 0.0.0.0:8000 for every interface)")
 	f.StringVar(&storeURL, "store", envOr(metrics.EnvStore, metrics.DefaultURL), `metrics store URL, e.g. sqlite:PATH; "none" keeps no records (env `+metrics.EnvStore+`)`)
 	f.StringVar(&id, "id", "", "worker id in records and the X-Worker-Id header (default HOSTNAME:PORT)")
-	f.IntVar(&cfg.MaxInflight, "max-inflight", cfg.MaxInflight, "compute requests served at once (default 2 × cores); more get 503 with Retry-After")
-	f.Var(&maxBody, "max-body", "largest request body, e.g. 64MiB (413 beyond it)")
+	f.IntVar(&maxInflight, "max-inflight", 0, "compute requests served at once, more get 503 with Retry-After (default 2 × cores)")
+	sizeVar(f, &cfg.MaxBodyBytes, "max-body", "largest request body, e.g. 64MiB (413 beyond it)")
 	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read a request's headers")
 	f.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request, body included")
 	f.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "time allowed from the end of the request headers to the end of the response; a workload still running near it is cancelled (503); 0 = no limit")
@@ -70,6 +84,7 @@ leaves workers behind.`,
 	f.Int64Var(&cfg.Limits.Scene.MaxPixels, "max-render-pixels", cfg.Limits.Scene.MaxPixels, "largest scols×srows and wcols×wrows of a ray-tracer request")
 	f.Int64Var(&cfg.Limits.Image.MaxPixels, "max-image-pixels", cfg.Limits.Image.MaxPixels, "largest width×height of an image to blur or enhance (checked on its header: 413 beyond it)")
 	f.BoolVar(&exitWithPar, "exit-with-parent", false, "shut down gracefully when the parent process exits")
+	token.bind(f)
 	return cmd
 }
 
@@ -82,6 +97,17 @@ func runWorker(ctx context.Context, cfg worker.Config, listen, storeURL, id stri
 			log.Info("parent process exited: shutting down")
 			stop()
 		})
+	}
+	storeURL, err := resolveStoreURL(storeURL, false)
+	if err != nil {
+		return usageError(fmt.Errorf("--store: %w", err))
+	}
+	loopback, err := access.Loopback(listen)
+	if err != nil {
+		return usageError(fmt.Errorf("--listen: %w", err))
+	}
+	if !loopback && cfg.Token.Empty() {
+		log.Warn("listening beyond this machine without a worker token: anyone who reaches the port can send work and read /status; set --worker-token-file or $"+envWorkerToken, "listen", listen)
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
@@ -157,40 +183,3 @@ func wkDefaultID(addr net.Addr) string {
 	}
 	return host + ":" + port
 }
-
-// wkByteSize is a flag holding a size in bytes, written as a number with
-// an optional unit: KB, MB, GB (powers of 1000), KiB, MiB, GiB or, as
-// Docker writes them, k, m, g (powers of 1024), e.g. 64MiB or 512m.
-type wkByteSize int64
-
-func (b *wkByteSize) String() string {
-	n := int64(*b)
-	for _, u := range []struct {
-		name string
-		size int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		if n >= u.size && n%u.size == 0 {
-			return strconv.FormatInt(n/u.size, 10) + u.name
-		}
-	}
-	return strconv.FormatInt(n, 10)
-}
-
-func (b *wkByteSize) Set(s string) error {
-	s = strings.TrimSpace(s)
-	i := len(s)
-	for i > 0 && (s[i-1] < '0' || s[i-1] > '9') {
-		i--
-	}
-	num, unit := s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
-	mult := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kb": 1000, "m": 1 << 20, "mb": 1000 * 1000,
-		"g": 1 << 30, "gb": 1000 * 1000 * 1000, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}[unit]
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || mult == 0 || n <= 0 || n > (1<<62)/mult {
-		return errors.New("want a positive size such as 1048576, 64MiB or 100MB")
-	}
-	*b = wkByteSize(n * mult)
-	return nil
-}
-
-func (b *wkByteSize) Type() string { return "size" }

@@ -6,42 +6,6 @@ import (
 	"time"
 )
 
-func TestWorkerByteSizeFlag(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-		err  bool
-	}{
-		{"1048576", 1 << 20, false},
-		{"64MiB", 64 << 20, false},
-		{"64mib", 64 << 20, false},
-		{"100MB", 100_000_000, false},
-		{"2 GiB", 2 << 30, false},
-		{"512KiB", 512 << 10, false},
-		{"512m", 512 << 20, false},
-		{"1g", 1 << 30, false},
-		{"256k", 256 << 10, false},
-		{"0", 0, true},
-		{"-1MiB", 0, true},
-		{"10XB", 0, true},
-		{"MiB", 0, true},
-		{"", 0, true},
-		{"99999999999GiB", 0, true},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			var b wkByteSize
-			err := b.Set(tc.in)
-			if (err != nil) != tc.err || (!tc.err && int64(b) != tc.want) {
-				t.Errorf("Set(%q) = %d, %v; want %d, error %v", tc.in, int64(b), err, tc.want, tc.err)
-			}
-		})
-	}
-	b := wkByteSize(64 << 20)
-	if b.String() != "64MiB" {
-		t.Errorf("String() = %q, want 64MiB", b.String())
-	}
-}
-
 func TestWorkerWatchParent(t *testing.T) {
 	gone := make(chan struct{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -53,25 +17,4 @@ func TestWorkerWatchParent(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("a changed parent was not noticed")
 	}
-}
-
-// FuzzWorkerByteSize: Set never panics, accepts only positive sizes, and
-// String gives back a size Set reads as the same value.
-func FuzzWorkerByteSize(f *testing.F) {
-	for _, s := range []string{"64MiB", "1048576", "100MB", "2 GiB", "-1", "GiB", "9223372036854775807"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var b wkByteSize
-		if err := b.Set(s); err != nil {
-			return
-		}
-		if b <= 0 {
-			t.Fatalf("Set(%q) = %d", s, int64(b))
-		}
-		var c wkByteSize
-		if err := c.Set(b.String()); err != nil || c != b {
-			t.Fatalf("Set(%q) = %d; String %q reads back as %d, %v", s, int64(b), b.String(), int64(c), err)
-		}
-	})
 }

@@ -10,16 +10,16 @@ import (
 // them (--provider docker), shared by vfx up and vfx lb.
 type workerResources struct {
 	cpus   float64
-	memory wkByteSize
+	memory int64
 }
 
 func (r *workerResources) bind(fs *pflag.FlagSet) {
 	fs.Float64Var(&r.cpus, "worker-cpus", 0, "CPU limit of each worker in cores, e.g. 0.5 (--provider docker; 0: the provider's default of 1)")
-	fs.Var(&r.memory, "worker-memory", "memory limit of each worker, e.g. 512m or 1GiB (--provider docker; default: the provider's)")
+	sizeVar(fs, &r.memory, "worker-memory", "memory limit of each worker, e.g. 512m or 1GiB (--provider docker; default: the provider's)")
 }
 
 // apply copies the limits into provider options.
 func (r *workerResources) apply(o *provider.Options) {
 	o.WorkerCPUs = r.cpus
-	o.WorkerMemory = int64(r.memory)
+	o.WorkerMemory = r.memory
 }

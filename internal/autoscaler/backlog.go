@@ -103,7 +103,9 @@ func (b *backlog) Decide(now time.Time, obs Observation) Decision {
 		}
 	}
 	b.recs.add(now, rec)
-	desired := b.recs.max(now, cfg.ScaleDownDelay)
+	// The recent targets were within the bounds of their time; bounds
+	// changed since (SetBounds) apply at once.
+	desired := clampInt(b.recs.max(now, cfg.ScaleDownDelay), cfg.Min, cfg.Max)
 	switch {
 	case desired > rec:
 		why += fmt.Sprintf(", held at %d (highest target over the last %s)", desired, fmtDur(cfg.ScaleDownDelay))

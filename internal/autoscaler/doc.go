@@ -7,7 +7,8 @@
 // Reason that logs and the dashboard show. Policies returns the policies
 // by name ("backlog", "cpu", "fixed"); New builds one from a typed Config
 // (Default, Validate; its yaml tags are the keys of the configuration
-// file the commands read).
+// file the commands read). Every policy is Bounded: its min and max can
+// change while it runs.
 // Workers' states are package lifecycle's: booting, ready and unhealthy
 // workers make up the pool, draining ones are leaving it and terminated ones
 // are ignored.

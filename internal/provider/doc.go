@@ -7,7 +7,8 @@
 // decides how many there should be (that is the autoscaler) and never routes
 // traffic (that is the load balancer). It reports each worker's state in
 // package lifecycle's words, mapping its platform's own states as
-// lifecycle's doc describes.
+// lifecycle's doc describes. Secrets reach the workers it starts in their
+// environment (Options.WorkerEnv), never on their command line.
 //
 // It also holds what the implementations share: reading their settings
 // from Options.Extra (ParseExtra), checking their configuration

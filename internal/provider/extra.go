@@ -67,7 +67,9 @@ func CountSetting(p *int) ExtraSetting {
 
 // ReservedWorkerFlags are the `vfx worker` flags that a provider running
 // workers sets itself; its extra worker arguments must not set them.
-var ReservedWorkerFlags = []string{"--listen", "--id", "--store", "--exit-with-parent"}
+// --worker-token would show the token on the command line: the token
+// goes in Options.WorkerEnv.
+var ReservedWorkerFlags = []string{"--listen", "--id", "--store", "--exit-with-parent", "--worker-token"}
 
 // CheckWorkerArgs reports each of args that sets one of
 // ReservedWorkerFlags ("--flag" or "--flag=value").

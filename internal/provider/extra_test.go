@@ -88,6 +88,8 @@ func TestCheckWorkerArgs(t *testing.T) {
 		{name: "free flags", args: []string{"--max-inflight", "4", "--threads=2", "--listener"}},
 		{name: "reserved flag", args: []string{"--store", "x"}, want: []string{"args: --store is set by the provider"}},
 		{name: "reserved flag with value", args: []string{"--listen=:9"}, want: []string{"args: --listen is set by the provider"}},
+		{name: "a token would show in ps", args: []string{"--worker-token", "secret-0123456789abcdef", "--worker-token-file=/run/t"},
+			want: []string{"args: --worker-token is set by the provider"}},
 		{name: "each reported", args: []string{"--id", "a", "--exit-with-parent"},
 			want: []string{"args: --id is set by the provider", "args: --exit-with-parent is set by the provider"}},
 	}

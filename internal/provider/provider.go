@@ -62,6 +62,11 @@ type Options struct {
 	Binary string
 	// WorkerArgs are extra arguments passed to `vfx worker`.
 	WorkerArgs []string
+	// WorkerEnv are extra environment variables of the workers
+	// ("KEY=value"): how a secret such as the worker token reaches them,
+	// never their command line, which anyone listing processes sees.
+	// Providers must not log them.
+	WorkerEnv []string
 	// StateDir is where a provider keeps what lets it adopt its workers after
 	// a restart.
 	StateDir string

@@ -34,9 +34,15 @@
 // package lifecycle's; the pool applies only the changes lifecycle's table
 // allows and logs any other at error level.
 //
-// The package also serves the load balancer's own endpoints: /health,
-// /api/v1/state (JSON), /metrics (Prometheus, private registry) and an index
-// at /. Server.Shutdown ends every goroutine the server started and closes
+// The package also serves the load balancer's own endpoints: /health, an
+// index at /, /api/v1/state (JSON), the operator actions POST
+// /api/v1/workers/{id}/drain and GET or PUT /api/v1/autoscaler (the pool's
+// bounds, through the function SetScaleBounds installs), and /metrics
+// (Prometheus, private registry). With Options.AdminToken the /api/v1/*
+// endpoints and /metrics require it as a bearer token (package access);
+// with Options.WorkerToken every request to a worker carries that token.
+// The original's CORS headers and OPTIONS answer are on the compute paths
+// only. Server.Shutdown ends every goroutine the server started and closes
 // its idle connections to workers (forwarding and health checks).
 //
 // It owns no processes, no store and no command line: providers and stores

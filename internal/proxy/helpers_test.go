@@ -117,6 +117,13 @@ type rig struct {
 // w1, ...), all made ready, with policy pol (nil: firstReady).
 func newRig(t *testing.T, cfg Config, pol balancer.Policy, addrs ...string) *rig {
 	t.Helper()
+	return newRigWith(t, cfg, pol, nil, addrs...)
+}
+
+// newRigWith is newRig with opts, if not nil, changing the server's
+// options before it is built.
+func newRigWith(t *testing.T, cfg Config, pol balancer.Policy, opts func(*Options), addrs ...string) *rig {
+	t.Helper()
 	if pol == nil {
 		pol = firstReady{}
 	}
@@ -131,7 +138,11 @@ func newRig(t *testing.T, cfg Config, pol balancer.Policy, addrs ...string) *rig
 		}
 	}
 	est := &fakeEst{units: 1000}
-	srv, err := New(Options{Config: cfg, Pool: pool, Estimator: est})
+	o := Options{Config: cfg, Pool: pool, Estimator: est}
+	if opts != nil {
+		opts(&o)
+	}
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

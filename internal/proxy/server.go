@@ -13,8 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
+	"github.com/specialvfx/vfx/internal/access"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
@@ -52,6 +51,13 @@ type Options struct {
 	Provider string
 	Now      func() time.Time
 	Log      *slog.Logger
+
+	// AdminToken, when set, is required as a bearer token by the admin
+	// and state endpoints (/api/v1/*) and /metrics (401 otherwise).
+	AdminToken access.Secret
+	// WorkerToken, when set, is sent as a bearer token with every request
+	// to a worker (forwarded requests and the reads of its /status).
+	WorkerToken access.Secret
 }
 
 // Server is the load balancer's HTTP front. Build it with New, start its
@@ -81,6 +87,8 @@ type Server struct {
 	active      tracker      // compute requests being handled
 	buffered    atomic.Int64 // bytes of request bodies held
 	autoscaler  atomic.Pointer[func() any]
+	bounds      atomic.Pointer[func(min, max int) error]
+	workerToken access.Secret
 	shutting    atomic.Bool
 	hardCtx     context.Context // cancelled when shutdown stops waiting
 	hardCancel  context.CancelCauseFunc
@@ -105,6 +113,7 @@ func New(o Options) (*Server, error) {
 	if o.Transport == nil {
 		o.Transport = NewTransport()
 	}
+	o.Transport = access.Transport(o.Transport, o.WorkerToken)
 	if o.Limits == (wire.Limits{}) {
 		o.Limits = wire.DefaultLimits()
 	}
@@ -118,6 +127,7 @@ func New(o Options) (*Server, error) {
 		attempts:  attemptPolicy{min: o.Config.AttemptTimeoutMin, factor: o.Config.AttemptTimeoutFactor},
 		hedging:   &hedging{budget: newHedgeBudget(o.Config.HedgeBudget, o.Config.HedgeBurst, hedgeRefusalLogInterval)},
 	}
+	s.workerToken = o.WorkerToken
 	s.hardCtx, s.hardCancel = context.WithCancelCause(context.Background())
 	s.metrics = newPromMetrics(o.Pool, o.Estimator)
 	if src, ok := o.Recorder.(dropmetrics.Source); ok {
@@ -129,11 +139,10 @@ func New(o Options) (*Server, error) {
 	}
 	s.mux = http.NewServeMux()
 	for _, k := range workload.Kinds {
-		s.mux.HandleFunc(k.Path(), func(w http.ResponseWriter, r *http.Request) { s.serveWork(w, r, k) })
+		s.mux.Handle(k.Path(), access.CORS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveWork(w, r, k) })))
 	}
 	s.mux.HandleFunc("/health", s.serveHealth)
-	s.mux.HandleFunc("/api/v1/state", s.serveState)
-	s.mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	s.handleAdmin(o.AdminToken)
 	s.mux.HandleFunc("/", s.serveIndex)
 	return s, nil
 }
@@ -155,20 +164,10 @@ func NewTransport() *http.Transport {
 	}
 }
 
-// Handler serves the load balancer's endpoints.
-func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		if r.Method == http.MethodOptions {
-			// As the workers (and the original) answer it.
-			w.Header().Set("Access-Control-Allow-Methods", "GET, OPTIONS")
-			w.Header().Set("Access-Control-Allow-Headers", "Content-Type,Authorization")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		s.mux.ServeHTTP(w, r)
-	})
-}
+// Handler serves the load balancer's endpoints: the compute paths (with
+// the original system's CORS headers), /health, the index at /, and the
+// admin and state endpoints and /metrics (behind Options.AdminToken).
+func (s *Server) Handler() http.Handler { return s.mux }
 
 // Start runs the background loops until ctx ends or Shutdown: health
 // checks, following the provider's list (when l is not nil) and training
@@ -181,7 +180,7 @@ func (s *Server) Start(ctx context.Context, l Lister) {
 		}
 		s.loops.Go(func() { s.pool.RunSync(ctx, l) })
 	}
-	hc := NewHealthChecker(s.pool, nil)
+	hc := NewHealthChecker(s.pool, s.healthClient())
 	s.loops.Go(func() { hc.Run(ctx) })
 	if s.trainer != nil {
 		s.loops.Go(func() { s.trainer.run(ctx, s.cfg.TrainInterval) })

@@ -77,9 +77,7 @@ func (s *Server) State() State {
 }
 
 func (s *Server) serveState(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-		httpError(w, http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed on /api/v1/state: use GET")
+	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.State())

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/access"
 	"github.com/specialvfx/vfx/internal/wire"
 )
 
@@ -45,6 +46,10 @@ type Config struct {
 	Threads int
 	// Limits bound each request's inputs (wire.DefaultLimits).
 	Limits wire.Limits
+	// Token, when set, is the secret the load balancer shares with its
+	// workers: compute requests, /status and /metrics need it as a bearer
+	// token (401 otherwise); /health and / stay open.
+	Token access.Secret
 }
 
 // DefaultConfig returns the documented defaults.

@@ -20,6 +20,12 @@
 // wall time. Records go to a Recorder (metrics.Recorder: asynchronous and
 // batched), never synchronously to the store.
 //
+// The compute paths carry the original's CORS headers and answer its
+// OPTIONS preflight; nothing else does. With Config.Token (the worker
+// token the load balancer shares) the compute paths, /status and /metrics
+// answer 401 to a request without that bearer token, unrecorded; /health
+// and / stay open for probes.
+//
 // The worker admits at most Config.MaxInflight compute requests at a time
 // and answers the rest with 503 and Retry-After instead of thrashing. On
 // shutdown it reports "draining" on /health, refuses new work, finishes what

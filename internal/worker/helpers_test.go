@@ -142,7 +142,14 @@ func newTestServer(tb testing.TB, mutate func(*Config), prep ...func(*Server)) (
 // post sends a POST and returns the response with its body read.
 func post(tb testing.TB, ctx context.Context, url, body string, hdr map[string]string) (*http.Response, []byte) {
 	tb.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
+	return send(tb, ctx, http.MethodPost, url, body, hdr)
+}
+
+// send sends a request with the given method, body and headers and
+// returns the response with its body read.
+func send(tb testing.TB, ctx context.Context, method, url, body string, hdr map[string]string) (*http.Response, []byte) {
+	tb.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/access"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
@@ -119,7 +120,10 @@ func (s *Server) Drain() { s.flight.drain() }
 func (s *Server) InFlight() int { return s.flight.count() }
 
 // ServeHTTP routes a request: the compute paths, /health, /status,
-// /metrics and "/"; CORS headers as the original system sent them.
+// /metrics and "/". The compute paths carry the original system's CORS
+// headers and answer its OPTIONS preflight; with Config.Token set, they,
+// /status and /metrics answer 401 to a request without that bearer token,
+// while /health and "/" stay open for probes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tw := &trackingWriter{ResponseWriter: w}
 	defer func() {
@@ -134,31 +138,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	h := tw.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set(HeaderWorkerID, s.cfg.ID)
-	if r.Method == http.MethodOptions {
-		h.Set("Access-Control-Allow-Methods", "GET, OPTIONS")
-		h.Set("Access-Control-Allow-Headers", "Content-Type,Authorization")
-		tw.WriteHeader(http.StatusNoContent)
-		return
-	}
 	switch r.URL.Path {
-	case "/raytracer":
-		s.serveCompute(tw, r, workload.Raytracer)
-	case "/blurimage":
-		s.serveCompute(tw, r, workload.Blur)
-	case "/enhanceimage":
-		s.serveCompute(tw, r, workload.Enhance)
+	case "/raytracer", "/blurimage", "/enhanceimage":
+		if access.Preflight(tw, r) || !s.authorized(tw, r) {
+			return
+		}
+		kind, _ := workload.ParseKind(r.URL.Path)
+		s.serveCompute(tw, r, kind)
 	case "/health":
 		if allowGet(tw, r) {
 			s.serveHealth(tw, r)
 		}
 	case "/status":
-		if allowGet(tw, r) {
+		if s.authorized(tw, r) && allowGet(tw, r) {
 			s.serveStatus(tw, r)
 		}
 	case "/metrics":
-		if allowGet(tw, r) {
+		if s.authorized(tw, r) && allowGet(tw, r) {
 			s.tel.handler().ServeHTTP(tw, r)
 		}
 	case "/":
@@ -171,12 +168,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// authorized answers 401 and returns false unless the request carries the
+// worker token (always true without one). A refused request is not
+// recorded: it asked for nothing the worker serves.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if access.Authorized(s.cfg.Token, r) {
+		return true
+	}
+	access.Deny(w, "the worker token the load balancer shares with its workers (--worker-token)")
+	return false
+}
+
 // allowGet answers 405 unless r is a GET or HEAD.
 func allowGet(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return true
 	}
-	w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+	w.Header().Set("Allow", "GET, HEAD")
 	writeText(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s: want GET", wire.Truncate(r.Method, 20), r.URL.Path))
 	return false
 }

@@ -37,8 +37,8 @@ func (r *Runner) act(ctx context.Context, now time.Time, d autoscaler.Decision, 
 		}
 		r.drain(ctx, id, false)
 	}
-	// A draining worker nobody waits for (its termination failed) is
-	// taken up again.
+	// A draining worker nobody waits for (its termination failed, or it
+	// was drained through the load balancer's admin API) is taken up.
 	for _, w := range snap.Workers {
 		if w.State == lifecycle.Draining {
 			r.drain(ctx, w.ID, true)
@@ -117,7 +117,7 @@ func (r *Runner) release(id string) {
 // DrainTimeout), then terminates it and removes it from the pool. If ctx
 // ends first the worker is left draining: the provider's Close terminates
 // it. resume marks a worker found draining with nobody waiting for it (its
-// termination failed).
+// termination failed, or an operator drained it).
 func (r *Runner) drain(ctx context.Context, id string, resume bool) {
 	if !r.claim(id) {
 		return
@@ -130,7 +130,7 @@ func (r *Runner) drain(ctx context.Context, id string, resume bool) {
 		return
 	}
 	if resume {
-		r.log.Info("worker draining again after a failed termination", "worker", id)
+		r.log.Info("taking up a draining worker nobody waits for (drained by an operator, or its termination failed)", "worker", id)
 	} else {
 		r.log.Info("worker draining", "worker", id, "timeout", r.loop.DrainTimeout)
 	}

@@ -10,7 +10,13 @@
 // it through the provider and removes it from the pool. Drains run in
 // goroutines of their own, so the loop keeps evaluating while a worker
 // finishes its requests. A booting worker is never drained; an unhealthy
-// one is terminated and replaced.
+// one is terminated and replaced. A worker found draining with nobody
+// waiting for it (drained by an operator through the load balancer, or
+// whose termination failed) is taken up the same way.
+//
+// SetBounds changes the pool's min and max while the loop runs (the load
+// balancer's PUT /api/v1/autoscaler): they are validated as the
+// configuration is, and the policy (autoscaler.Bounded) keeps its windows.
 //
 // Every decision that changes something is logged (slog, info), recorded
 // in the metrics store and kept in a ring buffer that Snapshot serves to the

@@ -85,9 +85,9 @@ type Runner struct {
 	stepMu  sync.Mutex
 	running sync.Mutex // held by Run
 
-	// mu guards what follows. It is held while the pool is snapshotted
-	// and while a finished launch adds its workers to the pool, so the
-	// two never interleave.
+	// mu guards what follows, and cfg's Min and Max (SetBounds). It is
+	// held while the pool is snapshotted and while a finished launch adds
+	// its workers to the pool, so the two never interleave.
 	mu          sync.Mutex
 	outstanding int             // workers being launched
 	baseline    map[string]bool // pool IDs known while launches are outstanding
@@ -189,7 +189,8 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.mu.Lock()
 	r.lastArrived = r.pool.Snapshot().ArrivedUnits
 	r.mu.Unlock()
-	r.log.Info("autoscaler started", "policy", r.cfg.Policy, "min", r.cfg.Min, "max", r.cfg.Max, "interval", r.cfg.Interval)
+	lo, hi := r.bounds()
+	r.log.Info("autoscaler started", "policy", r.cfg.Policy, "min", lo, "max", hi, "interval", r.cfg.Interval)
 	defer r.work.Wait()
 	tick := r.clock.After(r.cfg.Interval)
 	for {

@@ -49,11 +49,12 @@ type ConfigSummary struct {
 
 // Snapshot returns the autoscaler's state. It is safe for concurrent use.
 func (r *Runner) Snapshot() Status {
-	c := r.cfg
+	c := &r.cfg // Min and Max change under r.mu: read through bounds
+	lo, hi := r.bounds()
 	st := Status{
 		Policy: c.Policy,
 		Config: ConfigSummary{
-			Min: c.Min, Max: c.Max, TargetUtilization: c.TargetUtilization,
+			Min: lo, Max: hi, TargetUtilization: c.TargetUtilization,
 			Interval: c.Interval.String(), StableWindow: c.StableWindow.String(),
 			PanicWindow: c.PanicWindow.String(), ScaleDownDelay: c.ScaleDownDelay.String(),
 			BootTime: c.BootTime.String(), DrainTimeout: r.loop.DrainTimeout.String(),

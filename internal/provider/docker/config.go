@@ -36,6 +36,9 @@ type Config struct {
 	Store string
 	// Args are extra arguments appended to `vfx worker ...`.
 	Args []string
+	// Env are the workers' environment variables ("KEY=value";
+	// provider.Options.WorkerEnv).
+	Env []string
 	// CPUs is each container's CPU limit in cores (default 1).
 	CPUs float64
 	// Memory is each container's memory limit in bytes (default 512 MiB).
@@ -145,6 +148,7 @@ func ConfigFromOptions(o provider.Options) (Config, error) {
 		StateDir:   o.StateDir,
 		Store:      o.Store,
 		Args:       append([]string(nil), o.WorkerArgs...),
+		Env:        append([]string(nil), o.WorkerEnv...),
 		CPUs:       o.WorkerCPUs,
 		Memory:     o.WorkerMemory,
 	}

@@ -139,6 +139,7 @@ func (p *Provider) create(ctx context.Context, image string, first int) (id, nam
 		cfg := &container.Config{
 			Image:        image,
 			Cmd:          cmd,
+			Env:          p.cfg.Env,
 			User:         strconv.Itoa(os.Getuid()) + ":" + strconv.Itoa(os.Getgid()),
 			ExposedPorts: nat.PortSet{port: struct{}{}},
 			Labels: map[string]string{

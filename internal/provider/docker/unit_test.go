@@ -184,13 +184,14 @@ func TestValidate(t *testing.T) {
 
 func TestConfigFromOptions(t *testing.T) {
 	c, err := ConfigFromOptions(provider.Options{
-		Deployment: "d", StateDir: "/s", Store: "none", WorkerCPUs: 0.5, WorkerMemory: 256 << 20,
+		Deployment: "d", StateDir: "/s", Store: "none", WorkerCPUs: 0.5, WorkerMemory: 256 << 20, WorkerEnv: []string{"VFX_WORKER_TOKEN=t"},
 		Extra: map[string]string{ExtraImage: "vfx-worker:abc", ExtraStopTimeout: "3s", ExtraMaxWorkers: "4", "detach": "true"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Deployment != "d" || c.CPUs != 0.5 || c.Memory != 256<<20 || c.Image != "vfx-worker:abc" || c.StopTimeout != 3*time.Second || c.MaxWorkers != 4 {
+	if c.Deployment != "d" || c.CPUs != 0.5 || c.Memory != 256<<20 || c.Image != "vfx-worker:abc" || c.StopTimeout != 3*time.Second || c.MaxWorkers != 4 ||
+		len(c.Env) != 1 || c.Env[0] != "VFX_WORKER_TOKEN=t" {
 		t.Errorf("config = %+v", c)
 	}
 	if _, err := ConfigFromOptions(provider.Options{Extra: map[string]string{ExtraStartTimeout: "soon"}}); err == nil || !strings.Contains(err.Error(), "start-timeout") {

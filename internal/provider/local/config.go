@@ -20,6 +20,9 @@ type Config struct {
 	Binary string
 	// Args are extra arguments appended to `vfx worker ...`.
 	Args []string
+	// Env are extra environment variables of the workers ("KEY=value"),
+	// added to this process's own (provider.Options.WorkerEnv).
+	Env []string
 	// StateDir holds local/<id>.json and logs/<id>.log. Required.
 	StateDir string
 	// Store is passed to the workers as --store when not empty; when empty
@@ -141,6 +144,7 @@ func ConfigFromOptions(o provider.Options) (Config, error) {
 	c := Config{
 		Binary:   o.Binary,
 		Args:     append([]string(nil), o.WorkerArgs...),
+		Env:      append([]string(nil), o.WorkerEnv...),
 		StateDir: o.StateDir,
 		Store:    o.Store,
 	}

@@ -71,7 +71,8 @@ func TestConfigFromOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := ConfigFromOptions(provider.Options{Binary: "b", StateDir: "s", Store: "none", WorkerArgs: []string{"--max-inflight", "4"}, Extra: tt.extra})
+			c, err := ConfigFromOptions(provider.Options{Binary: "b", StateDir: "s", Store: "none", WorkerArgs: []string{"--max-inflight", "4"},
+				WorkerEnv: []string{"VFX_WORKER_TOKEN=t"}, Extra: tt.extra})
 			if tt.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
 					t.Fatalf("err = %v; want %q", err, tt.errHas)
@@ -81,7 +82,7 @@ func TestConfigFromOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Binary != "b" || c.StateDir != "s" || c.Store != "none" || len(c.Args) != 2 || !tt.check(c) {
+			if c.Binary != "b" || c.StateDir != "s" || c.Store != "none" || len(c.Args) != 2 || len(c.Env) != 1 || !tt.check(c) {
 				t.Errorf("config = %+v", c)
 			}
 		})

@@ -78,6 +78,9 @@ func (p *Provider) start(id string) (*worker, error) {
 	}
 	args = append(args, p.cfg.Args...)
 	cmd := exec.Command(p.cfg.Binary, args...)
+	if len(p.cfg.Env) > 0 {
+		cmd.Env = append(os.Environ(), p.cfg.Env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if !p.cfg.Detach && !p.cfg.noDeathSignal {
 		cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
