@@ -174,7 +174,7 @@ func TestOverdueAttemptIsHedged(t *testing.T) {
 			sent = append(sent, l)
 		}
 	}
-	if len(sent) != 1 || sent[0]["request_id"] != "h1" || sent[0]["worker"] != "w0" || sent[0]["attempt"] != 1.0 ||
+	if len(sent) != 1 || sent[0]["request_id"] != d.RequestID || sent[0]["worker"] != "w0" || sent[0]["attempt"] != 1.0 ||
 		sent[0]["reason"] != "attempt deadline passed" {
 		t.Errorf("hedge log lines %v, want one for h1 on w0, attempt 1, its deadline passed", sent)
 	}
@@ -299,7 +299,7 @@ func TestUnresponsiveWorkerIsHedgedBeyondTheBudget(t *testing.T) {
 			}
 			var d Decision
 			for _, x := range r.srv.decisions.recent() {
-				if x.RequestID == "u1" {
+				if x.ClientRequestID == "u1" {
 					d = x
 				}
 			}
@@ -311,7 +311,7 @@ func TestUnresponsiveWorkerIsHedgedBeyondTheBudget(t *testing.T) {
 			}
 			found := false
 			for _, l := range logs.Lines(t) {
-				if l["msg"] == "hedge sent" && l["request_id"] == "u1" && l["reason"] == "worker stopped answering its health checks" {
+				if l["msg"] == "hedge sent" && l["request_id"] == d.RequestID && l["reason"] == "worker stopped answering its health checks" {
 					found = true
 				}
 			}
