@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,9 +18,9 @@ import (
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/provider"
-	_ "github.com/specialvfx/vfx/internal/provider/docker" // registers "docker"
-	_ "github.com/specialvfx/vfx/internal/provider/local"  // registers "local"
-	_ "github.com/specialvfx/vfx/internal/provider/static" // registers "static"
+	"github.com/specialvfx/vfx/internal/provider/docker"
+	"github.com/specialvfx/vfx/internal/provider/local"
+	"github.com/specialvfx/vfx/internal/provider/static"
 	"github.com/specialvfx/vfx/internal/proxy"
 	"github.com/specialvfx/vfx/internal/wire"
 )
@@ -122,13 +120,9 @@ func (f *lbFlags) storeURL() (string, error) {
 
 func newLBCmd() *cobra.Command {
 	var (
-		f          lbFlags
-		provName   string
-		addresses  []string
-		launch     int
-		deployment string
-		res        workerResources
-		as         *autoscaleFlags
+		f  lbFlags
+		pf providerFlags
+		as *autoscaleFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "lb",
@@ -142,7 +136,9 @@ autoscaler runs and the --min, --max and --scale-* flags do not apply. With
 recorded in --state-dir are adopted; --launch N starts N more), the
 autoscaler grows and shrinks it between --min and --max (default 1 to 4,
 policy backlog; --scale-policy fixed --min N --max N keeps N), draining a
-worker before it terminates it, and the pool is terminated on exit.
+worker before it terminates it, and the pool is terminated on exit. Every
+provider flag is checked before anything starts; one the provider does not
+use is an error.
 
 Every request is decoded and validated like a worker would, its cost in work
 units predicted by the cost model (trained from the metrics store at start
@@ -174,7 +170,7 @@ through their environment.`,
 			if err != nil {
 				return err
 			}
-			owned := provName != "static"
+			owned := pf.name != static.Name
 			var acfg *autoscaleConfig
 			if owned {
 				c, err := as.config("")
@@ -190,50 +186,44 @@ through their environment.`,
 			if err != nil {
 				return err
 			}
-			if provName == "static" && len(addresses) == 0 {
-				return errors.New("--workers: give the worker URLs for --provider static, e.g. --workers http://127.0.0.1:8001,http://127.0.0.1:8002")
-			}
-			if launch < 0 {
-				return fmt.Errorf("--launch: must not be negative, got %d", launch)
-			}
-			popts := provider.Options{
-				Addresses: addresses, StateDir: f.stateDir, Store: storeURL,
-				Deployment: deployment, WorkerEnv: tokens.workerEnv(),
-			}
-			res.apply(&popts)
-			prov, err := provider.New(ctx, provName, popts)
+			setup, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), log: log})
 			if err != nil {
 				return err
+			}
+			if owned {
+				if err := setup.checkPool(acfg.Scaling.Max); err != nil {
+					return err
+				}
+			} else if changed := changedFlags(cmd.Flags(), as); len(changed) > 0 {
+				log.Warn("--provider static keeps its fixed list of workers: autoscaler flags ignored", "flags", changed)
+			}
+			prov, err := setup.start(ctx)
+			if err != nil {
+				return fmt.Errorf("provider %s: %w", setup.name, err)
 			}
 			var scaling *autoscaling
 			if owned {
 				scaling = newAutoscaling(ctx, *acfg, as.allVM, prov, log)
-			} else if changed := changedFlags(cmd.Flags(), as); len(changed) > 0 {
-				log.Warn("--provider static keeps its fixed list of workers: autoscaler flags ignored", "flags", changed)
 			}
-			if launch > 0 {
-				if _, err := prov.Launch(ctx, launch); err != nil {
+			if setup.launch > 0 {
+				if _, err := prov.Launch(ctx, setup.launch); err != nil {
 					closeProvider(prov, log)
-					return fmt.Errorf("launch %d workers: %w", launch, err)
+					return fmt.Errorf("launch %d workers: %w", setup.launch, err)
 				}
 			}
 			return runLB(ctx, lbSetup{
-				flags: f, tokens: tokens, storeURL: storeURL, provName: provName, prov: prov, ownsPool: owned, log: log,
+				flags: f, tokens: tokens, storeURL: storeURL, provName: setup.name, prov: prov, ownsPool: owned, log: log,
 				autoscale: scaling,
 				serving: func(s *lbServing) {
 					fmt.Fprintf(cmd.OutOrStdout(), "load balancer on %s (policy %s, provider %s, %d workers); state at %s/api/v1/state\n",
-						s.url, f.cfg.Policy, provName, s.workers, s.url)
+						s.url, f.cfg.Policy, setup.name, s.workers, s.url)
 				},
 			})
 		},
 	}
 	fs := cmd.Flags()
 	f.bind(fs)
-	fs.StringVar(&provName, "provider", "static", "worker provider: "+strings.Join(provider.Names(), ", "))
-	fs.StringSliceVar(&addresses, "workers", nil, "worker URLs for --provider static, comma-separated (host:port gets http://)")
-	fs.IntVar(&launch, "launch", 0, "workers to launch at start (--provider local or docker)")
-	fs.StringVar(&deployment, "deployment", "vfx", "deployment name (--provider docker: labels and network)")
-	res.bind(fs)
+	pf.bind(fs, static.Name, []string{static.Name, local.Name, docker.Name}, true)
 	as = addAutoscaleFlags(fs)
 	return cmd
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,18 +13,18 @@ import (
 	"github.com/specialvfx/vfx/internal/autoscaler"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/docker"
+	"github.com/specialvfx/vfx/internal/provider/local"
 )
 
 func init() { addCommand(newUpCmd) }
 
 func newUpCmd() *cobra.Command {
 	var (
-		f          lbFlags
-		workers    int
-		provName   string
-		res        workerResources
-		deployment string
-		as         *autoscaleFlags
+		f       lbFlags
+		workers int
+		pf      providerFlags
+		as      *autoscaleFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -54,14 +53,19 @@ the ready workers in the original system's format. --workers N runs a fixed pool
 YAML file sets the other autoscaler settings; flags override it.
 
 Workers recorded in --state-dir that are still running (from a previous
-"vfx up" that was killed) are adopted rather than started again.
+"vfx up" that was killed, or started with --detach-workers) are adopted
+rather than started again. With --provider docker, the worker image is
+built from this vfx binary on the first start (and again when the binary
+changes); --docker-image runs an existing image instead. Every provider
+flag is checked before anything starts; one the provider does not use is
+an error.
 
 Ctrl-C or SIGTERM stops everything in order: the autoscaler stops, the load
 balancer stops accepting, finishes the queued and in-flight requests (at
 most --shutdown-timeout; the rest get 503 with Retry-After), the workers are
 terminated (each finishes its own requests first), and the store is
 flushed. Local workers are started with --exit-with-parent, so even a
-killed "vfx up" leaves no worker behind.
+killed "vfx up" leaves no worker behind (unless --detach-workers).
 
 Listening beyond 127.0.0.1 needs an admin token (--admin-token-file FILE
 or $` + envAdminToken + `) for /api/v1/* and /metrics; a worker token
@@ -70,7 +74,8 @@ workers through their environment and closes them to anyone without it.`,
 		Example: `  vfx up
   vfx up --min 2 --max 8 --listen 127.0.0.1:8080 --state-dir /tmp/vfx
   vfx up --workers 3
-  vfx up --provider docker --worker-cpus 0.5 --scale-policy cpu`,
+  vfx up --provider docker --worker-cpus 0.5 --scale-policy cpu
+  vfx up --worker-arg=--threads=1 --worker-stop-timeout 1m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tokens, err := f.tokens()
@@ -98,64 +103,56 @@ workers through their environment and closes them to anyone without it.`,
 			if err := acfg.validate(); err != nil {
 				return err
 			}
-			if provName != "local" && provName != "docker" {
-				return fmt.Errorf("--provider: want local or docker, got %q (vfx lb runs in front of other providers)", provName)
+			storeURL, err := f.storeURL()
+			if err != nil {
+				return err
+			}
+			prov, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), log: slog.Default()})
+			if err != nil {
+				return err
+			}
+			if err := prov.checkPool(acfg.Scaling.Max); err != nil {
+				return err
 			}
 			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
-				flags: f, tokens: tokens, stateDir: f.stateDir, scale: acfg, allVM: as.allVM, provName: provName, res: res, deployment: deployment,
+				flags: f, tokens: tokens, stateDir: f.stateDir, scale: acfg, allVM: as.allVM, prov: prov, storeURL: storeURL,
 			}, slog.Default())
 		},
 	}
 	fs := cmd.Flags()
 	f.bind(fs)
 	fs.IntVar(&workers, "workers", 0, "run a fixed pool of this many workers (no autoscaling)")
-	fs.StringVar(&provName, "provider", "local", "where workers run: local (processes) or docker (containers)")
-	res.bind(fs)
-	fs.StringVar(&deployment, "deployment", "vfx", "deployment name (--provider docker: labels and network)")
+	pf.bind(fs, local.Name, []string{local.Name, docker.Name}, false)
 	as = addAutoscaleFlags(fs)
 	return cmd
 }
 
 // upOptions are what vfx up runs.
 type upOptions struct {
-	flags      lbFlags
-	tokens     lbTokens
-	stateDir   string // absolute
-	scale      autoscaleConfig
-	allVM      bool // also write allVmInstances.xml
-	provName   string
-	res        workerResources
-	deployment string
+	flags    lbFlags
+	tokens   lbTokens
+	stateDir string // absolute
+	scale    autoscaleConfig
+	allVM    bool // also write allVmInstances.xml
+	prov     providerSetup
+	storeURL string
 }
 
 func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) error {
-	f := o.flags
-	storeURL, err := f.storeURL()
-	if err != nil {
-		return err
-	}
+	f, storeURL := o.flags, o.storeURL
 	if err := f.cfg.Validate(); err != nil {
 		return fmt.Errorf("load balancer config: %w", err)
 	}
-	exe, err := os.Executable()
+	prov, err := o.prov.start(ctx)
 	if err != nil {
-		return fmt.Errorf("find the vfx executable: %w", err)
-	}
-	popts := provider.Options{
-		Binary: exe, StateDir: o.stateDir, Store: storeURL,
-		Deployment: o.deployment, WorkerEnv: o.tokens.workerEnv(),
-	}
-	o.res.apply(&popts)
-	prov, err := provider.New(ctx, o.provName, popts)
-	if err != nil {
-		return err
+		return fmt.Errorf("provider %s: %w", o.prov.name, err)
 	}
 	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, log); err != nil {
 		closeProvider(prov, log)
 		return err
 	}
 	return runLB(ctx, lbSetup{
-		flags: f, tokens: o.tokens, storeURL: storeURL, provName: o.provName, prov: prov, ownsPool: true, log: log,
+		flags: f, tokens: o.tokens, storeURL: storeURL, provName: o.prov.name, prov: prov, ownsPool: true, log: log,
 		autoscale: newAutoscaling(ctx, o.scale, o.allVM, prov, log),
 		serving: func(s *lbServing) {
 			printUp(out, s, o, storeURL)
@@ -190,7 +187,7 @@ func keepPoolSize(ctx context.Context, prov provider.Provider, n int, log *slog.
 
 func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
 	kind, logs := "local worker", "worker logs in "+filepath.Join(o.stateDir, "logs")
-	if o.provName == "docker" {
+	if o.prov.name == docker.Name {
 		kind, logs = "worker in a Docker container", "worker logs: docker logs CONTAINER"
 		if s.workers != 1 {
 			kind = "workers in Docker containers"

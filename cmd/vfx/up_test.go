@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/specialvfx/vfx/internal/access"
+	"github.com/specialvfx/vfx/internal/provider/local"
 )
 
 // TestUpBanner: the banner names the state directory in use and prints
@@ -36,7 +37,7 @@ func TestUpBanner(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			o := upOptions{stateDir: tc.stateDir, scale: defaultAutoscaleConfig(), provName: "local", tokens: lbTokens{admin: tc.admin}}
+			o := upOptions{stateDir: tc.stateDir, scale: defaultAutoscaleConfig(), prov: providerSetup{name: local.Name}, tokens: lbTokens{admin: tc.admin}}
 			o.flags.cfg.Policy = "cost"
 			printUp(&buf, &lbServing{url: "http://127.0.0.1:8000", workers: 1}, o, tc.store)
 			out := buf.String()

@@ -1,7 +1,9 @@
 // Package provider defines how the autoscaler and the load balancer obtain
-// and release workers, and keeps a registry of implementations by name:
-// local processes (local/), Docker containers (docker/), EC2 instances
-// (ec2/) and a fixed list of addresses (static/).
+// and release workers: the Provider interface and its instances. The
+// implementations are local processes (local/), Docker containers
+// (docker/) and a fixed list of addresses (static/); there is no registry:
+// the command that runs one (cmd/vfx) builds it, by name, from a typed
+// Config of its own.
 //
 // A provider only starts and stops workers and reports what exists; it never
 // decides how many there should be (that is the autoscaler) and never routes
@@ -10,10 +12,12 @@
 // lifecycle's doc describes. Secrets reach the workers it starts in their
 // environment (Options.WorkerEnv), never on their command line.
 //
-// It also holds what the implementations share: reading their settings
-// from Options.Extra (ParseExtra), checking their configuration
-// (CheckWorkerArgs, CheckNotNegative), building their Factory (FactoryOf)
-// and launching workers in parallel (LaunchEach). The /health probe of the
+// It also holds what the implementations that run `vfx worker` share: the
+// settings embedded in their Config (Workers: binary, worker arguments,
+// state directory, store, timeouts, limit) with their defaults and checks,
+// the *FieldError each problem is reported as (so that a command can name
+// the flag that set the field), the closing of a provider (Shutdown) and
+// launching workers in parallel (LaunchEach). The /health probe of the
 // providers that run workers is in health/.
 //
 // It must not import net/http, os/exec or any implementation: the static

@@ -1,29 +1,37 @@
 package provider
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"sync"
 )
 
 // ErrClosed is returned by the methods of a provider that has been closed.
 var ErrClosed = errors.New("provider is closed")
 
-// FactoryOf is the Factory of a provider configured by a Config of its own:
-// parse maps the generic Options onto that Config and build makes the
-// provider from it.
-func FactoryOf[C any, P Provider](parse func(Options) (C, error), build func(context.Context, C) (P, error)) Factory {
-	return func(ctx context.Context, opts Options) (Provider, error) {
-		cfg, err := parse(opts)
-		if err != nil {
-			return nil, err
-		}
-		p, err := build(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		return p, nil
+// Launches counts the workers being launched by a provider, so that the
+// launches in progress count towards its limit. The zero value is ready
+// to use.
+type Launches struct {
+	mu sync.Mutex
+	n  int
+}
+
+// Reserve reserves n launches if live workers, the launches in progress
+// and n are at most max; call release once they are over (launched or
+// not).
+func (l *Launches) Reserve(live, n, max int) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if live+l.n+n > max {
+		return nil, fmt.Errorf("launch %d workers: %d running or starting, limit %d", n, live+l.n, max)
 	}
+	l.n += n
+	return sync.OnceFunc(func() {
+		l.mu.Lock()
+		l.n -= n
+		l.mu.Unlock()
+	}), nil
 }
 
 // LaunchEach runs launch(0) … launch(n-1) in parallel and returns the

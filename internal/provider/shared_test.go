@@ -1,64 +1,12 @@
 package provider
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
-
-// fakeProvider is a Provider that does nothing.
-type fakeProvider struct{ cfg string }
-
-func (*fakeProvider) Launch(context.Context, int) ([]Instance, error) { return nil, nil }
-func (*fakeProvider) Terminate(context.Context, string) error         { return nil }
-func (*fakeProvider) List(context.Context) ([]Instance, error)        { return nil, nil }
-
-func TestFactoryOf(t *testing.T) {
-	parse := func(o Options) (string, error) {
-		if o.StateDir == "" {
-			return "", errors.New("state dir: required")
-		}
-		return o.StateDir, nil
-	}
-	build := func(_ context.Context, cfg string) (*fakeProvider, error) {
-		if cfg == "bad" {
-			return nil, errors.New("cannot build")
-		}
-		return &fakeProvider{cfg: cfg}, nil
-	}
-	f := FactoryOf(parse, build)
-	tests := []struct {
-		name   string
-		opts   Options
-		want   string
-		errHas string
-	}{
-		{name: "built from the parsed config", opts: Options{StateDir: "/s"}, want: "/s"},
-		{name: "parse error", opts: Options{}, errHas: "state dir: required"},
-		{name: "build error", opts: Options{StateDir: "bad"}, errHas: "cannot build"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, err := f(context.Background(), tt.opts)
-			if tt.errHas != "" {
-				// A failed build must give a nil interface, not one holding
-				// a nil *fakeProvider.
-				if err == nil || !strings.Contains(err.Error(), tt.errHas) || p != nil {
-					t.Fatalf("got %#v, %v; want nil and an error with %q", p, err, tt.errHas)
-				}
-				return
-			}
-			fp, ok := p.(*fakeProvider)
-			if err != nil || !ok || fp.cfg != tt.want {
-				t.Fatalf("got %#v, %v; want a provider of %q", p, err, tt.want)
-			}
-		})
-	}
-}
 
 func TestLaunchEach(t *testing.T) {
 	// Every launch waits until all have begun: run one after another,
@@ -92,5 +40,29 @@ func TestLaunchEach(t *testing.T) {
 	}
 	if insts, err := LaunchEach(2, func(i int) (Instance, error) { return Instance{ID: fmt.Sprint(i)}, nil }); err != nil || len(insts) != 2 {
 		t.Errorf("all started: %v, %v", insts, err)
+	}
+}
+
+func TestLaunches(t *testing.T) {
+	var l Launches
+	release, err := l.Reserve(1, 2, 4) // 1 live + 2 starting
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Reserve(1, 2, 4); err == nil || err.Error() != "launch 2 workers: 3 running or starting, limit 4" {
+		t.Errorf("Reserve beyond the limit: %v", err)
+	}
+	second, err := l.Reserve(1, 1, 4)
+	if err != nil {
+		t.Fatalf("Reserve up to the limit: %v", err)
+	}
+	release()
+	release() // only once
+	if _, err := l.Reserve(1, 2, 4); err != nil {
+		t.Errorf("Reserve after a release: %v", err)
+	}
+	second()
+	if _, err := l.Reserve(0, 5, 4); err == nil {
+		t.Error("Reserve of more than the limit at once: no error")
 	}
 }

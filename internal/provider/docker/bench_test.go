@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/providertest"
 )
 
@@ -17,7 +18,8 @@ func BenchmarkLaunchTerminate(b *testing.B) {
 	}
 	ctx := context.Background()
 	dep := "bench-" + randomHex()
-	p, err := New(ctx, Config{Deployment: dep, Binary: vfxBinary, StateDir: b.TempDir(), Store: "none", CPUs: 0.5, Memory: 256 << 20, Logger: slog.New(slog.DiscardHandler)})
+	p, err := New(ctx, Config{Deployment: dep, CPUs: 0.5, Memory: 256 << 20,
+		Workers: provider.Workers{Binary: vfxBinary, StateDir: b.TempDir(), Store: "none", Logger: slog.New(slog.DiscardHandler)}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,17 +2,25 @@
 // (`--provider docker`), driven through the Docker Engine API's Go client
 // (never the docker command).
 //
-// The worker image is built here, FROM scratch, holding only a static vfx
-// binary (CGO_ENABLED=0); it is tagged vfx-worker:<content hash> so that an
-// unchanged binary is never rebuilt, and nothing is ever pulled. Each
-// container runs `vfx worker` with a CPU and a memory limit, on a private
-// bridge network of its deployment (vfx-<deployment>), with its port 8000
-// published on 127.0.0.1 at a random host port, and carries the labels
-// io.specialvfx.deployment=<deployment> and io.specialvfx.role=worker, so
-// that only this deployment's containers are ever touched. Running
+// The worker image is made here, FROM scratch, from the vfx binary as it
+// is, however it was built: a statically linked one alone; a dynamically
+// linked one with its program interpreter and the shared libraries it
+// needs, found on this machine as the dynamic loader finds them (rootfs/).
+// The engine imports those files as the image's one layer, with the
+// worker's command as its configuration: no builder, no toolchain, nothing
+// pulled. The image is tagged vfx-worker:<hash of its content>, so that an
+// unchanged binary is never imported again; after making one, the
+// provider removes its deployment's older worker images that no container
+// uses. A ready image may be given instead.
+//
+// Each container runs `vfx worker` with a CPU and a memory limit, on a
+// private bridge network of its deployment (vfx-<deployment>), with its
+// port 8000 published on 127.0.0.1 at a random host port, and carries the
+// labels io.specialvfx.deployment=<deployment> and io.specialvfx.role=worker,
+// so that only this deployment's containers are ever touched. Running
 // containers with those labels are adopted at start-up; a container that
 // exits is reported Terminated and never restarted.
 //
 // It must not import the load balancer, autoscaler or worker packages, and
-// must not run the docker command line.
+// must not run the docker command line or any other program.
 package docker

@@ -22,7 +22,7 @@ import (
 	"github.com/specialvfx/vfx/internal/provider/health"
 )
 
-// Name is the name the provider is registered under.
+// Name is the provider's name (`--provider docker`).
 const Name = "docker"
 
 // Labels on every container and network of a deployment.
@@ -39,8 +39,6 @@ const closeGrace = 30 * time.Second
 
 // pingTimeout bounds the start-up check that the engine answers.
 const pingTimeout = 10 * time.Second
-
-func init() { provider.Register(Name, provider.FactoryOf(ConfigFromOptions, New)) }
 
 // ErrClosed is returned by Launch, List and Terminate after Close.
 var ErrClosed = provider.ErrClosed
@@ -59,17 +57,17 @@ type Provider struct {
 	imageMu sync.Mutex
 	image   string // the worker image, once built or checked
 
-	mu        sync.Mutex
-	launched  map[string]bool      // containers started by this provider
-	ready     map[string]bool      // containers whose /health answered 200
-	died      map[string]time.Time // when a container was first seen exited
-	launching int
-	closed    bool
+	// shut gates Launch, List and Terminate (they use the engine
+	// connection that Close closes): Close stops the launches in progress
+	// and waits for every call.
+	shut provider.Shutdown
 
-	stopping  chan struct{}  // closed by Close: launches stop waiting
-	ops       sync.WaitGroup // Launch, List and Terminate calls in progress
-	closeOnce sync.Once
-	closeErr  error
+	launches provider.Launches // in progress
+
+	mu       sync.Mutex
+	launched map[string]bool      // containers started by this provider
+	ready    map[string]bool      // containers whose /health answered 200
+	died     map[string]time.Time // when a container was first seen exited
 }
 
 var (
@@ -81,8 +79,8 @@ var (
 // variables apply), creates the deployment's network if needed and adopts
 // its running containers. The worker image is built by the first Launch.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.Validate(); err != nil {
+	cfg, err := cfg.complete()
+	if err != nil {
 		return nil, err
 	}
 	storeArg, binds, err := storeArgs(cfg.Store, cfg.StateDir)
@@ -115,7 +113,6 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		launched: map[string]bool{},
 		ready:    map[string]bool{},
 		died:     map[string]time.Time{},
-		stopping: make(chan struct{}),
 	}
 	if storeArg == "none" {
 		p.log.Info("workers keep no metrics records (no store given)")
@@ -135,19 +132,6 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		}
 	}
 	return p, nil
-}
-
-// begin registers an operation that uses the engine connection, or
-// returns ErrClosed once Close has begun. Call the returned func when done;
-// Close waits for every operation.
-func (p *Provider) begin() (func(), error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil, ErrClosed
-	}
-	p.ops.Add(1)
-	return p.ops.Done, nil
 }
 
 func (p *Provider) release() {
@@ -181,7 +165,7 @@ func (p *Provider) containers(ctx context.Context, workersOnly bool) ([]containe
 // once the container has exited. An exited container is removed after the
 // retention period.
 func (p *Provider) List(ctx context.Context) ([]provider.Instance, error) {
-	done, err := p.begin()
+	done, err := p.shut.Begin()
 	if err != nil {
 		return nil, fmt.Errorf("list: %w", err)
 	}
@@ -258,7 +242,7 @@ func (p *Provider) expired(name, status string, now time.Time) bool {
 // Terminate stops a worker container (SIGTERM, then SIGKILL after the stop
 // timeout) and removes it. Containers of other deployments are not found.
 func (p *Provider) Terminate(ctx context.Context, id string) error {
-	done, err := p.begin()
+	done, err := p.shut.Begin()
 	if err != nil {
 		return fmt.Errorf("terminate %s: %w", id, err)
 	}
@@ -322,13 +306,7 @@ func (p *Provider) remove(ctx context.Context, id, name string) error {
 // parallel) and its network, and closes the engine connection. It is
 // idempotent.
 func (p *Provider) Close(ctx context.Context) error {
-	p.closeOnce.Do(func() {
-		p.mu.Lock()
-		p.closed = true
-		close(p.stopping)
-		p.mu.Unlock()
-		p.ops.Wait()
-
+	return p.shut.Close(func() error {
 		// Leave nothing behind even when ctx has ended: the engine calls
 		// then get a bounded context of their own, and containers are
 		// removed by force.
@@ -361,9 +339,8 @@ func (p *Provider) Close(ctx context.Context) error {
 		}
 		errs = append(errs, p.removeNetwork(nctx))
 		p.release()
-		p.closeErr = errors.Join(errs...)
+		return errors.Join(errs...)
 	})
-	return p.closeErr
 }
 
 // containerName is a container's name without the leading slash.

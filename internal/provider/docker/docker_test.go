@@ -5,22 +5,26 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/docker/rootfs"
 	"github.com/specialvfx/vfx/internal/provider/providertest"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
@@ -69,26 +73,122 @@ func testClient(t *testing.T) *client.Client {
 
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	testutil.WaitFor(t, d, 100*time.Millisecond, what, cond)
+	testutil.WaitFor(t, d, 50*time.Millisecond, what, cond)
+}
+
+// testImageDeployment labels the images that the tests build for the vfx
+// binaries outside a provider; pruneTestImages removes the old ones.
+const testImageDeployment = "test-images"
+
+var (
+	keptMu sync.Mutex
+	// keptTags are the images of this run's binaries: pruneTestImages
+	// keeps them for the next run.
+	keptTags = map[string]bool{}
+	// specs and images are the specs and built images of binaries, by
+	// binary: funcs of sync.OnceValues.
+	specs, images sync.Map
+)
+
+// keepImage marks tag as an image of this run's binaries.
+func keepImage(tag string) {
+	keptMu.Lock()
+	defer keptMu.Unlock()
+	keptTags[tag] = true
+}
+
+// testSpec returns the image spec of binary, made once per process.
+func testSpec(t *testing.T, binary string) imageSpec {
+	t.Helper()
+	once, _ := specs.LoadOrStore(binary, sync.OnceValues(func() (imageSpec, error) {
+		search, err := rootfs.HostSearch()
+		if err != nil {
+			return imageSpec{}, err
+		}
+		return newImageSpec(binary, search)
+	}))
+	spec, err := once.(func() (imageSpec, error))()
+	if err != nil {
+		t.Fatalf("image spec of %s: %v", binary, err)
+	}
+	return spec
+}
+
+// testImage returns the tag of binary's worker image, built once per
+// process (and not at all if an image with that tag exists), for the
+// tests that need an image but do not test its building.
+func testImage(t *testing.T, cli *client.Client, binary string) string {
+	t.Helper()
+	spec := testSpec(t, binary)
+	once, _ := images.LoadOrStore(binary, sync.OnceValue(func() error {
+		labels := map[string]string{LabelRole: roleImage, LabelDeployment: testImageDeployment}
+		_, err := ensureImage(context.Background(), cli, spec, labels, testutil.Logger(t))
+		return err
+	}))
+	if err := once.(func() error)(); err != nil {
+		t.Fatalf("worker image of %s: %v", binary, err)
+	}
+	keepImage(spec.tag)
+	return spec.tag
+}
+
+// pruneTestImages removes the worker images that earlier runs of these
+// tests built (deployments test-*) for binaries other than this run's,
+// when no container uses them and they are more than an hour old (a run
+// in another checkout may be using a newer one).
+func pruneTestImages() error {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	keptMu.Lock()
+	defer keptMu.Unlock()
+	_, err = removeWorkerImages(ctx, cli, filters.NewArgs(), func(img image.Summary) bool {
+		if !strings.HasPrefix(img.Labels[LabelDeployment], "test-") || time.Since(time.Unix(img.Created, 0)) < time.Hour {
+			return false
+		}
+		for _, tag := range img.RepoTags {
+			if keptTags[tag] {
+				return false
+			}
+		}
+		return true
+	}, slog.New(slog.DiscardHandler))
+	return err
 }
 
 // TestContainers runs the whole life of a deployment against the real
 // engine: build, launch with limits, health through the published port,
 // adoption by a second provider, termination, and Close removing it all.
+//
+// The binary is the vfx that `go build` makes here: dynamically linked, so
+// the image holds its interpreter and libraries too.
 func TestContainers(t *testing.T) {
+	t.Parallel()
 	cli := testClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	search, err := rootfs.HostSearch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dynamicDeps(t, vfxBinary, search)
+	tag := testImage(t, cli, vfxBinary)
 	dep := testDeployment(t, cli)
 	stateDir := t.TempDir()
 	cfg := Config{
 		Deployment: dep,
-		Binary:     vfxBinary,
-		StateDir:   stateDir,
-		Store:      "sqlite:" + filepath.Join(stateDir, "metrics.db"),
-		CPUs:       0.5,
-		Memory:     256 << 20,
-		Logger:     testutil.Logger(t),
+		Workers: provider.Workers{
+			Binary:   vfxBinary,
+			StateDir: stateDir,
+			Store:    "sqlite:" + filepath.Join(stateDir, "metrics.db"),
+			Logger:   testutil.Logger(t),
+		},
+		CPUs:   0.5,
+		Memory: 256 << 20,
 	}
 	p1, err := New(ctx, cfg)
 	if err != nil {
@@ -109,9 +209,9 @@ func TestContainers(t *testing.T) {
 	})
 
 	// The image is tagged by content and not rebuilt.
-	tag, built, err := ensureImage(ctx, cli, vfxBinary, nil)
-	if err != nil || built || !strings.HasPrefix(tag, imageRepo+":") {
-		t.Errorf("ensureImage again = %q, built %v, %v; want the existing tag", tag, built, err)
+	spec := testSpec(t, vfxBinary)
+	if built, err := ensureImage(ctx, cli, spec, nil, testutil.Logger(t)); err != nil || built || spec.tag != tag {
+		t.Errorf("ensureImage again = %q, built %v, %v; want %s, not built", spec.tag, built, err, tag)
 	}
 
 	netName := "vfx-" + dep
@@ -244,12 +344,14 @@ func keys[V any](m map[string]V) []string {
 // TestCloseWithEndedContext checks that Close leaves nothing behind even
 // when its context has already ended.
 func TestCloseWithEndedContext(t *testing.T) {
+	t.Parallel()
 	cli := testClient(t)
+	tag := testImage(t, cli, vfxBinary)
 	dep := testDeployment(t, cli)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p, err := New(ctx, Config{Deployment: dep, Binary: vfxBinary, StateDir: t.TempDir(), Store: "none", Memory: 64 << 20,
-		Logger: testutil.Logger(t)})
+	p, err := New(ctx, Config{Deployment: dep, Image: tag, Memory: 64 << 20,
+		Workers: provider.Workers{StateDir: t.TempDir(), Store: "none", Logger: testutil.Logger(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

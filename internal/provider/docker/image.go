@@ -1,145 +1,131 @@
 package docker
 
 import (
-	"archive/tar"
 	"bufio"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"log/slog"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/containerd/errdefs"
-	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
+	"github.com/docker/go-units"
 )
 
-// imageRepo is the repository of the worker images; the tag is a content
-// hash of the Dockerfile and the binary.
-const imageRepo = "vfx-worker"
+// How a build that takes a while is reported.
+const (
+	buildQuiet    = 2 * time.Second  // a build shorter than this says nothing until it is done
+	buildProgress = 10 * time.Second // then a line this often
+)
 
-// containerPort is the port the worker listens on inside its container.
-const containerPort = "8000"
-
-// dockerfile is the whole image: the static binary and nothing else.
-const dockerfile = `FROM scratch
-COPY vfx /vfx
-EXPOSE ` + containerPort + `
-ENTRYPOINT ["/vfx", "worker"]
-CMD ["--listen", ":` + containerPort + `"]
-`
-
-// maxBinary bounds the size of the binary put into the build context.
-const maxBinary = 512 << 20
-
-// imageTag returns vfx-worker:<hash> for a binary's content.
-func imageTag(binary []byte) string {
-	h := sha256.New()
-	h.Write([]byte(dockerfile))
-	h.Write(binary)
-	return imageRepo + ":" + hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// buildContext returns the tar archive the engine builds the image from.
-func buildContext(binary []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	mod := time.Unix(0, 0)
-	for _, f := range []struct {
-		name string
-		mode int64
-		data []byte
-	}{
-		{"Dockerfile", 0o644, []byte(dockerfile)},
-		{"vfx", 0o755, binary},
-	} {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data)), ModTime: mod, Typeflag: tar.TypeReg}); err != nil {
-			return nil, err
-		}
-		if _, err := tw.Write(f.data); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// ensureImage returns the tag of the worker image for binary, building it
-// unless an image with that tag exists. built tells whether it built one.
-func ensureImage(ctx context.Context, cli *client.Client, binary string, labels map[string]string) (tag string, built bool, err error) {
-	st, err := os.Stat(binary)
-	if err != nil {
-		return "", false, err
-	}
-	if st.Size() > maxBinary {
-		return "", false, fmt.Errorf("%s is %d bytes, limit %d", binary, st.Size(), maxBinary)
-	}
-	bin, err := os.ReadFile(binary)
-	if err != nil {
-		return "", false, err
-	}
-	tag = imageTag(bin)
-	if _, err := cli.ImageInspect(ctx, tag); err == nil {
-		return tag, false, nil
+// ensureImage makes the image of spec unless an image with its tag
+// exists, and reports whether it made one. It is imported, as one layer,
+// with labels added to its configuration; a build that lasts more than
+// buildQuiet is logged as it goes.
+func ensureImage(ctx context.Context, cli *client.Client, spec imageSpec, labels map[string]string, log *slog.Logger) (built bool, err error) {
+	if _, err := cli.ImageInspect(ctx, spec.tag); err == nil {
+		return false, nil
 	} else if !errdefs.IsNotFound(err) {
-		return "", false, fmt.Errorf("inspect image %s: %w", tag, err)
+		return false, fmt.Errorf("inspect image %s: %w", spec.tag, err)
 	}
-	tarball, err := buildContext(bin)
+	start := time.Now()
+	linked := "statically"
+	if !spec.deps.Static() {
+		linked = "dynamically"
+	}
+	stop := watchBuild(log.With("image", spec.tag), buildQuiet, buildProgress, "binary", spec.binary,
+		"size", units.HumanSize(float64(spec.size)), "linked", linked, "libraries", len(spec.deps.Libraries))
+	defer stop()
+	changes := slices.Clone(spec.changes)
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		changes = append(changes, fmt.Sprintf("LABEL %s=%q", k, labels[k]))
+	}
+	root := spec.rootFS()
+	defer root.Close()
+	resp, err := cli.ImageImport(ctx, image.ImportSource{Source: root, SourceName: "-"}, spec.tag, image.ImportOptions{Changes: changes})
 	if err != nil {
-		return "", false, fmt.Errorf("build context: %w", err)
+		return false, fmt.Errorf("build image %s: %w", spec.tag, err)
 	}
-	resp, err := cli.ImageBuild(ctx, bytes.NewReader(tarball), build.ImageBuildOptions{
-		Tags:        []string{tag},
-		Dockerfile:  "Dockerfile",
-		Remove:      true,
-		ForceRemove: true,
-		PullParent:  false,
-		Labels:      labels,
-		Version:     build.BuilderV1,
-	})
-	if err != nil {
-		return "", false, fmt.Errorf("build image %s: %w", tag, err)
+	defer resp.Close()
+	if err := readProgress(resp, log); err != nil {
+		return false, fmt.Errorf("build image %s: %w", spec.tag, err)
 	}
-	defer resp.Body.Close()
-	if err := readBuildStream(resp.Body); err != nil {
-		return "", false, fmt.Errorf("build image %s: %w", tag, err)
+	if _, err := cli.ImageInspect(ctx, spec.tag); err != nil {
+		return false, fmt.Errorf("build image %s: image missing after build: %w", spec.tag, err)
 	}
-	if _, err := cli.ImageInspect(ctx, tag); err != nil {
-		return "", false, fmt.Errorf("build image %s: image missing after build: %w", tag, err)
-	}
-	return tag, true, nil
+	stop()
+	log.Info("worker image built", "image", spec.tag, "took", time.Since(start).Round(100*time.Millisecond))
+	return true, nil
 }
 
-// buildMessage is one line of the engine's build progress stream.
-type buildMessage struct {
+// watchBuild logs, once quiet has passed, that a build is in progress
+// (with attrs), then every interval how long it has taken so far, until
+// stop is called. stop may be called more than once.
+func watchBuild(log *slog.Logger, quiet, interval time.Duration, attrs ...any) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTimer(quiet)
+		defer t.Stop()
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		log.Info("building worker image", attrs...)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				log.Info("still building worker image", "elapsed", time.Since(start).Round(time.Second))
+			}
+		}
+	}()
+	return sync.OnceFunc(func() {
+		close(done)
+		<-finished
+	})
+}
+
+// progressMessage is one line of the engine's progress stream (of an
+// import, or a build).
+type progressMessage struct {
 	Stream      string `json:"stream"`
+	Status      string `json:"status"`
 	Error       string `json:"error"`
 	ErrorDetail *struct {
 		Message string `json:"message"`
 	} `json:"errorDetail"`
 }
 
-// readBuildStream consumes the build output and returns the build's error,
-// if any, with the last lines of output for context.
-func readBuildStream(r io.Reader) error {
+// readProgress consumes the engine's progress output, logs it at debug
+// level and returns the error it ends with, if any, with the last lines of
+// output for context.
+func readProgress(r io.Reader, log *slog.Logger) error {
 	dec := json.NewDecoder(bufio.NewReader(io.LimitReader(r, 64<<20)))
 	var tail []string
 	for {
-		var m buildMessage
+		var m progressMessage
 		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("read build output: %w", err)
 		}
-		if s := strings.TrimSpace(m.Stream); s != "" {
+		if s := strings.TrimSpace(m.Stream + m.Status); s != "" {
+			log.Debug("worker image build", "output", s)
 			tail = append(tail, s)
 			if len(tail) > 5 {
 				tail = tail[1:]

@@ -19,11 +19,12 @@ import (
 
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/docker/rootfs"
 )
 
 const (
 	// startPoll is how often Launch probes a starting container.
-	startPoll = 100 * time.Millisecond
+	startPoll = 50 * time.Millisecond
 	// maxNameTries bounds the search for a free container name.
 	maxNameTries = 1000
 )
@@ -36,7 +37,7 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 	if n < 1 {
 		return nil, fmt.Errorf("launch %d workers: need at least 1", n)
 	}
-	done, err := p.begin()
+	done, err := p.shut.Begin()
 	if err != nil {
 		return nil, fmt.Errorf("launch: %w", err)
 	}
@@ -52,18 +53,11 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 		}
 		highest = max(highest, nameNumber(containerName(c)))
 	}
-	p.mu.Lock()
-	if live+p.launching+n > p.cfg.MaxWorkers {
-		p.mu.Unlock()
-		return nil, fmt.Errorf("launch %d workers: %d running or starting, limit %d", n, live+p.launching, p.cfg.MaxWorkers)
+	release, err := p.launches.Reserve(live, n, p.cfg.MaxWorkers)
+	if err != nil {
+		return nil, err
 	}
-	p.launching += n
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		p.launching -= n
-		p.mu.Unlock()
-	}()
+	defer release()
 
 	image, err := p.workerImage(ctx)
 	if err != nil {
@@ -73,8 +67,8 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 }
 
 // workerImage returns the image to run: Config.Image if set (it must
-// exist; nothing is pulled), else the image of the static binary, built
-// once.
+// exist; nothing is pulled), else the image of Config.Binary, built once;
+// when it builds one, it removes this deployment's stale worker images.
 func (p *Provider) workerImage(ctx context.Context) (string, error) {
 	p.imageMu.Lock()
 	defer p.imageMu.Unlock()
@@ -88,20 +82,25 @@ func (p *Provider) workerImage(ctx context.Context) (string, error) {
 		p.image = p.cfg.Image
 		return p.image, nil
 	}
-	bin, err := resolveBinary(ctx, p.cfg)
+	search, err := rootfs.HostSearch()
 	if err != nil {
-		return "", err
+		p.log.Warn("shared libraries are looked for in the loader's default directories only", "err", err)
 	}
-	start := time.Now()
-	tag, built, err := ensureImage(ctx, p.cli, bin, map[string]string{LabelRole: roleImage})
+	spec, err := newImageSpec(p.cfg.Binary, search)
+	if err != nil {
+		return "", fmt.Errorf("worker image of %s: %w", p.cfg.Binary, err)
+	}
+	built, err := ensureImage(ctx, p.cli, spec, map[string]string{LabelRole: roleImage, LabelDeployment: p.cfg.Deployment}, p.log)
 	if err != nil {
 		return "", err
 	}
 	if built {
-		p.log.Info("worker image built", "image", tag, "binary", bin, "took", time.Since(start).Round(time.Millisecond))
+		if _, err := p.removeStaleImages(ctx, spec.tag); err != nil {
+			p.log.Warn("cannot remove stale worker images", "err", err)
+		}
 	}
-	p.image = tag
-	return tag, nil
+	p.image = spec.tag
+	return p.image, nil
 }
 
 // launchOne creates and starts one container named vfx-<deployment>-N,
@@ -212,7 +211,7 @@ func (p *Provider) waitStart(ctx context.Context, id, name string) (provider.Ins
 			return inst, nil
 		case <-ctx.Done():
 			return inst, nil
-		case <-p.stopping:
+		case <-p.shut.Stopping():
 			return inst, nil
 		case <-tick.C:
 		}

@@ -13,7 +13,8 @@ import (
 )
 
 var (
-	// vfxBinary is a static vfx executable built once for these tests.
+	// vfxBinary is the vfx executable built once for these tests, the
+	// way `go build` builds it here: dynamically linked (cgo).
 	vfxBinary string
 	// engineErr is why the Docker engine cannot be used, if it cannot.
 	engineErr error
@@ -21,8 +22,13 @@ var (
 
 func TestMain(m *testing.M) {
 	engineErr = pingEngine()
-	// The binary goes as is into FROM-scratch images: it must be static.
-	os.Exit(testutil.Main(m, testutil.MainOptions{Binary: &vfxBinary, Static: true, Check: checkStatic, Leaks: true}))
+	code := testutil.Main(m, testutil.MainOptions{Binary: &vfxBinary, Leaks: true})
+	if engineErr == nil {
+		if err := pruneTestImages(); err != nil {
+			fmt.Fprintln(os.Stderr, "removing the worker images of earlier test runs:", err)
+		}
+	}
+	os.Exit(code)
 }
 
 func pingEngine() error {

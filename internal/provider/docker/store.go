@@ -1,9 +1,10 @@
 package docker
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/specialvfx/vfx/internal/provider"
 )
 
 // Mount points of the host directories in a worker container.
@@ -25,7 +26,8 @@ const (
 //     must be able to reach that store by itself.
 //
 // Relative paths are taken from the working directory. A "?query" suffix
-// of a SQLite URL is kept.
+// of a SQLite URL is kept. Errors are *provider.FieldError of "store" or
+// "state dir".
 func storeArgs(store, stateDir string) (arg string, binds []string, err error) {
 	if store == "" || store == "none" {
 		return "none", nil, nil
@@ -37,21 +39,21 @@ func storeArgs(store, stateDir string) (arg string, binds []string, err error) {
 	rest = strings.TrimPrefix(rest, "//")
 	path, query, hasQuery := strings.Cut(rest, "?")
 	if path == "" {
-		return "", nil, fmt.Errorf("store %q: empty sqlite path", store)
+		return "", nil, provider.Invalid("store", "%q: empty sqlite path", store)
 	}
 	if strings.ContainsAny(path, ":\x00") {
-		return "", nil, fmt.Errorf("store %q: a sqlite path shared with containers must not contain ':' or NUL", store)
+		return "", nil, provider.Invalid("store", "%q: a sqlite path shared with containers must not contain ':' or NUL", store)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", nil, fmt.Errorf("store %q: %w", store, err)
+		return "", nil, provider.Invalid("store", "%q: %w", store, err)
 	}
 	stateAbs, err := filepath.Abs(stateDir)
 	if err != nil {
-		return "", nil, fmt.Errorf("state dir %q: %w", stateDir, err)
+		return "", nil, provider.Invalid("state dir", "%q: %w", stateDir, err)
 	}
 	if strings.ContainsAny(stateAbs, ":\x00") {
-		return "", nil, fmt.Errorf("state dir %q: must not contain ':' or NUL to be mounted", stateDir)
+		return "", nil, provider.Invalid("state dir", "%q: must not contain ':' or NUL to be mounted", stateDir)
 	}
 	suffix := ""
 	if hasQuery {

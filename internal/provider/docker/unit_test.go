@@ -1,11 +1,9 @@
 package docker
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
-	"io"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/providertest"
 )
 
 func TestStoreArgs(t *testing.T) {
@@ -50,70 +49,7 @@ func TestStoreArgs(t *testing.T) {
 	}
 }
 
-func TestCheckStatic(t *testing.T) {
-	if err := checkStatic(vfxBinary); err != nil {
-		t.Errorf("the CGO_ENABLED=0 build: %v", err)
-	}
-	text := filepath.Join(t.TempDir(), "script")
-	if err := os.WriteFile(text, []byte("#!/bin/sh\necho this is a shell script, not an ELF file\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name, path, errHas string
-	}{
-		{name: "dynamic executable", path: "/bin/true", errHas: "dynamically linked"},
-		{name: "not elf", path: text, errHas: "bad magic"},
-		{name: "missing", path: "/nonexistent", errHas: "no such file"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := checkStatic(tt.path); err == nil || !strings.Contains(err.Error(), tt.errHas) {
-				t.Errorf("checkStatic(%s) = %v; want error with %q", tt.path, err, tt.errHas)
-			}
-		})
-	}
-}
-
-func TestBuildContextAndTag(t *testing.T) {
-	bin := []byte("\x7fELF pretend binary")
-	b, err := buildContext(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(bytes.NewReader(b))
-	got := map[string]string{}
-	modes := map[string]int64{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(tr)
-		got[h.Name] = string(data)
-		modes[h.Name] = h.Mode
-	}
-	if len(got) != 2 || got["vfx"] != string(bin) || modes["vfx"] != 0o755 {
-		t.Errorf("context holds %v (modes %v)", keys(got), modes)
-	}
-	df := got["Dockerfile"]
-	for _, want := range []string{"FROM scratch\n", "COPY vfx /vfx", `ENTRYPOINT ["/vfx", "worker"]`} {
-		if !strings.Contains(df, want) {
-			t.Errorf("Dockerfile lacks %q:\n%s", want, df)
-		}
-	}
-	if strings.Contains(df, "RUN") {
-		t.Errorf("a scratch image cannot RUN:\n%s", df)
-	}
-	a, a2, c := imageTag(bin), imageTag(bin), imageTag(append(bin, 0))
-	if a != a2 || a == c || !strings.HasPrefix(a, "vfx-worker:") || len(a) != len("vfx-worker:")+16 {
-		t.Errorf("tags %q %q %q: want stable, content-dependent vfx-worker:<16 hex>", a, a2, c)
-	}
-}
-
-func TestReadBuildStream(t *testing.T) {
+func TestReadProgress(t *testing.T) {
 	tests := []struct {
 		name, in, errHas string
 	}{
@@ -124,7 +60,7 @@ func TestReadBuildStream(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := readBuildStream(strings.NewReader(tt.in))
+			err := readProgress(strings.NewReader(tt.in), slog.New(slog.DiscardHandler))
 			if tt.errHas == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -139,63 +75,27 @@ func TestReadBuildStream(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	good := func() Config { return Config{Deployment: "prod-1", StateDir: "/s"}.withDefaults() }
-	tests := []struct {
-		name   string
-		mutate func(*Config)
-		errHas []string
-	}{
-		{name: "defaults", mutate: func(*Config) {}},
-		{name: "half a cpu", mutate: func(c *Config) { c.CPUs = 0.5 }},
-		{name: "no deployment", mutate: func(c *Config) { c.Deployment = "" }, errHas: []string{"deployment: required"}},
-		{name: "upper-case deployment", mutate: func(c *Config) { c.Deployment = "Prod" }, errHas: []string{"deployment:"}},
-		{name: "deployment with slash", mutate: func(c *Config) { c.Deployment = "a/b" }, errHas: []string{"deployment:"}},
-		{name: "long deployment", mutate: func(c *Config) { c.Deployment = strings.Repeat("a", 41) }, errHas: []string{"deployment:"}},
-		{name: "tiny memory", mutate: func(c *Config) { c.Memory = 1 << 20 }, errHas: []string{"worker memory: 1MiB is less than 16MiB"}},
-		{name: "negative cpus", mutate: func(c *Config) { c.CPUs = -1 }, errHas: []string{"worker cpus"}},
-		{name: "reserved arg", mutate: func(c *Config) { c.Args = []string{"--store", "x"} }, errHas: []string{"args: --store"}},
-		{name: "all reported", mutate: func(c *Config) { c.StateDir = ""; c.StopTimeout = -time.Second }, errHas: []string{"state dir", "stop timeout"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := good()
-			tt.mutate(&c)
-			err := c.Validate()
-			if len(tt.errHas) == 0 {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, s := range tt.errHas {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("error %q lacks %q", err, s)
-				}
-			}
-		})
-	}
-	if n := nanoCPUs(0.5); n != 500_000_000 {
-		t.Errorf("nanoCPUs(0.5) = %d", n)
-	}
-}
-
-func TestConfigFromOptions(t *testing.T) {
-	c, err := ConfigFromOptions(provider.Options{
-		Deployment: "d", StateDir: "/s", Store: "none", WorkerCPUs: 0.5, WorkerMemory: 256 << 20, WorkerEnv: []string{"VFX_WORKER_TOKEN=t"},
-		Extra: map[string]string{ExtraImage: "vfx-worker:abc", ExtraStopTimeout: "3s", ExtraMaxWorkers: "4", "detach": "true"},
-	})
+	good, err := Config{Deployment: "prod-1", Workers: provider.Workers{StateDir: "/s"}}.complete()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Deployment != "d" || c.CPUs != 0.5 || c.Memory != 256<<20 || c.Image != "vfx-worker:abc" || c.StopTimeout != 3*time.Second || c.MaxWorkers != 4 ||
-		len(c.Env) != 1 || c.Env[0] != "VFX_WORKER_TOKEN=t" {
-		t.Errorf("config = %+v", c)
-	}
-	if _, err := ConfigFromOptions(provider.Options{Extra: map[string]string{ExtraStartTimeout: "soon"}}); err == nil || !strings.Contains(err.Error(), "start-timeout") {
-		t.Errorf("bad duration: %v", err)
+	providertest.CheckConfigs(t, good, []providertest.ConfigCase[Config]{
+		{Name: "defaults", Mutate: func(*Config) {}},
+		{Name: "zero values stand for defaults", Mutate: func(c *Config) { c.Workers = provider.Workers{StateDir: "/s"}; c.CPUs, c.Memory = 0, 0 }},
+		{Name: "half a cpu", Mutate: func(c *Config) { c.CPUs = 0.5 }},
+		{Name: "no deployment", Mutate: func(c *Config) { c.Deployment = "" }, ErrHas: []string{"deployment: required"}},
+		{Name: "upper-case deployment", Mutate: func(c *Config) { c.Deployment = "Prod" }, ErrHas: []string{"deployment:"}},
+		{Name: "deployment with slash", Mutate: func(c *Config) { c.Deployment = "a/b" }, ErrHas: []string{"deployment:"}},
+		{Name: "long deployment", Mutate: func(c *Config) { c.Deployment = strings.Repeat("a", 41) }, ErrHas: []string{"deployment:"}},
+		{Name: "tiny memory", Mutate: func(c *Config) { c.Memory = 1 << 20 }, ErrHas: []string{"worker memory: 1MiB is less than 16MiB"}},
+		{Name: "negative cpus", Mutate: func(c *Config) { c.CPUs = -1 }, ErrHas: []string{"worker cpus: -1 is not in 0.01-1024"}},
+		{Name: "too many workers", Mutate: func(c *Config) { c.MaxWorkers = MaxWorkersLimit + 1 }, ErrHas: []string{"max workers: 1025 is not in 1-1024"}},
+		{Name: "reserved arg", Mutate: func(c *Config) { c.Args = []string{"--store", "x"} }, ErrHas: []string{"args: --store"}},
+		{Name: "store path with a colon", Mutate: func(c *Config) { c.Store = "sqlite:/s/a:b.db" }, ErrHas: []string{`store: "sqlite:/s/a:b.db": a sqlite path`}},
+		{Name: "all reported", Mutate: func(c *Config) { c.StateDir = ""; c.StopTimeout = -time.Second }, ErrHas: []string{"state dir", "stop timeout"}},
+	})
+	if n := nanoCPUs(0.5); n != 500_000_000 {
+		t.Errorf("nanoCPUs(0.5) = %d", n)
 	}
 }
 
@@ -220,7 +120,7 @@ func TestHostAddressAndNames(t *testing.T) {
 
 func TestEngineUnreachable(t *testing.T) {
 	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-	_, err := New(context.Background(), Config{Deployment: "x", StateDir: t.TempDir()})
+	_, err := New(context.Background(), Config{Deployment: "x", Workers: provider.Workers{StateDir: t.TempDir()}})
 	if err == nil || !strings.Contains(err.Error(), "docker engine not reachable at unix:///nonexistent/docker.sock") {
 		t.Fatalf("New with no engine: %v", err)
 	}
@@ -251,11 +151,11 @@ func FuzzStoreArgs(f *testing.F) {
 	})
 }
 
-func FuzzReadBuildStream(f *testing.F) {
+func FuzzReadProgress(f *testing.F) {
 	f.Add([]byte(`{"stream":"Step 1/4 : FROM scratch\n"}{"errorDetail":{"message":"x"}}`))
 	f.Add([]byte(`{"error":"boom"}`))
 	f.Add([]byte(`[1,2]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = readBuildStream(bytes.NewReader(b)) // must not panic or hang
+		_ = readProgress(bytes.NewReader(b), slog.New(slog.DiscardHandler)) // must not panic or hang
 	})
 }

@@ -16,6 +16,10 @@
 // restarts a worker on its own: a worker that died is reported Terminated by
 // List and forgotten; replacing it is the autoscaler's decision.
 //
+// Its Config embeds the settings every provider running workers has
+// (provider.Workers) and adds its own: Detach, the adoption timeout, the
+// port attempts.
+//
 // It must not import the load balancer, autoscaler or worker packages, nor
 // any cloud or container SDK.
 package local

@@ -64,7 +64,7 @@ func (p *Provider) launchOne(ctx context.Context) (provider.Instance, error) {
 // start starts the worker process for id on a free port, records it and
 // tracks it.
 func (p *Provider) start(id string) (*worker, error) {
-	port, err := pickPort()
+	port, err := p.cfg.pickPort()
 	if err != nil {
 		return nil, err
 	}
@@ -94,11 +94,12 @@ func (p *Provider) start(id string) (*worker, error) {
 	fmt.Fprintf(logf, "--- %s: starting %s on %s\n", now.Format(time.RFC3339), id, listen)
 	cmd.Stdout, cmd.Stderr = logf, logf
 
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	select {
+	case <-p.shut.Stopping():
 		return nil, ErrClosed
+	default:
 	}
+	p.mu.Lock()
 	if err := p.spawn.start(cmd); err != nil {
 		p.mu.Unlock()
 		return nil, fmt.Errorf("start %s: %w", p.cfg.Binary, err)
@@ -164,7 +165,7 @@ func (p *Provider) waitStart(ctx context.Context, w *worker) bool {
 			return true
 		case <-ctx.Done():
 			return true
-		case <-p.stopping:
+		case <-p.shut.Stopping():
 			return true
 		case <-tick.C:
 		}
@@ -176,9 +177,6 @@ func (p *Provider) instanceOf(w *worker) provider.Instance {
 	defer p.mu.Unlock()
 	return w.instance()
 }
-
-// pickPort chooses the port of a new worker.
-var pickPort = freePort
 
 // freePort asks the kernel for a free port on 127.0.0.1. Another process
 // may take it before the worker binds it; Launch then tries another.

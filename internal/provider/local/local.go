@@ -15,10 +15,8 @@ import (
 	"github.com/specialvfx/vfx/internal/provider/health"
 )
 
-// Name is the name the provider is registered under.
+// Name is the provider's name (`--provider local`).
 const Name = "local"
-
-func init() { provider.Register(Name, provider.FactoryOf(ConfigFromOptions, New)) }
 
 // ErrClosed is returned by Launch after Close.
 var ErrClosed = provider.ErrClosed
@@ -32,16 +30,15 @@ type Provider struct {
 	probe *health.Prober
 	spawn *spawner
 
-	mu        sync.Mutex
-	workers   map[string]*worker
-	next      int // the next id number to try
-	launching int // workers being launched right now
-	closed    bool
+	// shut gates Launch: Close stops the launches in progress, waits for
+	// them, then terminates every worker.
+	shut provider.Shutdown
 
-	stopping  chan struct{} // closed by Close: launches stop waiting
-	launches  sync.WaitGroup
-	closeOnce sync.Once
-	closeErr  error
+	launches provider.Launches // in progress
+
+	mu      sync.Mutex
+	workers map[string]*worker
+	next    int // the next id number to try
 }
 
 var (
@@ -79,11 +76,8 @@ func (w *worker) instance() provider.Instance {
 // New validates cfg, adopts the live workers recorded in cfg.StateDir and
 // returns the provider.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
-	cfg, err := cfg.withDefaults()
+	cfg, err := cfg.complete()
 	if err != nil {
-		return nil, err
-	}
-	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	files, err := newStateFiles(cfg.StateDir)
@@ -91,13 +85,12 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{
-		cfg:      cfg,
-		files:    files,
-		log:      cfg.Logger.With("provider", Name),
-		probe:    health.NewProber(cfg.HealthTimeout),
-		workers:  map[string]*worker{},
-		next:     1,
-		stopping: make(chan struct{}),
+		cfg:     cfg,
+		files:   files,
+		log:     cfg.Logger.With("provider", Name),
+		probe:   health.NewProber(cfg.HealthTimeout),
+		workers: map[string]*worker{},
+		next:    1,
 	}
 	if err := p.adopt(ctx); err != nil {
 		p.probe.Close()
@@ -117,30 +110,26 @@ func (p *Provider) Launch(ctx context.Context, n int) ([]provider.Instance, erro
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("launch: %w", err)
 	}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		return nil, fmt.Errorf("launch: %w", ErrClosed)
+	done, err := p.shut.Begin()
+	if err != nil {
+		return nil, fmt.Errorf("launch: %w", err)
 	}
-	live := p.launching
+	defer done()
+	// Counted and reserved under mu, which a launch holds to record its
+	// worker: a worker is counted either live or starting, never neither.
+	p.mu.Lock()
+	live := 0
 	for _, w := range p.workers {
 		if w.state != lifecycle.Terminated {
 			live++
 		}
 	}
-	if live+n > p.cfg.MaxWorkers {
-		p.mu.Unlock()
-		return nil, fmt.Errorf("launch %d workers: %d running or starting, limit %d", n, live, p.cfg.MaxWorkers)
-	}
-	p.launching += n
-	p.launches.Add(1)
+	release, err := p.launches.Reserve(live, n, p.cfg.MaxWorkers)
 	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		p.launching -= n
-		p.mu.Unlock()
-		p.launches.Done()
-	}()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 
 	return provider.LaunchEach(n, func(int) (provider.Instance, error) { return p.launchOne(ctx) })
 }
@@ -244,13 +233,7 @@ func (p *Provider) Terminate(ctx context.Context, id string) error {
 // parallel, and releases the provider's resources. Workers still running
 // when ctx ends are killed. Close is idempotent.
 func (p *Provider) Close(ctx context.Context) error {
-	p.closeOnce.Do(func() {
-		p.mu.Lock()
-		p.closed = true
-		close(p.stopping)
-		p.mu.Unlock()
-		p.launches.Wait()
-
+	return p.shut.Close(func() error {
 		p.mu.Lock()
 		ids := make([]string, 0, len(p.workers))
 		for id := range p.workers {
@@ -269,9 +252,8 @@ func (p *Provider) Close(ctx context.Context) error {
 		wg.Wait()
 		p.spawn.stop()
 		p.probe.Close()
-		p.closeErr = errors.Join(errs...)
+		return errors.Join(errs...)
 	})
-	return p.closeErr
 }
 
 // sortInstances orders by id number (local-2 before local-10).

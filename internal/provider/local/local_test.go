@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,13 +25,13 @@ import (
 // testConfig is a provider configuration on a fresh state directory.
 func testConfig(t *testing.T) Config {
 	t.Helper()
-	return Config{
+	return Config{Workers: provider.Workers{
 		Binary:      vfxBinary,
 		StateDir:    t.TempDir(),
 		Store:       "none",
 		StopTimeout: 10 * time.Second,
 		Logger:      testutil.Logger(t),
-	}
+	}}
 }
 
 // newProvider builds a provider that is closed when the test ends, and
@@ -205,6 +206,9 @@ func TestKilledWorkerIsReportedAndNotRestarted(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	// The provider observes the exit (it reaps its child) and reports it
+	// on the next List, which is where it would replace the worker if it
+	// did: once that List has returned, a replacement would be there.
 	waitFor(t, 5*time.Second, id+" reported terminated", func() bool {
 		return providertest.ListByID(t, p)[id].State == lifecycle.Terminated
 	})
@@ -212,7 +216,6 @@ func TestKilledWorkerIsReportedAndNotRestarted(t *testing.T) {
 		t.Errorf("state file of a dead worker: %v", err)
 	}
 	// Nothing replaces it.
-	time.Sleep(300 * time.Millisecond)
 	l := providertest.ListByID(t, p)
 	if len(l) != 1 || l[id].State != lifecycle.Terminated {
 		t.Errorf("List = %+v; want only %s, terminated", l, id)
@@ -248,9 +251,25 @@ func TestDeadWorkerForgottenAfterRetention(t *testing.T) {
 	})
 }
 
-// startHelper runs the test binary as a parent that launches one worker,
-// and returns the helper and the worker's pid and address.
-func startHelper(t *testing.T, stateDir string, detach, noDeathSignal bool) (*exec.Cmd, int, string) {
+// helperWorker is a worker launched by a helper process.
+type helperWorker struct {
+	pid  int
+	addr string
+}
+
+// helperOptions configure the parent process startHelper runs.
+type helperOptions struct {
+	stateDir      string
+	detach        bool
+	noDeathSignal bool
+	// controlDir, when not empty, has the helper also launch an attached
+	// worker (the default configuration) with that state directory.
+	controlDir string
+}
+
+// startHelper runs the test binary as a parent that launches one worker
+// (two with a control), and returns the helper and its workers, ready.
+func startHelper(t *testing.T, o helperOptions) (*exec.Cmd, []helperWorker) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	flag := func(b bool) string {
@@ -259,8 +278,9 @@ func startHelper(t *testing.T, stateDir string, detach, noDeathSignal bool) (*ex
 		}
 		return "0"
 	}
-	cmd.Env = append(os.Environ(), helperEnv+"=1", "VFX_HELPER_BINARY="+vfxBinary, "VFX_HELPER_STATE="+stateDir,
-		"VFX_HELPER_DETACH="+flag(detach), "VFX_HELPER_NO_DEATH_SIGNAL="+flag(noDeathSignal))
+	cmd.Env = append(os.Environ(), helperEnv+"=1", "VFX_HELPER_BINARY="+vfxBinary, "VFX_HELPER_STATE="+o.stateDir,
+		"VFX_HELPER_DETACH="+flag(o.detach), "VFX_HELPER_NO_DEATH_SIGNAL="+flag(o.noDeathSignal),
+		"VFX_HELPER_CONTROL_STATE="+o.controlDir)
 	cmd.Stderr = testutil.LogWriter(t)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -270,28 +290,50 @@ func startHelper(t *testing.T, stateDir string, detach, noDeathSignal bool) (*ex
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line := make(chan string, 1)
+	n := 1
+	if o.controlDir != "" {
+		n = 2
+	}
+	lines := make(chan string, n)
 	go func() {
-		s, _ := bufio.NewReader(out).ReadString('\n')
-		line <- s
+		r := bufio.NewReader(out)
+		for range n {
+			s, _ := r.ReadString('\n')
+			lines <- s
+		}
 	}()
-	var s string
-	select {
-	case s = <-line:
-	case <-time.After(15 * time.Second):
-		t.Fatal("helper did not report its worker in 15s")
+	var workers []helperWorker
+	for range n {
+		var s string
+		select {
+		case s = <-lines:
+		case <-time.After(15 * time.Second):
+			t.Fatal("helper did not report its workers in 15s")
+		}
+		var (
+			w    helperWorker
+			stat string
+		)
+		if _, err := fmt.Sscan(s, &w.pid, &w.addr, &stat); err != nil {
+			t.Fatalf("helper said %q: %v", s, err)
+		}
+		t.Cleanup(func() { _ = syscall.Kill(w.pid, syscall.SIGKILL) })
+		if stat != lifecycle.Ready.String() {
+			t.Fatalf("helper's worker is %s; want ready", stat)
+		}
+		workers = append(workers, w)
 	}
-	var (
-		pid        int
-		addr, stat string
-	)
-	if _, err := fmt.Sscan(s, &pid, &addr, &stat); err != nil {
-		t.Fatalf("helper said %q: %v", s, err)
+	return cmd, workers
+}
+
+// cmdline returns the arguments of process pid.
+func cmdline(t *testing.T, pid int) []string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if stat != lifecycle.Ready.String() {
-		t.Fatalf("helper's worker is %s; want ready", stat)
-	}
-	return cmd, pid, addr
+	return strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
 }
 
 func killHelper(t *testing.T, cmd *exec.Cmd) {
@@ -313,8 +355,8 @@ func TestWorkerExitsWithKilledParent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			helper, pid, _ := startHelper(t, t.TempDir(), false, tt.noDeathSignal)
-			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+			helper, workers := startHelper(t, helperOptions{stateDir: t.TempDir(), noDeathSignal: tt.noDeathSignal})
+			pid := workers[0].pid
 			if !alive(pid) {
 				t.Fatalf("worker %d not running while its parent is", pid)
 			}
@@ -329,11 +371,17 @@ func TestWorkerExitsWithKilledParent(t *testing.T) {
 func TestAdoptDetachedWorkerAfterParentKilled(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t)
-	helper, pid, addr := startHelper(t, cfg.StateDir, true, false)
-	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	helper, workers := startHelper(t, helperOptions{stateDir: cfg.StateDir, detach: true, controlDir: t.TempDir()})
+	pid, addr, control := workers[0].pid, workers[0].addr, workers[1].pid
+	if args := cmdline(t, pid); slices.Contains(args, "--exit-with-parent") {
+		t.Fatalf("detached worker runs %q", args)
+	}
 	killHelper(t, helper)
-	// The detached worker outlives its parent.
-	time.Sleep(700 * time.Millisecond)
+	// The attached worker of the same parent exits: the parent's death
+	// has been acted on. The detached one outlives it.
+	waitFor(t, 10*time.Second, fmt.Sprintf("attached worker %d to exit after its parent was killed", control), func() bool {
+		return !alive(control)
+	})
 	if code, _ := getHealth(t, addr); code != http.StatusOK || !alive(pid) {
 		t.Fatalf("detached worker: /health %d, alive %v", code, alive(pid))
 	}
@@ -386,16 +434,15 @@ func TestLaunchRetriesWhenPortIsTaken(t *testing.T) {
 	defer taken.Close()
 	takenPort := taken.Addr().(*net.TCPAddr).Port
 	calls := 0
-	pickPort = func() (int, error) {
+	cfg := testConfig(t)
+	cfg.pickPort = func() (int, error) {
 		calls++
 		if calls == 1 {
 			return takenPort, nil
 		}
 		return freePort()
 	}
-	t.Cleanup(func() { pickPort = freePort })
-
-	p := newProvider(t, testConfig(t))
+	p := newProvider(t, cfg)
 	insts, err := p.Launch(context.Background(), 1)
 	if err != nil {
 		t.Fatalf("Launch: %v", err)
@@ -425,27 +472,6 @@ func TestLaunchLimits(t *testing.T) {
 	}
 	if files := stateFileNames(t, cfg.StateDir); len(files) != 0 {
 		t.Errorf("refused launches left state files: %v", files)
-	}
-}
-
-func TestRegisteredAndOptions(t *testing.T) {
-	dir := t.TempDir()
-	p, err := provider.New(context.Background(), Name, provider.Options{
-		Binary:   vfxBinary,
-		StateDir: dir,
-		Store:    "none",
-		Extra:    map[string]string{ExtraStopTimeout: "3s", ExtraMaxWorkers: "7", "region": "ignored"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lp, ok := p.(*Provider)
-	if !ok {
-		t.Fatalf("provider.New(local) = %T", p)
-	}
-	defer lp.Close(context.Background())
-	if lp.cfg.StopTimeout != 3*time.Second || lp.cfg.MaxWorkers != 7 || lp.cfg.Detach {
-		t.Errorf("config from options = %+v", lp.cfg)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
 
@@ -25,32 +26,36 @@ func TestMain(m *testing.M) {
 }
 
 // runHelper launches one worker with the configuration given in the
-// environment, prints "<pid> <address>" and blocks until killed.
+// environment, and an attached one as a control when asked, prints
+// "<pid> <address> <state>" for each and blocks until killed.
 func runHelper() int {
 	ctx := context.Background()
-	p, err := New(ctx, Config{
-		Binary:   os.Getenv("VFX_HELPER_BINARY"),
-		StateDir: os.Getenv("VFX_HELPER_STATE"),
-		Store:    "none",
-		Detach:   os.Getenv("VFX_HELPER_DETACH") == "1",
-
+	cfgs := []Config{{
+		Workers:       provider.Workers{Binary: os.Getenv("VFX_HELPER_BINARY"), StateDir: os.Getenv("VFX_HELPER_STATE"), Store: "none"},
+		Detach:        os.Getenv("VFX_HELPER_DETACH") == "1",
 		noDeathSignal: os.Getenv("VFX_HELPER_NO_DEATH_SIGNAL") == "1",
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		return 2
+	}}
+	if dir := os.Getenv("VFX_HELPER_CONTROL_STATE"); dir != "" {
+		cfgs = append(cfgs, Config{Workers: provider.Workers{Binary: cfgs[0].Binary, StateDir: dir, Store: "none"}})
 	}
-	insts, err := p.Launch(ctx, 1)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		return 2
+	for _, cfg := range cfgs {
+		p, err := New(ctx, cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "helper:", err)
+			return 2
+		}
+		insts, err := p.Launch(ctx, 1)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "helper:", err)
+			return 2
+		}
+		r, err := readRecord(p.files.path(insts[0].ID))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "helper:", err)
+			return 2
+		}
+		fmt.Printf("%d %s %s\n", r.PID, r.Address, insts[0].State)
 	}
-	r, err := readRecord(p.files.path(insts[0].ID))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "helper:", err)
-		return 2
-	}
-	fmt.Printf("%d %s %s\n", r.PID, r.Address, insts[0].State)
 	time.Sleep(time.Hour)
 	return 0
 }

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,6 +170,48 @@ func FuzzMatchCmdline(f *testing.F) {
 		r := record{ID: id, Address: address, Binary: "/opt/vfx"}
 		if matchCmdline(cmdline, r) && !strings.Contains(string(cmdline), "worker") {
 			t.Fatalf("matched %q without a worker argument", cmdline)
+		}
+	})
+}
+
+func TestParseStat(t *testing.T) {
+	tests := []struct {
+		name, in string
+		state    byte
+		flags    uint64
+		ok       bool
+	}{
+		{name: "running", in: "20269 (cat) R 20153 20153 16838 0 -1 4194304 98 0 0", state: 'R', flags: 4194304, ok: true},
+		{name: "exiting", in: "77 (vfx) D 1 77 77 0 -1 4194884 98 0 0", state: 'D', flags: 4194884, ok: true},
+		{name: "name with parentheses and spaces", in: "5 (a) Z (b) Z 1 5 5 0 -1 4 0", state: 'Z', flags: 4, ok: true},
+		{name: "no name", in: "5 R 1 5 5 0 -1 4", ok: false},
+		{name: "too short", in: "5 (x) R 1 5", ok: false},
+		{name: "flags not a number", in: "5 (x) R 1 5 5 0 -1 lots", ok: false},
+		{name: "state of two letters", in: "5 (x) RR 1 5 5 0 -1 4", ok: false},
+		{name: "empty", in: "", ok: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state, flags, ok := parseStat([]byte(tt.in))
+			if state != tt.state || flags != tt.flags || ok != tt.ok {
+				t.Errorf("parseStat(%q) = %q, %d, %v; want %q, %d, %v", tt.in, state, flags, ok, tt.state, tt.flags, tt.ok)
+			}
+		})
+	}
+	// This process is running and not exiting.
+	if st, _, ok := procStat(os.Getpid()); !ok || st == 'Z' || exiting(os.Getpid()) {
+		t.Errorf("own stat: %q, %v, exiting %v", st, ok, exiting(os.Getpid()))
+	}
+}
+
+func FuzzParseStat(f *testing.F) {
+	f.Add([]byte("20269 (cat) R 20153 20153 16838 0 -1 4194304 98 0 0"))
+	f.Add([]byte("5 (a) Z (b) Z 1 5 5 0 -1 4 0"))
+	f.Add([]byte(")"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		state, _, ok := parseStat(b)
+		if ok && (state == ' ' || !bytes.Contains(b, []byte{')', ' ', state})) {
+			t.Fatalf("parseStat(%q) = state %q", b, state)
 		}
 	})
 }

@@ -57,7 +57,10 @@ func (p *Provider) signal(w *worker, sig syscall.Signal) error {
 	return err
 }
 
-// gone reports whether the worker process has exited.
+// gone reports whether the worker process has exited. An adopted one is
+// gone once it is no process, a zombie, or another program (a recycled
+// pid); while it exits, its command line reads empty, but it is not gone
+// yet.
 func (p *Provider) gone(w *worker) bool {
 	if w.exited != nil {
 		select {
@@ -67,7 +70,8 @@ func (p *Provider) gone(w *worker) bool {
 			return false
 		}
 	}
-	return !alive(w.rec.PID) || !isWorker(w.rec.PID, w.rec)
+	pid := w.rec.PID
+	return !alive(pid) || !exiting(pid) && !isWorker(pid, w.rec)
 }
 
 // waitGone waits for the worker to exit; false if ctx ended first.

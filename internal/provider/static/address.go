@@ -62,13 +62,18 @@ func ParseAddress(s string) (string, error) {
 // and validates each one. Empty items are ignored; duplicates are an error.
 // Every problem is reported, not only the first.
 func ParseList(s string) ([]string, error) {
-	var items []string
+	return parseAll(splitList(nil, s))
+}
+
+// splitList appends the non-empty items of the comma-separated list s to
+// items.
+func splitList(items []string, s string) []string {
 	for _, it := range strings.Split(s, ",") {
 		if strings.TrimSpace(it) != "" {
 			items = append(items, it)
 		}
 	}
-	return parseAll(items)
+	return items
 }
 
 func parseAll(items []string) ([]string, error) {

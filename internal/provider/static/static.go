@@ -11,14 +11,8 @@ import (
 	"github.com/specialvfx/vfx/internal/provider"
 )
 
-// Name is the name the provider is registered under.
+// Name is the provider's name (`--provider static`).
 const Name = "static"
-
-func init() {
-	provider.Register(Name, func(_ context.Context, opts provider.Options) (provider.Provider, error) {
-		return New(opts.Addresses, time.Now())
-	})
-}
 
 // Provider serves a fixed list of worker addresses. It is safe for
 // concurrent use.
@@ -30,16 +24,13 @@ type Provider struct {
 var _ provider.Provider = (*Provider)(nil)
 
 // New validates the addresses (see ParseAddress; each item may itself be a
-// comma-separated list) and returns a provider listing them with IDs equal
-// to their canonical addresses. since is reported as their launch time.
+// comma-separated list, and problems are numbered across the whole list)
+// and returns a provider listing them with IDs equal to their canonical
+// addresses. since is reported as their launch time.
 func New(addresses []string, since time.Time) (*Provider, error) {
 	var items []string
 	for _, a := range addresses {
-		list, err := ParseList(a)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, list...)
+		items = splitList(items, a)
 	}
 	list, err := parseAll(items)
 	if err != nil {

@@ -75,15 +75,16 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
-func TestRegistered(t *testing.T) {
-	p, err := provider.New(context.Background(), Name, provider.Options{Addresses: []string{"127.0.0.1:8000"}})
-	if err != nil {
-		t.Fatal(err)
+// TestNewNumbersAcrossItems checks that the problems of the addresses
+// given as several items (the --workers flag splits its commas) are
+// numbered in the whole list.
+func TestNewNumbersAcrossItems(t *testing.T) {
+	_, err := New([]string{"127.0.0.1:8001", "ftp://b:1,127.0.0.1:8001"}, time.Now())
+	if err == nil {
+		t.Fatal("no error")
 	}
-	if _, ok := p.(*Provider); !ok {
-		t.Fatalf("provider.New(%q) = %T", Name, p)
-	}
-	if _, err := provider.New(context.Background(), Name, provider.Options{}); err == nil {
-		t.Error("static provider without addresses: no error")
+	want := "worker 2: address \"ftp://b:1\": scheme \"ftp\" is not http or https\nworker 3: duplicate address http://127.0.0.1:8001"
+	if err.Error() != want {
+		t.Errorf("error %q; want %q", err, want)
 	}
 }
