@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/specialvfx/vfx/internal/balancer"
+	"github.com/specialvfx/vfx/internal/console"
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
@@ -137,15 +139,19 @@ request retried on another one (--max-retries).`,
 			} else if changed := changedFlags(cmd.Flags(), as); len(changed) > 0 {
 				log.Warn("--provider static keeps its fixed list of workers: autoscaler flags ignored", "flags", changed)
 			}
+			// The log is on standard error: progress is plain lines only,
+			// for the steps that take over two seconds.
+			con := console.New(cmd.OutOrStdout(), console.Options{PlainAfter: 2 * time.Second})
 			if launch > 0 {
-				if _, err := prov.Launch(ctx, launch); err != nil {
+				step := con.Start(fmt.Sprintf("starting %d %s", launch, workerNoun(provName, launch)))
+				if _, err := prov.Launch(ctx, launch); step.Done(err) != nil {
 					closeProvider(prov, log)
 					return fmt.Errorf("launch %d workers: %w", launch, err)
 				}
 			}
 			return runLB(ctx, lbSetup{
 				flags: f, storeURL: storeURL, provName: provName, prov: prov, ownsPool: owned, log: log,
-				autoscale: scaling,
+				autoscale: scaling, con: con,
 				serving: func(s *lbServing) {
 					fmt.Fprintf(cmd.OutOrStdout(), "load balancer on %s (policy %s, provider %s, %d workers); state at %s/api/v1/state\n",
 						s.url, f.cfg.Policy, provName, s.workers, s.url)
@@ -178,6 +184,12 @@ type lbSetup struct {
 	autoscale *autoscaling
 	// serving is called once the load balancer accepts requests.
 	serving func(*lbServing)
+	// con shows the progress of the steps of start-up and shutdown that
+	// take a while (nil: not shown).
+	con *console.Console
+	// wrap, when not nil, wraps the load balancer's handler (vfx up
+	// measures the requests for its status line).
+	wrap func(http.Handler) http.Handler
 }
 
 // lbServing describes a running load balancer.
@@ -185,6 +197,7 @@ type lbServing struct {
 	url     string // base URL to send requests to
 	workers int    // workers ready
 	srv     *proxy.Server
+	pool    *proxy.Pool
 }
 
 // runLB runs the load balancer until ctx ends, then shuts it down in order:
@@ -193,9 +206,15 @@ type lbServing struct {
 func runLB(ctx context.Context, s lbSetup) (err error) {
 	cfg := s.flags.cfg
 	log := s.log
+	con := s.con
+	if con == nil {
+		con = console.New(io.Discard, console.Options{})
+	}
 	defer func() {
 		if s.ownsPool {
+			step := con.Start("stopping the workers")
 			closeProvider(s.prov, log)
+			step.Done(nil)
 		}
 	}()
 	if err := cfg.Validate(); err != nil {
@@ -247,8 +266,10 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", s.flags.listen, err)
 	}
-	if n, err := srv.Train(ctx); err != nil {
-		log.Warn("cost model: could not train from the store", "store", s.storeURL, "err", err)
+	step := con.Start("training the cost model from the metrics store")
+	n, trainErr := srv.Train(ctx)
+	if step.Done(trainErr) != nil {
+		log.Warn("cost model: could not train from the store", "store", s.storeURL, "err", trainErr)
 	} else {
 		log.Info("cost model trained from the store", "samples", n, "store", s.storeURL)
 	}
@@ -264,8 +285,12 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 		}
 	}
 
+	handler := srv.Handler()
+	if s.wrap != nil {
+		handler = s.wrap(handler)
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -275,8 +300,10 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("load balancer listening", "address", ln.Addr().String(), "policy", cfg.Policy, "provider", s.provName)
 	if s.serving != nil {
+		step := con.Start("waiting for the workers to be ready")
 		ready := waitReady(ctx, pool, 15*time.Second)
-		s.serving(&lbServing{url: baseURL(ln.Addr()), workers: ready, srv: srv})
+		step.Done(nil)
+		s.serving(&lbServing{url: baseURL(ln.Addr()), workers: ready, srv: srv, pool: pool})
 	}
 
 	select {
@@ -289,6 +316,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	defer cancel()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- hs.Shutdown(sctx) }()
+	step = con.Start("stopping the load balancer: finishing the queued and in-flight requests")
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
@@ -296,6 +324,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	case <-httpDone:
 	case <-time.After(5 * time.Second):
 	}
+	step.Done(nil)
 	hs.Close()
 	stopLoops()
 	if waitStarted != nil {
@@ -305,12 +334,13 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 }
 
 // waitReady waits until every worker of the pool is ready (or timeout) and
-// returns how many are.
+// returns how many are. An empty pool (vfx up --min 0) is not waited for.
 func waitReady(ctx context.Context, pool *proxy.Pool, timeout time.Duration) int {
 	deadline := time.Now().Add(timeout)
 	for {
-		counts := pool.Snapshot().CountByState()
-		if counts[lifecycle.Booting] == 0 && counts[lifecycle.Ready] > 0 || time.Now().After(deadline) || ctx.Err() != nil {
+		snap := pool.Snapshot()
+		counts := snap.CountByState()
+		if len(snap.Workers) == 0 || counts[lifecycle.Booting] == 0 && counts[lifecycle.Ready] > 0 || time.Now().After(deadline) || ctx.Err() != nil {
 			return counts[lifecycle.Ready]
 		}
 		time.Sleep(50 * time.Millisecond)

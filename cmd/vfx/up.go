@@ -3,16 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/console"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/reqstats"
+	"github.com/specialvfx/vfx/internal/workload"
 )
 
 func init() { addCommand(newUpCmd) }
@@ -25,6 +30,7 @@ func newUpCmd() *cobra.Command {
 		res        workerResources
 		deployment string
 		as         *autoscaleFlags
+		verbose    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -52,6 +58,16 @@ YAML file sets the other autoscaler settings; flags override it.
 
 Workers recorded in --state-dir that are still running (from a previous
 "vfx up" that was killed) are adopted rather than started again.
+
+Output: the steps of start-up and shutdown that take a while show their
+progress (a spinner with the elapsed time on a terminal, a plain line after
+two seconds otherwise), then a banner says where to send requests. On a
+terminal a status line below it is redrawn every second: workers by state,
+the queue, the requests of the last 10 s (rate, p50 and p99 latency,
+failures) and the predicted backlog; otherwise there is no periodic output
+(the state API and /metrics serve the same). The log goes to
+STATE-DIR/logs/vfx-up.log; standard error shows its warnings and errors, or
+all of it with -v, or with an explicit --log-level.
 
 Ctrl-C or SIGTERM stops everything in order: the autoscaler stops, the load
 balancer stops accepting, finishes the queued and in-flight requests (at
@@ -90,9 +106,16 @@ killed "vfx up" leaves no worker behind.`,
 			if provName != "local" && provName != "docker" {
 				return fmt.Errorf("--provider: want local or docker, got %q (vfx lb runs in front of other providers)", provName)
 			}
-			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
+			out, err := newUpOutput(cmd, stateDir, verbose)
+			if err != nil {
+				return err
+			}
+			defer out.Close()
+			// The providers log through the default logger.
+			slog.SetDefault(out.log)
+			return runUp(cmd.Context(), out, upOptions{
 				flags: f, stateDir: stateDir, scale: acfg, allVM: as.allVM, provName: provName, res: res, deployment: deployment,
-			}, slog.Default())
+			})
 		},
 	}
 	fs := cmd.Flags()
@@ -102,6 +125,7 @@ killed "vfx up" leaves no worker behind.`,
 	res.bind(fs)
 	fs.StringVar(&deployment, "deployment", "vfx", "deployment name (--provider docker: labels and network)")
 	as = addAutoscaleFlags(fs)
+	fs.BoolVarP(&verbose, "verbose", "v", false, "show the whole log on standard error (it always goes to STATE-DIR/logs/"+upLogName+"; without -v only warnings and errors show)")
 	return cmd
 }
 
@@ -116,8 +140,9 @@ type upOptions struct {
 	deployment string
 }
 
-func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) error {
+func runUp(ctx context.Context, out *upOutput, o upOptions) error {
 	f := o.flags
+	log := out.log
 	storeURL, err := f.storeURL()
 	if err != nil {
 		return err
@@ -134,26 +159,46 @@ func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) er
 		Deployment: o.deployment,
 	}
 	o.res.apply(&popts)
+	step := out.con.Start("starting the " + o.provName + " provider")
 	prov, err := provider.New(ctx, o.provName, popts)
-	if err != nil {
+	if err := step.Done(err); err != nil {
 		return err
 	}
-	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, log); err != nil {
+	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, out.con, o.provName, log); err != nil {
 		closeProvider(prov, log)
 		return err
 	}
+	win := reqstats.NewWindow(time.Now(), reqstats.Options{})
+	waitStatus := func() {}
+	defer func() { waitStatus() }()
 	return runLB(ctx, lbSetup{
 		flags: f, storeURL: storeURL, provName: o.provName, prov: prov, ownsPool: true, log: log,
 		autoscale: newAutoscaling(ctx, o.scale, o.allVM, prov, log),
+		con:       out.con,
+		wrap: func(h http.Handler) http.Handler {
+			return reqstats.Measure(h, win, nil, computePaths()...)
+		},
 		serving: func(s *lbServing) {
 			printUp(out, s, o, storeURL)
+			if out.con.Terminal() {
+				waitStatus = startStatus(ctx, out.con, s.pool, win)
+			}
 		},
 	})
 }
 
+// computePaths are the paths of the compute requests.
+func computePaths() []string {
+	var paths []string
+	for _, k := range workload.Kinds {
+		paths = append(paths, k.Path())
+	}
+	return paths
+}
+
 // keepPoolSize launches workers until the provider has n live ones
-// (adopted ones count).
-func keepPoolSize(ctx context.Context, prov provider.Provider, n int, log *slog.Logger) error {
+// (adopted ones count), showing the launch's progress on con.
+func keepPoolSize(ctx context.Context, prov provider.Provider, n int, con *console.Console, provName string, log *slog.Logger) error {
 	insts, err := prov.List(ctx)
 	if err != nil {
 		return fmt.Errorf("list workers: %w", err)
@@ -170,21 +215,38 @@ func keepPoolSize(ctx context.Context, prov provider.Provider, n int, log *slog.
 	if live >= n {
 		return nil
 	}
-	if _, err := prov.Launch(ctx, n-live); err != nil {
+	what := fmt.Sprintf("starting %d %s", n-live, workerNoun(provName, n-live))
+	if provName == "docker" {
+		what += " (the first start builds the worker image)"
+	}
+	step := con.Start(what)
+	_, err = prov.Launch(ctx, n-live)
+	if err := step.Done(err); err != nil {
 		return fmt.Errorf("launch %d workers: %w", n-live, err)
 	}
 	return nil
 }
 
-func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
-	kind, logs := "local worker", "worker logs in "+filepath.Join(o.stateDir, "logs")
+// workerNoun names n workers of a provider: "local worker", "workers in
+// Docker containers".
+func workerNoun(provName string, n int) string {
+	switch {
+	case provName == "docker" && n == 1:
+		return "worker in a Docker container"
+	case provName == "docker":
+		return "workers in Docker containers"
+	case n == 1:
+		return "local worker"
+	}
+	return "local workers"
+}
+
+// printUp prints the banner of a running vfx up, and a separator below
+// which the log follows when it is shown.
+func printUp(out *upOutput, s *lbServing, o upOptions, storeURL string) {
+	logs := "worker logs in " + filepath.Join(o.stateDir, "logs")
 	if o.provName == "docker" {
-		kind, logs = "worker in a Docker container", "worker logs: docker logs CONTAINER"
-		if s.workers != 1 {
-			kind = "workers in Docker containers"
-		}
-	} else if s.workers != 1 {
-		kind = "local workers"
+		logs = "worker logs: docker logs CONTAINER"
 	}
 	files := "VMState.xml and ASState.xml"
 	if o.allVM {
@@ -195,7 +257,11 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
 	if sc.Policy == "fixed" {
 		scaling = fmt.Sprintf("a fixed pool of %d", sc.Min)
 	}
-	fmt.Fprintf(out, `SpecialVFX@Cloud is up: %d %s behind the load balancer (routing policy %s, %s).
+	shown := "warnings and errors shown here; -v for all"
+	if out.verbose {
+		shown = "shown below"
+	}
+	out.con.Printf(`SpecialVFX@Cloud is up: %d %s behind the load balancer (routing policy %s, %s).
 
   Send requests to %[5]s, e.g.
     curl -X POST '%[5]s/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false' --data @payload.json
@@ -204,7 +270,10 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
   Metrics:  %[5]s/metrics
   Data:     %[6]s (metrics store %[7]s, %[8]s,
             %[9]s)
+  Log:      %[10]s (%[11]s)
 
-Press Ctrl-C to stop.
-`, s.workers, kind, o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs, files)
+Press Ctrl-C to stop.`, s.workers, workerNoun(o.provName, s.workers), o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs, files, out.logPath, shown)
+	if out.verbose {
+		out.con.Printf("──── log %s", strings.Repeat("─", 62))
+	}
 }

@@ -35,11 +35,7 @@ var _ provider.Provider = (*Provider)(nil)
 func New(addresses []string, since time.Time) (*Provider, error) {
 	var items []string
 	for _, a := range addresses {
-		list, err := ParseList(a)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, list...)
+		items = append(items, splitList(a)...)
 	}
 	list, err := parseAll(items)
 	if err != nil {

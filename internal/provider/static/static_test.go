@@ -3,6 +3,7 @@ package static
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +73,31 @@ func TestNewErrors(t *testing.T) {
 				t.Fatalf("New(%q) = %+v; want an error", tt.addrs, p)
 			}
 		})
+	}
+}
+
+// TestNewReportsEveryProblem: the --workers flag reaches New split at its
+// commas (pflag's StringSlice); every bad item and every duplicate is
+// reported, each with its position in the whole list.
+func TestNewReportsEveryProblem(t *testing.T) {
+	_, err := New([]string{"a", "ftp://b:1", "c:3", "127.0.0.1:9,c:3", "http://C:3/"}, time.Now())
+	if err == nil {
+		t.Fatal("New accepted a list with bad items")
+	}
+	want := []string{
+		`worker 1: address "http://a": want host:port`,
+		`worker 2: address "ftp://b:1": scheme "ftp" is not http or https`,
+		`worker 5: duplicate address http://c:3 (worker 3)`,
+		`worker 6: duplicate address http://c:3 (worker 3)`,
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("New reported %d problems, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("problem %d = %q, want it to start with %q", i+1, lines[i], w)
+		}
 	}
 }
 
