@@ -11,10 +11,13 @@
 #   raw in/out     the whole command with uncompressed files: BMP for vfx,
 #                  PPM/PGM for ImageMagick, .v for libvips.
 #   JPEG in/out    the whole command, JPEG in and JPEG out (quality 75).
-# Installs imagemagick and libvips-tools with apt-get if they are missing.
+# Needs ImageMagick and libvips: run as root it installs imagemagick and
+# libvips-tools with apt-get when they are missing (nothing when present);
+# as another user it prints the apt-get command and exits 1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/scripts/need-tools.sh"
 SEED=${SEED:-$ROOT/../shared/seed-data}
 RUNS=${RUNS:-3}
 TIMEOUT=${TIMEOUT:-120}
@@ -23,14 +26,11 @@ H=1080
 MP=$(awk "BEGIN{print $W*$H/1e6}")
 
 IM=/usr/bin/convert # the real ImageMagick, not a stand-in earlier in PATH
-have_tools() { command -v vips >/dev/null 2>&1 && [ -x "$IM" ] && "$IM" -version 2>/dev/null | grep -q ImageMagick; }
-if ! have_tools; then
-	echo "installing imagemagick and libvips-tools..." >&2
-	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-get install -y imagemagick libvips-tools >/dev/null 2>&1; then
-		apt-get update >/dev/null 2>&1
-		apt-get install -y imagemagick libvips-tools >/dev/null
-	fi
+need_tools imageproc.sh "the benchmark compares vfx with ImageMagick and libvips" \
+	"$IM:imagemagick" vips:libvips-tools
+if ! "$IM" -version 2>/dev/null | grep -q ImageMagick; then
+	echo "imageproc.sh: $IM is not ImageMagick's convert" >&2
+	exit 1
 fi
 
 WORK=$(mktemp -d)

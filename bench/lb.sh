@@ -11,26 +11,21 @@
 #
 # Two passes per target: one connection (unloaded latency: what a hop
 # adds) for LAT_DURATION, then CONNS connections (throughput) for DURATION.
-# Prints a Markdown table. Installs wrk, haproxy and nginx if missing.
+# Prints a Markdown table. Needs wrk, haproxy, nginx, taskset and python3:
+# run as root it installs the missing ones with apt-get (nothing when they
+# are present); as another user it prints the apt-get command and exits 1.
 #
 #   bash bench/lb.sh                   # DURATION=10s LAT_DURATION=5s CONNS=32
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/need-tools.sh
 DURATION=${DURATION:-10s}
 LAT_DURATION=${LAT_DURATION:-5s}
 CONNS=${CONNS:-32}
 
-need=()
-for tool in wrk haproxy nginx taskset python3; do
-	command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
-done
-if [ ${#need[@]} -gt 0 ]; then
-	echo "lb.sh: installing haproxy nginx wrk" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
-	apt-get install -y -qq haproxy nginx wrk util-linux python3 >/dev/null
-fi
-export PATH=$PATH:/usr/sbin
+export PATH=$PATH:/usr/sbin # haproxy and nginx
+need_tools lb.sh "the benchmark measures vfx lb against HAProxy and nginx with wrk, each proxy pinned to a CPU" \
+	wrk:wrk haproxy:haproxy nginx:nginx taskset:util-linux python3:python3
 
 work=$(mktemp -d)
 pids=()

@@ -8,9 +8,13 @@
 # policy; mean latency per request class). Bounded: about 2 minutes.
 #
 #   bash bench/policies.sh [-bursts 10] [-seed 1] [-policies cost,round-robin]
+#
+# Needs taskset: run as root it installs util-linux with apt-get when it is
+# missing; as another user it prints the apt-get command and exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v taskset >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq util-linux >/dev/null; }
+source scripts/need-tools.sh
+need_tools policies.sh "the workers are pinned to one CPU each" taskset:util-linux
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/vfx" ./cmd/vfx

@@ -3,40 +3,21 @@
 # then the whole suite with the race detector, then the golden tests
 # without it.
 #
-# The end-to-end tests run the original system's client scripts, which need
-# curl, jq and hexdump (Debian packages curl, jq and bsdextrautils). When one
-# is missing, this script installs it with apt-get if it runs as root; as
-# another user it prints the apt-get command to run and exits with status 1.
-# It installs nothing when the tools are present. staticcheck is run with
-# `go run` at a pinned version (fetched through the Go module proxy).
+# The end-to-end tests and the docs test run the original system's client
+# scripts and the commands of the README, which need curl, jq and hexdump
+# (Debian packages curl, jq and bsdextrautils). When one is missing, this
+# script installs it with apt-get if it runs as root; as another user it
+# prints the apt-get command to run and exits with status 1. It installs
+# nothing when the tools are present (scripts/need-tools.sh). staticcheck is
+# run with `go run` at a pinned version (fetched through the Go module proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/need-tools.sh
 
 staticcheck=honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-missing=() # tools
-need=()    # their Debian packages
-for tool in curl jq hexdump; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		missing+=("$tool")
-		case $tool in
-		hexdump) need+=(bsdextrautils) ;;
-		*) need+=("$tool") ;;
-		esac
-	fi
-done
-if [ ${#need[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "test.sh: ${missing[*]} missing: the end-to-end tests run the original client scripts, which need them." >&2
-		echo "test.sh: install them, then run this script again:" >&2
-		echo "  sudo apt-get install -y ${need[*]}" >&2
-		exit 1
-	fi
-	echo "test.sh: installing ${need[*]} for ${missing[*]} (the original client scripts of the end-to-end tests need them)"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+need_tools test.sh "the end-to-end tests run the original client scripts, which need them" \
+	curl:curl jq:jq hexdump:bsdextrautils
 
 gofmt_out=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$gofmt_out" ]; then

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/access"
 	"github.com/specialvfx/vfx/internal/balancer"
+	"github.com/specialvfx/vfx/internal/console"
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
@@ -197,8 +199,12 @@ through their environment.`,
 			} else if changed := changedFlags(cmd.Flags(), as); len(changed) > 0 {
 				log.Warn("--provider static keeps its fixed list of workers: autoscaler flags ignored", "flags", changed)
 			}
+			// The log is on standard error: progress is plain lines only,
+			// for the steps that take over two seconds.
+			con := console.New(cmd.OutOrStdout(), console.Options{PlainAfter: 2 * time.Second})
+			step := con.Start("starting the " + setup.name + " provider")
 			prov, err := setup.start(ctx)
-			if err != nil {
+			if err := step.Done(err); err != nil {
 				return fmt.Errorf("provider %s: %w", setup.name, err)
 			}
 			var scaling *autoscaling
@@ -206,14 +212,15 @@ through their environment.`,
 				scaling = newAutoscaling(ctx, *acfg, as.allVM, prov, log)
 			}
 			if setup.launch > 0 {
-				if _, err := prov.Launch(ctx, setup.launch); err != nil {
+				step := con.Start(fmt.Sprintf("starting %d %s", setup.launch, workerNoun(setup.name, setup.launch)))
+				if _, err := prov.Launch(ctx, setup.launch); step.Done(err) != nil {
 					closeProvider(prov, log)
 					return fmt.Errorf("launch %d workers: %w", setup.launch, err)
 				}
 			}
 			return runLB(ctx, lbSetup{
 				flags: f, tokens: tokens, storeURL: storeURL, provName: setup.name, prov: prov, ownsPool: owned, log: log,
-				autoscale: scaling,
+				autoscale: scaling, con: con,
 				serving: func(s *lbServing) {
 					fmt.Fprintf(cmd.OutOrStdout(), "load balancer on %s (policy %s, provider %s, %d workers); state at %s/api/v1/state\n",
 						s.url, f.cfg.Policy, setup.name, s.workers, s.url)
@@ -243,6 +250,12 @@ type lbSetup struct {
 	autoscale *autoscaling
 	// serving is called once the load balancer accepts requests.
 	serving func(*lbServing)
+	// con shows the progress of the steps of start-up and shutdown that
+	// take a while (nil: not shown).
+	con *console.Console
+	// wrap, when not nil, wraps the load balancer's handler (vfx up
+	// measures the requests for its status line).
+	wrap func(http.Handler) http.Handler
 }
 
 // lbServing describes a running load balancer.
@@ -250,6 +263,7 @@ type lbServing struct {
 	url     string // base URL to send requests to
 	workers int    // workers ready
 	srv     *proxy.Server
+	pool    *proxy.Pool
 }
 
 // runLB runs the load balancer until ctx ends, then shuts it down in order:
@@ -258,9 +272,15 @@ type lbServing struct {
 func runLB(ctx context.Context, s lbSetup) (err error) {
 	cfg := s.flags.cfg
 	log := s.log
+	con := s.con
+	if con == nil {
+		con = console.New(io.Discard, console.Options{})
+	}
 	defer func() {
 		if s.ownsPool {
+			step := con.Start("stopping the workers")
 			closeProvider(s.prov, log)
+			step.Done(nil)
 		}
 	}()
 	if err := cfg.Validate(); err != nil {
@@ -312,8 +332,10 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", s.flags.listen, err)
 	}
-	if n, err := srv.Train(ctx); err != nil {
-		log.Warn("cost model: could not train from the store", "store", s.storeURL, "err", err)
+	step := con.Start("training the cost model from the metrics store")
+	n, trainErr := srv.Train(ctx)
+	if step.Done(trainErr) != nil {
+		log.Warn("cost model: could not train from the store", "store", s.storeURL, "err", trainErr)
 	} else {
 		log.Info("cost model trained from the store", "samples", n, "store", s.storeURL)
 	}
@@ -329,8 +351,12 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 		}
 	}
 
+	handler := srv.Handler()
+	if s.wrap != nil {
+		handler = s.wrap(handler)
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -340,8 +366,10 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	go func() { serveErr <- hs.Serve(ln) }()
 	log.Info("load balancer listening", "address", ln.Addr().String(), "policy", cfg.Policy, "provider", s.provName)
 	if s.serving != nil {
+		step := con.Start("waiting for the workers to be ready")
 		ready := waitReady(ctx, pool, 15*time.Second)
-		s.serving(&lbServing{url: baseURL(ln.Addr()), workers: ready, srv: srv})
+		step.Done(nil)
+		s.serving(&lbServing{url: baseURL(ln.Addr()), workers: ready, srv: srv, pool: pool})
 	}
 
 	select {
@@ -354,6 +382,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	defer cancel()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- hs.Shutdown(sctx) }()
+	step = con.Start("stopping the load balancer: finishing the queued and in-flight requests")
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
@@ -361,6 +390,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	case <-httpDone:
 	case <-time.After(5 * time.Second):
 	}
+	step.Done(nil)
 	hs.Close()
 	stopLoops()
 	if waitStarted != nil {
@@ -370,12 +400,13 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 }
 
 // waitReady waits until every worker of the pool is ready (or timeout) and
-// returns how many are.
+// returns how many are. An empty pool (vfx up --min 0) is not waited for.
 func waitReady(ctx context.Context, pool *proxy.Pool, timeout time.Duration) int {
 	deadline := time.Now().Add(timeout)
 	for {
-		counts := pool.Snapshot().CountByState()
-		if counts[lifecycle.Booting] == 0 && counts[lifecycle.Ready] > 0 || time.Now().After(deadline) || ctx.Err() != nil {
+		snap := pool.Snapshot()
+		counts := snap.CountByState()
+		if len(snap.Workers) == 0 || counts[lifecycle.Booting] == 0 && counts[lifecycle.Ready] > 0 || time.Now().After(deadline) || ctx.Err() != nil {
 			return counts[lifecycle.Ready]
 		}
 		time.Sleep(50 * time.Millisecond)

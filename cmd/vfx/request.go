@@ -4,16 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/specialvfx/vfx/internal/client"
 	"github.com/specialvfx/vfx/internal/codec"
+	"github.com/specialvfx/vfx/internal/console"
 )
 
 func init() { addCommand(newRequestCmd) }
@@ -32,9 +30,13 @@ func newRequestCmd() *cobra.Command {
 		Short: "Send a ray-trace, blur or enhance request to a worker or the load balancer",
 		Long: `Send one request to the HTTP API (a worker or the load balancer) and write
 the resulting image. The output format follows OUT's extension (.bmp, .png,
-.jpg/.jpeg, .gif); the image is converted locally if the server answered in
-another format. A one-line summary (size, worker, work units, time) goes to
-stderr.`,
+.jpg/.jpeg, .gif). For a lossless OUT (.png, .bmp) the server is asked for
+that format, so the pixels are exactly those "vfx blur", "vfx enhance" and
+"vfx raytrace" write; otherwise the image comes in the workload's own format
+(the input's for blur and enhance, BMP for the ray tracer) and is converted
+locally if need be. A one-line summary (size, worker, work units, time) goes
+to stderr; on a terminal, a spinner shows while a request takes longer than
+a second.`,
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&o.url, "url", envOr("VFX_URL", "http://127.0.0.1:8000"), "base URL of the worker or load balancer (env VFX_URL)")
@@ -70,7 +72,7 @@ func newRequestImageCmd(o *requestOpts, name string) *cobra.Command {
 				}
 				inFormat = sniffed
 			}
-			c := client.New(o.url, nil)
+			c := o.newRequestClient(outFormat)
 			return o.send(cmd.Context(), outFormat, func(ctx context.Context) (*client.Result, error) {
 				if name == "blur" {
 					return c.Blur(ctx, inFormat, img)
@@ -111,7 +113,7 @@ line).`,
 			}
 			p.SCols, p.SRows, p.COff, p.ROff, p.AA = win.scols, win.srows, win.coff, win.roff, win.aa
 			p.WCols, p.WRows = win.window()
-			c := client.New(o.url, nil)
+			c := o.newRequestClient(outFormat)
 			return o.send(cmd.Context(), outFormat, func(ctx context.Context) (*client.Result, error) {
 				return c.Raytrace(ctx, scene, tm, p)
 			})
@@ -136,18 +138,21 @@ func (o *requestOpts) outFormat() (string, error) {
 	return f, nil
 }
 
-// send runs the request with a spinner, writes the output in outFormat and
-// prints the summary.
+// send runs the request, with a spinner on a terminal while it takes
+// longer than a second, writes the output in outFormat and prints the
+// summary. The spinner is removed before the summary is printed, through
+// the same console, so nothing of it stays on the screen.
 func (o *requestOpts) send(ctx context.Context, outFormat string, do func(context.Context) (*client.Result, error)) error {
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		defer cancel()
 	}
+	con := console.ForFile(os.Stderr, console.Options{LiveAfter: time.Second})
 	start := time.Now()
-	stopSpinner := reqSpinner(os.Stderr, "waiting for "+o.url)
+	step := con.Start("waiting for " + o.url)
 	res, err := do(ctx)
-	stopSpinner()
+	step.Clear()
 	if err != nil {
 		return err
 	}
@@ -171,10 +176,28 @@ func (o *requestOpts) send(ctx context.Context, outFormat string, do func(contex
 	if cfg, _, err := codec.DecodeConfig(data, codec.DefaultLimits()); err == nil {
 		size = fmt.Sprintf("%dx%d", cfg.Width, cfg.Height)
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s (%s %s, %d bytes) from worker %s in %s: %d units, worker cpu %s, worker wall %s, request %s\n",
+	con.Printf("wrote %s (%s %s, %d bytes) from worker %s in %s: %d units, worker cpu %s, worker wall %s, request %s",
 		o.out, size, outFormat, len(data), reqOr(res.WorkerID, "?"), rtt.Round(time.Millisecond),
 		res.Units, res.CPU.Round(time.Millisecond), res.Wall.Round(time.Millisecond), reqOr(res.RequestID, "?"))
 	return nil
+}
+
+// losslessFormats are the output formats that keep every pixel.
+var losslessFormats = map[string]bool{"png": true, "bmp": true}
+
+// newRequestClient is a client of o.url that asks for the answer in
+// outFormat when that format is lossless, so that the pixels written are
+// the workload's own and not those of a JPEG answer converted afterwards.
+// (A server that ignores Accept, such as the original, still answers in
+// its own format, which is then converted.)
+func (o *requestOpts) newRequestClient(outFormat string) *client.Client {
+	c := client.New(o.url, nil)
+	if losslessFormats[outFormat] {
+		// Only that type: a worker answers image/* in the workload's own
+		// format, whatever comes before it.
+		c.Header.Set("Accept", codec.ContentType(outFormat)+", text/plain;q=0.5")
+	}
+	return c
 }
 
 func reqSameFormat(a, b string) bool {
@@ -186,44 +209,4 @@ func reqOr(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// reqSpinner shows a spinner on w after a second of waiting, if w is a
-// terminal, until the returned function is called.
-func reqSpinner(w *os.File, desc string) (stop func()) {
-	if !isatty.IsTerminal(w.Fd()) {
-		return func() {}
-	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		select {
-		case <-done:
-			return
-		case <-time.After(time.Second):
-		}
-		bar := progressbar.NewOptions(-1,
-			progressbar.OptionSetWriter(io.Writer(w)),
-			progressbar.OptionSpinnerType(14),
-			progressbar.OptionSetDescription(desc),
-			progressbar.OptionShowElapsedTimeOnFinish(),
-			progressbar.OptionClearOnFinish(),
-		)
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				_ = bar.Finish()
-				return
-			case <-t.C:
-				_ = bar.Add(1)
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
-	}
 }

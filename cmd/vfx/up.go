@@ -3,18 +3,22 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/specialvfx/vfx/internal/autoscaler"
+	"github.com/specialvfx/vfx/internal/console"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/docker"
 	"github.com/specialvfx/vfx/internal/provider/local"
+	"github.com/specialvfx/vfx/internal/reqstats"
+	"github.com/specialvfx/vfx/internal/workload"
 )
 
 func init() { addCommand(newUpCmd) }
@@ -25,6 +29,7 @@ func newUpCmd() *cobra.Command {
 		workers int
 		pf      providerFlags
 		as      *autoscaleFlags
+		verbose bool
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -59,6 +64,16 @@ built from this vfx binary on the first start (and again when the binary
 changes); --docker-image runs an existing image instead. Every provider
 flag is checked before anything starts; one the provider does not use is
 an error.
+
+Output: the steps of start-up and shutdown that take a while show their
+progress (a spinner with the elapsed time on a terminal, a plain line after
+two seconds otherwise), then a banner says where to send requests. On a
+terminal a status line below it is redrawn every second: workers by state,
+the queue, the requests of the last 10 s (rate, p50 and p99 latency,
+failures) and the predicted backlog; otherwise there is no periodic output
+(the state API and /metrics serve the same). The log goes to
+STATE-DIR/logs/vfx-up.log; standard error shows its warnings and errors, or
+all of it with -v, or with an explicit --log-level.
 
 Ctrl-C or SIGTERM stops everything in order: the autoscaler stops, the load
 balancer stops accepting, finishes the queued and in-flight requests (at
@@ -107,16 +122,23 @@ workers through their environment and closes them to anyone without it.`,
 			if err != nil {
 				return err
 			}
-			prov, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), log: slog.Default()})
+			prov, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), log: nil}) // nil: the providers log through the default logger vfx up sets below
 			if err != nil {
 				return err
 			}
 			if err := prov.checkPool(acfg.Scaling.Max); err != nil {
 				return err
 			}
-			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
+			out, err := newUpOutput(cmd, f.stateDir, verbose)
+			if err != nil {
+				return err
+			}
+			defer out.Close()
+			// The providers log through the default logger.
+			slog.SetDefault(out.log)
+			return runUp(cmd.Context(), out, upOptions{
 				flags: f, tokens: tokens, stateDir: f.stateDir, scale: acfg, allVM: as.allVM, prov: prov, storeURL: storeURL,
-			}, slog.Default())
+			})
 		},
 	}
 	fs := cmd.Flags()
@@ -124,6 +146,7 @@ workers through their environment and closes them to anyone without it.`,
 	fs.IntVar(&workers, "workers", 0, "run a fixed pool of this many workers (no autoscaling)")
 	pf.bind(fs, local.Name, []string{local.Name, docker.Name}, false)
 	as = addAutoscaleFlags(fs)
+	fs.BoolVarP(&verbose, "verbose", "v", false, "show the whole log on standard error (it always goes to STATE-DIR/logs/"+upLogName+"; without -v only warnings and errors show)")
 	return cmd
 }
 
@@ -138,31 +161,52 @@ type upOptions struct {
 	storeURL string
 }
 
-func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) error {
+func runUp(ctx context.Context, out *upOutput, o upOptions) error {
 	f, storeURL := o.flags, o.storeURL
+	log := out.log
 	if err := f.cfg.Validate(); err != nil {
 		return fmt.Errorf("load balancer config: %w", err)
 	}
+	step := out.con.Start("starting the " + o.prov.name + " provider")
 	prov, err := o.prov.start(ctx)
-	if err != nil {
+	if err := step.Done(err); err != nil {
 		return fmt.Errorf("provider %s: %w", o.prov.name, err)
 	}
-	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, log); err != nil {
+	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, out.con, o.prov.name, log); err != nil {
 		closeProvider(prov, log)
 		return err
 	}
+	win := reqstats.NewWindow(time.Now(), reqstats.Options{})
+	waitStatus := func() {}
+	defer func() { waitStatus() }()
 	return runLB(ctx, lbSetup{
 		flags: f, tokens: o.tokens, storeURL: storeURL, provName: o.prov.name, prov: prov, ownsPool: true, log: log,
 		autoscale: newAutoscaling(ctx, o.scale, o.allVM, prov, log),
+		con:       out.con,
+		wrap: func(h http.Handler) http.Handler {
+			return reqstats.Measure(h, win, nil, computePaths()...)
+		},
 		serving: func(s *lbServing) {
 			printUp(out, s, o, storeURL)
+			if out.con.Terminal() {
+				waitStatus = startStatus(ctx, out.con, s.pool, win)
+			}
 		},
 	})
 }
 
+// computePaths are the paths of the compute requests.
+func computePaths() []string {
+	var paths []string
+	for _, k := range workload.Kinds {
+		paths = append(paths, k.Path())
+	}
+	return paths
+}
+
 // keepPoolSize launches workers until the provider has n live ones
-// (adopted ones count).
-func keepPoolSize(ctx context.Context, prov provider.Provider, n int, log *slog.Logger) error {
+// (adopted ones count), showing the launch's progress on con.
+func keepPoolSize(ctx context.Context, prov provider.Provider, n int, con *console.Console, provName string, log *slog.Logger) error {
 	insts, err := prov.List(ctx)
 	if err != nil {
 		return fmt.Errorf("list workers: %w", err)
@@ -179,21 +223,38 @@ func keepPoolSize(ctx context.Context, prov provider.Provider, n int, log *slog.
 	if live >= n {
 		return nil
 	}
-	if _, err := prov.Launch(ctx, n-live); err != nil {
+	what := fmt.Sprintf("starting %d %s", n-live, workerNoun(provName, n-live))
+	if provName == docker.Name {
+		what += " (the first start builds the worker image)"
+	}
+	step := con.Start(what)
+	_, err = prov.Launch(ctx, n-live)
+	if err := step.Done(err); err != nil {
 		return fmt.Errorf("launch %d workers: %w", n-live, err)
 	}
 	return nil
 }
 
-func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
-	kind, logs := "local worker", "worker logs in "+filepath.Join(o.stateDir, "logs")
+// workerNoun names n workers of a provider: "local worker", "workers in
+// Docker containers".
+func workerNoun(provName string, n int) string {
+	switch {
+	case provName == docker.Name && n == 1:
+		return "worker in a Docker container"
+	case provName == docker.Name:
+		return "workers in Docker containers"
+	case n == 1:
+		return "local worker"
+	}
+	return "local workers"
+}
+
+// printUp prints the banner of a running vfx up, and a separator below
+// which the log follows when it is shown.
+func printUp(out *upOutput, s *lbServing, o upOptions, storeURL string) {
+	logs := "worker logs in " + filepath.Join(o.stateDir, "logs")
 	if o.prov.name == docker.Name {
-		kind, logs = "worker in a Docker container", "worker logs: docker logs CONTAINER"
-		if s.workers != 1 {
-			kind = "workers in Docker containers"
-		}
-	} else if s.workers != 1 {
-		kind = "local workers"
+		logs = "worker logs: docker logs CONTAINER"
 	}
 	files := "VMState.xml and ASState.xml"
 	if o.allVM {
@@ -212,7 +273,11 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
 	if storeURL != "none" {
 		records = "  Records:  vfx metrics requests --store " + shellQuote(storeURL) + "\n"
 	}
-	fmt.Fprintf(out, `SpecialVFX@Cloud is up: %d %s behind the load balancer (routing policy %s, %s).
+	shown := "warnings and errors shown here; -v for all"
+	if out.verbose {
+		shown = "shown below"
+	}
+	out.con.Printf(`SpecialVFX@Cloud is up: %d %s behind the load balancer (routing policy %s, %s).
 
   Send requests to %[5]s, e.g.
     curl -X POST '%[5]s/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false' --data @payload.json
@@ -221,9 +286,12 @@ func printUp(out io.Writer, s *lbServing, o upOptions, storeURL string) {
   Metrics:  %[5]s/metrics%[10]s
 %[11]s  Data:     %[6]s (metrics store %[7]s, %[8]s,
             %[9]s)
+  Log:      %[12]s (%[13]s)
 
-Press Ctrl-C to stop.
-`, s.workers, kind, o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs, files, admin, records)
+Press Ctrl-C to stop.`, s.workers, workerNoun(o.prov.name, s.workers), o.flags.cfg.Policy, scaling, s.url, o.stateDir, storeURL, logs, files, admin, records, out.logPath, shown)
+	if out.verbose {
+		out.con.Printf("──── log %s", strings.Repeat("─", 62))
+	}
 }
 
 // shellQuote quotes s for a POSIX shell when it holds anything but

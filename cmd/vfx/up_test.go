@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/specialvfx/vfx/internal/access"
+	"github.com/specialvfx/vfx/internal/console"
 	"github.com/specialvfx/vfx/internal/provider/local"
 )
 
@@ -39,7 +40,7 @@ func TestUpBanner(t *testing.T) {
 			var buf bytes.Buffer
 			o := upOptions{stateDir: tc.stateDir, scale: defaultAutoscaleConfig(), prov: providerSetup{name: local.Name}, tokens: lbTokens{admin: tc.admin}}
 			o.flags.cfg.Policy = "cost"
-			printUp(&buf, &lbServing{url: "http://127.0.0.1:8000", workers: 1}, o, tc.store)
+			printUp(&upOutput{con: console.New(&buf, console.Options{}), logPath: "/srv/vfx/logs/vfx-up.log"}, &lbServing{url: "http://127.0.0.1:8000", workers: 1}, o, tc.store)
 			out := buf.String()
 			for _, w := range tc.want {
 				if !strings.Contains(out, w) {

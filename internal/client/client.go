@@ -21,12 +21,19 @@ type Client struct {
 	base string
 	hc   *http.Client
 	// Header holds extra headers sent with every request (for example
-	// X-Request-Id or X-Predicted-Units). Set it before use.
+	// X-Request-Id or X-Predicted-Units). Set it before use. An Accept
+	// header set here replaces DefaultAccept: "image/png" asks a worker
+	// for a PNG answer whatever the input's format.
 	Header http.Header
 	// MaxResponseBytes bounds a response body; a larger one is an error.
 	// New sets it to DefaultMaxResponseBytes.
 	MaxResponseBytes int64
 }
+
+// DefaultAccept is the Accept header of a request whose Header sets none:
+// the raw image in the workload's own format (the input's for blur and
+// enhance, BMP for the ray tracer), or else the original's data URL.
+const DefaultAccept = "image/*, text/plain;q=0.5"
 
 // DefaultMaxResponseBytes is the default bound of a response body.
 const DefaultMaxResponseBytes = 1 << 30
@@ -119,7 +126,9 @@ func (c *Client) do(ctx context.Context, path, ctype string, body []byte, format
 		}
 	}
 	req.Header.Set("Content-Type", ctype)
-	req.Header.Set("Accept", "image/*, text/plain;q=0.5")
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", DefaultAccept)
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		var ue *url.Error

@@ -174,3 +174,32 @@ func TestHealth(t *testing.T) {
 		t.Errorf("health %q, %v", h, err)
 	}
 }
+
+// TestAcceptHeader: a request asks for the raw image in the workload's own
+// format unless the client's Header names another; against a real worker,
+// an enhance of a JPEG asked for as PNG is answered losslessly as PNG.
+func TestAcceptHeader(t *testing.T) {
+	ts := newWorker(t)
+	jpg := testutil.SeedFile(t, "imageproc/inputs/dull.jpg")
+	for _, tc := range []struct {
+		name, accept, wantFormat string
+	}{
+		{name: "default: the input's format", wantFormat: "jpg"},
+		{name: "png asked for", accept: "image/png", wantFormat: "png"},
+		{name: "bmp asked for", accept: "image/bmp", wantFormat: "bmp"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := New(ts.URL, nil)
+			if tc.accept != "" {
+				c.Header.Set("Accept", tc.accept)
+			}
+			res, err := c.Enhance(context.Background(), "jpg", jpg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Format != tc.wantFormat {
+				t.Fatalf("answer in %q, want %q", res.Format, tc.wantFormat)
+			}
+		})
+	}
+}

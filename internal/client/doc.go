@@ -6,7 +6,8 @@
 // Requests are sent in the original system's formats (the JSON body of
 // /raytracer, the data-URL body of /blurimage and /enhanceimage), so the
 // client also works against the original Java server. It asks for the raw
-// image (Accept: image/*) and accepts a data-URL answer too. The formats
+// image (Accept: image/*, or the format a caller names in its Accept
+// header) and accepts a data-URL answer too. The formats
 // are package wire's: the client builds requests and reads answers with it
 // and adds the HTTP exchange. A refusal is a *Error carrying the HTTP
 // status and the server's one-line message.

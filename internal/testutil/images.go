@@ -4,7 +4,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
+	"testing"
+
+	"golang.org/x/image/bmp"
 )
 
 // maxReported is how many differing pixels ImagesEqual names.
@@ -61,4 +67,29 @@ func rgba(c color.Color) [4]uint32 {
 func levels(a, b uint32) int {
 	d := max(int(a)-int(b), int(b)-int(a))
 	return (d + 256) / 257
+}
+
+// ReadLosslessImage decodes a PNG or BMP file (the lossless formats, whose
+// decoders leave nothing to interpretation, so the standard ones give the
+// pixels any decoder would), failing tb if it cannot.
+func ReadLosslessImage(tb testing.TB, path string) image.Image {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var img image.Image
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		img, err = png.Decode(f)
+	case ".bmp":
+		img, err = bmp.Decode(f)
+	default:
+		tb.Fatalf("%s: not a PNG or BMP file", path)
+	}
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return img
 }

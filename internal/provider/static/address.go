@@ -61,13 +61,11 @@ func ParseAddress(s string) (string, error) {
 // ParseList splits a comma-separated list of addresses (the --workers flag)
 // and validates each one. Empty items are ignored; duplicates are an error.
 // Every problem is reported, not only the first.
-func ParseList(s string) ([]string, error) {
-	return parseAll(splitList(nil, s))
-}
+func ParseList(s string) ([]string, error) { return parseAll(splitList(s)) }
 
-// splitList appends the non-empty items of the comma-separated list s to
-// items.
-func splitList(items []string, s string) []string {
+// splitList splits a comma-separated list, leaving out empty items.
+func splitList(s string) []string {
+	var items []string
 	for _, it := range strings.Split(s, ",") {
 		if strings.TrimSpace(it) != "" {
 			items = append(items, it)
@@ -76,11 +74,14 @@ func splitList(items []string, s string) []string {
 	return items
 }
 
+// parseAll validates every item and reports every problem, each with the
+// item's position in the list (from 1): bad addresses, and duplicates with
+// the position of the first occurrence.
 func parseAll(items []string) ([]string, error) {
 	var (
 		out  []string
 		errs []error
-		seen = map[string]bool{}
+		seen = map[string]int{} // canonical address → position
 	)
 	for i, it := range items {
 		a, err := ParseAddress(it)
@@ -88,11 +89,11 @@ func parseAll(items []string) ([]string, error) {
 			errs = append(errs, fmt.Errorf("worker %d: %w", i+1, err))
 			continue
 		}
-		if seen[a] {
-			errs = append(errs, fmt.Errorf("worker %d: duplicate address %s", i+1, a))
+		if first, ok := seen[a]; ok {
+			errs = append(errs, fmt.Errorf("worker %d: duplicate address %s (worker %d)", i+1, a, first))
 			continue
 		}
-		seen[a] = true
+		seen[a] = i + 1
 		out = append(out, a)
 	}
 	if err := errors.Join(errs...); err != nil {

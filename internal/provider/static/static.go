@@ -30,7 +30,7 @@ var _ provider.Provider = (*Provider)(nil)
 func New(addresses []string, since time.Time) (*Provider, error) {
 	var items []string
 	for _, a := range addresses {
-		items = splitList(items, a)
+		items = append(items, splitList(a)...)
 	}
 	list, err := parseAll(items)
 	if err != nil {

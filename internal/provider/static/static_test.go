@@ -3,6 +3,7 @@ package static
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,31 @@ func TestNewErrors(t *testing.T) {
 	}
 }
 
+// TestNewReportsEveryProblem: the --workers flag reaches New split at its
+// commas (pflag's StringSlice); every bad item and every duplicate is
+// reported, each with its position in the whole list.
+func TestNewReportsEveryProblem(t *testing.T) {
+	_, err := New([]string{"a", "ftp://b:1", "c:3", "127.0.0.1:9,c:3", "http://C:3/"}, time.Now())
+	if err == nil {
+		t.Fatal("New accepted a list with bad items")
+	}
+	want := []string{
+		`worker 1: address "http://a": want host:port`,
+		`worker 2: address "ftp://b:1": scheme "ftp" is not http or https`,
+		`worker 5: duplicate address http://c:3 (worker 3)`,
+		`worker 6: duplicate address http://c:3 (worker 3)`,
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("New reported %d problems, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("problem %d = %q, want it to start with %q", i+1, lines[i], w)
+		}
+	}
+}
+
 // TestNewNumbersAcrossItems checks that the problems of the addresses
 // given as several items (the --workers flag splits its commas) are
 // numbered in the whole list.
@@ -83,7 +109,7 @@ func TestNewNumbersAcrossItems(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	want := "worker 2: address \"ftp://b:1\": scheme \"ftp\" is not http or https\nworker 3: duplicate address http://127.0.0.1:8001"
+	want := "worker 2: address \"ftp://b:1\": scheme \"ftp\" is not http or https\nworker 3: duplicate address http://127.0.0.1:8001 (worker 1)"
 	if err.Error() != want {
 		t.Errorf("error %q; want %q", err, want)
 	}
