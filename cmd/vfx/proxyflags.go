@@ -10,9 +10,9 @@ import (
 // current values as defaults; parsing fs sets c's fields.
 func bindProxyFlags(fs *pflag.FlagSet, c *proxy.Config) {
 	fs.StringVar(&c.Policy, "policy", c.Policy, "routing policy: cost, least-requests, round-robin, p2c or cpu")
-	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes (413 beyond)")
-	fs.Int64Var(&c.MaxBuffered, "max-buffered", c.MaxBuffered, "request body bytes held at once, queued and in flight (503 + Retry-After beyond)")
-	fs.Int64Var(&c.ResponseBuffer, "response-buffer", c.ResponseBuffer, "bytes of a worker's response read before sending it on; a worker dying within them is retried elsewhere")
+	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest request body in bytes (413 beyond, at once when its Content-Length says so)")
+	fs.Int64Var(&c.MaxBuffered, "max-buffered", c.MaxBuffered, "memory budget in bytes for request bodies as they are read, decoding their headers and responses read ahead (503 + Retry-After beyond, before more is read); its last eighth is kept for small requests")
+	fs.Int64Var(&c.ResponseBuffer, "response-buffer", c.ResponseBuffer, "bytes of a worker's response read before sending it on, within --max-buffered; a worker dying within them is retried elsewhere")
 	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests that may wait for a worker (503 + Retry-After beyond)")
 	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue (then 503 + Retry-After)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request, queueing and retries included (then 504)")

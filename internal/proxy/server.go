@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/specialvfx/vfx/internal/budget"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/wire"
@@ -70,8 +71,8 @@ type Server struct {
 	trainer   *trainer
 	mux       *http.ServeMux
 
-	active      tracker      // compute requests being handled
-	buffered    atomic.Int64 // bytes of request bodies held
+	active      tracker        // compute requests being handled
+	mem         *budget.Budget // bodies, decoding and responses held (MaxBuffered)
 	autoscaler  atomic.Pointer[func() any]
 	shutting    atomic.Bool
 	hardCtx     context.Context // cancelled when shutdown stops waiting
@@ -107,9 +108,11 @@ func New(o Options) (*Server, error) {
 		decisions: newDecisionLog(o.Config.DecisionLog),
 		costs:     newUnitCosts(),
 		seen:      newIDSet(20000),
+		mem:       budget.New(o.Config.MaxBuffered),
 	}
 	s.hardCtx, s.hardCancel = context.WithCancelCause(context.Background())
 	s.metrics = newPromMetrics(o.Pool, o.Estimator)
+	s.registerMemory()
 	if o.History != nil {
 		s.trainer = newTrainer(o.History, o.Estimator, o.Config.TrainLimit, s.seen, o.Log)
 		s.trainer.costs = s.costs
