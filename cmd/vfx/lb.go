@@ -286,6 +286,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("load balancer config: %w", err)
 	}
+	softMemoryLimit(cfg.MaxBuffered, log)
 	policy, err := balancer.New(cfg.Policy)
 	if err != nil {
 		return fmt.Errorf("--policy: %w", err)

@@ -10,9 +10,9 @@ import (
 // current values as defaults; parsing fs sets c's fields.
 func bindProxyFlags(fs *pflag.FlagSet, c *proxy.Config) {
 	fs.StringVar(&c.Policy, "policy", c.Policy, "routing policy: cost, least-requests, round-robin, p2c or cpu")
-	sizeVar(fs, &c.MaxBody, "max-body", "largest request body, e.g. 64MiB (413 beyond it)")
-	sizeVar(fs, &c.MaxBuffered, "max-buffered", "request bodies held at once, queued and in flight, e.g. 1GiB (503 + Retry-After beyond)")
-	sizeVar(fs, &c.ResponseBuffer, "response-buffer", "how much of a worker's response is read before it is sent on, e.g. 16MiB; a worker dying within it is retried elsewhere")
+	sizeVar(fs, &c.MaxBody, "max-body", "largest request body, e.g. 64MiB (413 beyond it, at once when its Content-Length says so)")
+	sizeVar(fs, &c.MaxBuffered, "max-buffered", "memory budget for request bodies as they are read, decoding their headers and responses read ahead, e.g. 1GiB (503 + Retry-After beyond, before more is read); its last eighth is kept for small requests")
+	sizeVar(fs, &c.ResponseBuffer, "response-buffer", "how much of a worker's response is read before it is sent on, e.g. 16MiB, within --max-buffered; a worker dying within it is retried elsewhere")
 	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests that may wait for a worker (503 + Retry-After beyond)")
 	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue (then 503 + Retry-After)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request, queueing and retries included (then 504)")

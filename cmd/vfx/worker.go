@@ -74,8 +74,10 @@ leaves workers behind.`,
 	f.StringVar(&id, "id", "", "worker id in records and the X-Worker-Id header (default HOSTNAME:PORT)")
 	f.IntVar(&maxInflight, "max-inflight", 0, "compute requests served at once, more get 503 with Retry-After (default 2 × cores)")
 	sizeVar(f, &cfg.MaxBodyBytes, "max-body", "largest request body, e.g. 64MiB (413 beyond it)")
+	sizeVar(f, &cfg.MaxMemory, "max-memory", "memory budget for requests' bodies, decoding and pixels, reserved before use, e.g. 2GiB (default half of the memory the worker may use: its cgroup limit, else the machine's); a request that does not fit gets 503 + Retry-After, one that never can 413")
+	f.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "time allowed to receive a compute request's body (408 beyond it); a request takes an in-flight slot only once its body has arrived")
 	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read a request's headers")
-	f.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request, body included")
+	f.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request other than a compute request's body")
 	f.DurationVar(&cfg.WriteTimeout, "write-timeout", cfg.WriteTimeout, "time allowed from the end of the request headers to the end of the response; a workload still running near it is cancelled (503); 0 = no limit")
 	f.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "how long an idle keep-alive connection stays open")
 	f.DurationVar(&cfg.DrainTimeout, "drain-timeout", cfg.DrainTimeout, "on shutdown, how long to wait for requests in flight before cancelling them")
@@ -121,6 +123,7 @@ func runWorker(ctx context.Context, cfg worker.Config, listen, storeURL, id stri
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	softMemoryLimit(cfg.MaxMemory, log)
 
 	var rec worker.Recorder
 	if !strings.EqualFold(storeURL, "none") {

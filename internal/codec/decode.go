@@ -1,12 +1,14 @@
 package codec
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"image"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 
 	"golang.org/x/image/bmp"
 )
@@ -37,20 +39,40 @@ func Sniff(data []byte) string {
 // image exceeds lim, and ErrNotImage when data is not a readable JPEG, PNG,
 // BMP or GIF.
 func DecodeConfig(data []byte, lim Limits) (image.Config, string, error) {
+	return ReadConfig(bytes.NewReader(data), int64(len(data)), lim)
+}
+
+// ReadConfig is DecodeConfig for an image of size bytes read from r, so
+// that a caller can check an image it never holds whole (one decoded from
+// base64 or JSON as it streams). It reads only the header of r, except for
+// a JPEG, whose scans it counts to its end. Its checks, errors and results
+// are those of DecodeConfig on the same bytes.
+func ReadConfig(r io.Reader, size int64, lim Limits) (image.Config, string, error) {
 	lim = lim.orDefault()
-	if len(data) == 0 {
+	if size <= 0 {
 		return image.Config{}, "", fmt.Errorf("%w: no data", ErrNotImage)
 	}
-	if int64(len(data)) > lim.MaxBytes {
-		return image.Config{}, "", fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(data), lim.MaxBytes)
+	if size > lim.MaxBytes {
+		return image.Config{}, "", fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, size, lim.MaxBytes)
 	}
-	format := Sniff(data)
+	br := bufio.NewReaderSize(r, 4096)
+	head, _ := br.Peek(int(min(size, sniffLen)))
+	format := Sniff(head)
 	if format == "" {
-		return image.Config{}, "", fmt.Errorf("%w: unknown signature % x (want JPEG, PNG, BMP or GIF)", ErrNotImage, data[:min(len(data), 8)])
+		return image.Config{}, "", fmt.Errorf("%w: unknown signature % x (want JPEG, PNG, BMP or GIF)", ErrNotImage, head[:min(len(head), 8)])
 	}
-	var cfg image.Config
+	var (
+		cfg   image.Config
+		scans jpegScans
+		src   io.Reader = br
+	)
+	if format == "jpeg" {
+		// Every byte goes through the scan counter, those the header
+		// reader takes as well as the rest.
+		src = io.TeeReader(br, &scans)
+	}
 	err := safely(format, func() (err error) {
-		cfg, err = configOf(format, data)
+		cfg, err = configOf(format, src)
 		return err
 	})
 	if err != nil {
@@ -63,12 +85,18 @@ func DecodeConfig(data []byte, lim Limits) (image.Config, string, error) {
 		return cfg, format, fmt.Errorf("%w: %dx%d is %d pixels, the limit is %d", ErrTooLarge, cfg.Width, cfg.Height, px, lim.MaxPixels)
 	}
 	if format == "jpeg" {
-		if n := countJPEGScans(data); n > maxJPEGScans {
-			return cfg, format, fmt.Errorf("%w: jpeg with %d scans, the limit is %d", ErrNotImage, n, maxJPEGScans)
+		if _, err := io.Copy(&scans, br); err != nil {
+			return cfg, format, fmt.Errorf("%w: reading jpeg: %v", ErrNotImage, err)
+		}
+		if scans.n > maxJPEGScans {
+			return cfg, format, fmt.Errorf("%w: jpeg with %d scans, the limit is %d", ErrNotImage, scans.n, maxJPEGScans)
 		}
 	}
 	return cfg, format, nil
 }
+
+// sniffLen is the most of an image's start Sniff looks at.
+const sniffLen = 14
 
 // Decode decodes a JPEG, PNG, BMP or GIF image (the first frame of a GIF)
 // after checking its header against lim, and returns it with the canonical
@@ -97,8 +125,7 @@ func Decode(data []byte, lim Limits) (image.Image, string, error) {
 	return img, format, nil
 }
 
-func configOf(format string, data []byte) (image.Config, error) {
-	r := bytes.NewReader(data)
+func configOf(format string, r io.Reader) (image.Config, error) {
 	switch format {
 	case "jpeg":
 		return jpeg.DecodeConfig(r)
@@ -147,38 +174,4 @@ func safely(format string, f func() error) (err error) {
 		return fmt.Errorf("%w: corrupt %s: %v", ErrNotImage, format, err)
 	}
 	return nil
-}
-
-// countJPEGScans counts the SOS markers of a JPEG stream, skipping marker
-// segments by their lengths and entropy-coded data by its markers.
-func countJPEGScans(d []byte) int {
-	n := 0
-	i := 2
-	for i+3 < len(d) {
-		if d[i] != 0xff {
-			i++ // entropy-coded data, or junk between segments
-			continue
-		}
-		m := d[i+1]
-		switch {
-		case m == 0xff || m == 0x00 || m >= 0xd0 && m <= 0xd7 || m == 0x01:
-			i += 2 - b2i(m == 0xff)
-			continue
-		case m == 0xd9:
-			return n
-		}
-		length := int(d[i+2])<<8 | int(d[i+3])
-		if m == 0xda {
-			n++
-		}
-		i += 2 + length
-	}
-	return n
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

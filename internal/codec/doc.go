@@ -11,7 +11,11 @@
 // underlying decoders. DecodeRGB gives an image's colours as the original's
 // Java code reads them pixel by pixel (BufferedImage.getRGB: linear grey
 // converted to sRGB, 16-bit samples rounded), which the ray tracer's
-// textures need. Encode writes every supported format, and EncodeBMP the
+// textures need. ReadConfig reads a header from a stream (an image being
+// decoded from base64 as it is read), with DecodeConfig's checks and
+// errors. DecodeBytes and DecodeRGBBytes estimate what decoding an image
+// with a given header allocates, for a server that reserves memory before
+// it decodes. Encode writes every supported format, and EncodeBMP the
 // original's 24-bit BMP byte for byte. ContentType, FormatFromPath,
 // CheckFormat and Formats name the formats.
 //

@@ -28,7 +28,7 @@ func (e *childError) Is(target error) bool { return target == e.parent }
 
 // Parse reads a data URL of the form data:image/<format>;base64,<data> and
 // returns the format name as given, lower-cased (jpg, jpeg, png, bmp or gif),
-// and the decoded bytes.
+// and the decoded bytes. It is Open, then Payload.Bytes.
 //
 // It accepts what clients of the original system send and more: surrounding
 // whitespace, base64 wrapped over lines (LF or CRLF, as GNU base64 writes it),
@@ -38,26 +38,38 @@ func (e *childError) Is(target error) bool { return target == e.parent }
 // its base64 meaning. Errors name the problem: not a data URL, not base64,
 // an unsupported format, or bad base64 with the byte offset in the body.
 func Parse(body []byte) (format string, data []byte, err error) {
+	format, p, err := Open(body)
+	if err != nil {
+		return "", nil, err
+	}
+	return format, p.Bytes(), nil
+}
+
+// Open reads a data URL as Parse does, with the same checks and errors,
+// but decodes nothing: it returns the format and the payload, whose base64
+// is valid and whose decoded length is known. A body that is not
+// form-encoded is not copied: the payload refers to it.
+func Open(body []byte) (format string, p Payload, err error) {
 	text := bytes.TrimLeftFunc(body, unicode.IsSpace)
 	lead := len(body) - len(text) // offset of text in body, for error positions
 	text = bytes.TrimRightFunc(text, unicode.IsSpace)
 	if len(text) == 0 {
-		return "", nil, fmt.Errorf("%w: empty body", ErrBadDataURL)
+		return "", p, fmt.Errorf("%w: empty body", ErrBadDataURL)
 	}
 	if hasPrefixFold(text, "data%3a") {
 		u, err := url.QueryUnescape(string(text))
 		if err != nil {
-			return "", nil, fmt.Errorf("%w: bad form encoding: %v", ErrBadDataURL, err)
+			return "", p, fmt.Errorf("%w: bad form encoding: %v", ErrBadDataURL, err)
 		}
 		text = bytes.TrimSpace([]byte(u))
 		lead = -1 // offsets now refer to the unescaped text
 	}
 	if !hasPrefixFold(text, "data:") {
-		return "", nil, fmt.Errorf("%w: not a data url (want data:image/<format>;base64,<data>)", ErrBadDataURL)
+		return "", p, fmt.Errorf("%w: not a data url (want data:image/<format>;base64,<data>)", ErrBadDataURL)
 	}
 	comma := bytes.IndexByte(text, ',')
 	if comma < 0 {
-		return "", nil, fmt.Errorf("%w: no ',' after the media type", ErrBadDataURL)
+		return "", p, fmt.Errorf("%w: no ',' after the media type", ErrBadDataURL)
 	}
 	params := strings.Split(string(text[len("data:"):comma]), ";")
 	isBase64 := false
@@ -72,16 +84,15 @@ func Parse(body []byte) (format string, data []byte, err error) {
 		if media == "" {
 			media = "text/plain"
 		}
-		return "", nil, fmt.Errorf("%w: media type %q is not an image", codec.ErrUnsupportedFormat, media)
+		return "", p, fmt.Errorf("%w: media type %q is not an image", codec.ErrUnsupportedFormat, media)
 	}
 	if err := codec.CheckFormat(sub); err != nil {
-		return "", nil, err
+		return "", p, err
 	}
 	if !isBase64 {
-		return "", nil, fmt.Errorf("%w: not base64 (want data:image/%s;base64,...)", ErrBadDataURL, sub)
+		return "", p, fmt.Errorf("%w: not base64 (want data:image/%s;base64,...)", ErrBadDataURL, sub)
 	}
-	payload := text[comma+1:]
-	data, err = decodeBase64(payload)
+	p, err = NewPayload(text[comma+1:])
 	if err != nil {
 		var be *base64Error
 		if errors.As(err, &be) {
@@ -92,64 +103,28 @@ func Parse(body []byte) (format string, data []byte, err error) {
 			} else {
 				where = "of the unescaped body"
 			}
-			return "", nil, fmt.Errorf("%w: bad base64 at byte %d %s: %s", ErrBadDataURL, off, where, be.msg)
+			return "", p, fmt.Errorf("%w: bad base64 at byte %d %s: %s", ErrBadDataURL, off, where, be.msg)
 		}
-		return "", nil, fmt.Errorf("%w: %v", ErrBadDataURL, err)
+		return "", p, fmt.Errorf("%w: %v", ErrBadDataURL, err)
 	}
-	if len(data) == 0 {
-		return "", nil, fmt.Errorf("%w: no image data after the comma", ErrBadDataURL)
+	if p.Len() == 0 {
+		return "", p, fmt.Errorf("%w: no image data after the comma", ErrBadDataURL)
 	}
-	return sub, data, nil
+	return sub, p, nil
+}
+
+// OpenMemory is what Open allocates for body beyond a few kilobytes:
+// nothing, unless body is form-encoded, whose unescaped copy Open makes
+// (three times its length at most, through the strings of the unescaping).
+func OpenMemory(body []byte) int64 {
+	if hasPrefixFold(bytes.TrimLeftFunc(body, unicode.IsSpace), "data%3a") {
+		return 3 * int64(len(body))
+	}
+	return 0
 }
 
 func hasPrefixFold(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
-}
-
-// base64Error locates a problem in the base64 payload.
-type base64Error struct {
-	offset int // in the payload
-	msg    string
-}
-
-func (e *base64Error) Error() string { return fmt.Sprintf("byte %d: %s", e.offset, e.msg) }
-
-// decodeBase64 decodes standard base64, skipping CR and LF anywhere and
-// accepting missing padding.
-func decodeBase64(p []byte) ([]byte, error) {
-	clean := make([]byte, 0, len(p))
-	pads, lastData := 0, -1
-	for i, c := range p {
-		switch {
-		case c == '\r' || c == '\n':
-			continue
-		case c == '=':
-			pads++
-			if pads > 2 {
-				return nil, &base64Error{i, "too much '=' padding"}
-			}
-		case isBase64Char(c):
-			if pads > 0 {
-				return nil, &base64Error{i, fmt.Sprintf("data %q after '=' padding", c)}
-			}
-			clean = append(clean, c)
-			lastData = i
-		default:
-			return nil, &base64Error{i, fmt.Sprintf("unexpected %q", c)}
-		}
-	}
-	switch {
-	case len(clean)%4 == 1:
-		return nil, &base64Error{lastData, "truncated: a lone final character"}
-	case pads > 0 && (len(clean)+pads)%4 != 0:
-		return nil, &base64Error{len(p) - 1, "wrong '=' padding"}
-	}
-	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
-	n, err := base64.RawStdEncoding.Decode(out, clean)
-	if err != nil {
-		return nil, &base64Error{0, err.Error()}
-	}
-	return out[:n], nil
 }
 
 func isBase64Char(c byte) bool {

@@ -12,7 +12,9 @@
 // deterministic count of work units (the same for the same input on any
 // machine and any number of threads) and the CPU time of the threads that did
 // the work. Work is split into row strips that run on every core through
-// instrument.Tasks, and neither filter allocates per pixel.
+// instrument.Tasks, and neither filter allocates per pixel; BlurMemory and
+// EnhanceMemory bound what they allocate, for a server that reserves memory
+// before it filters.
 //
 // The package is pure computation: it must not import net/http, os/exec, the
 // AWS SDK or any codec or transport package. Decoding and encoding images is

@@ -77,7 +77,7 @@ type attemptEvent struct {
 	kind  eventKind
 	lease *lease
 	resp  *http.Response
-	head  []byte
+	head  responseHead
 	f     *failure
 	err   error
 }
@@ -388,6 +388,7 @@ func (rc *race) late(ev attemptEvent) {
 		case ev.lease == nil:
 		case ev.f == nil: // it answered too, after the winner
 			ev.resp.Body.Close()
+			ev.head.hold.Release()
 			rc.s.pool.release(ev.lease, resultOK)
 		default:
 			rc.s.pool.release(ev.lease, resultCancelled)

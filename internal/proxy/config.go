@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/budget"
 )
 
 // Config is the load balancer's configuration. Start from Default, overlay
@@ -12,17 +14,25 @@ type Config struct {
 	// Policy names the balancer policy (balancer.Names): cost (default),
 	// least-requests, round-robin, p2c, cpu.
 	Policy string
-	// MaxBody bounds a request body; larger ones get 413 (default 64 MiB).
+	// MaxBody bounds a request body; larger ones get 413, at once when
+	// their Content-Length says so (default 64 MiB).
 	MaxBody int64
-	// MaxBuffered bounds the request bodies the load balancer holds at
-	// once (queued and in flight, kept for retries); a request beyond it
-	// gets 503 with Retry-After (default 1 GiB).
+	// MaxBuffered is the load balancer's memory budget: the request bodies
+	// it holds (reserved as they are read, kept for retries while queued
+	// and in flight), what decoding their headers may allocate
+	// (wire.Prepared.Memory) and the responses it reads ahead. A request
+	// whose next chunk of body or whose decoding does not fit gets 503
+	// with Retry-After before more of it is read; a response read ahead
+	// stops early and streams. The last eighth is kept for requests that
+	// hold at most a 128th of it, so that large bodies cannot shut out
+	// small requests (default 1 GiB).
 	MaxBuffered int64
 	// ResponseBuffer is how much of a worker's response the load balancer
-	// reads before it starts sending it on (default 16 MiB). A worker that
-	// dies within it is retried like one that refused the connection, so a
-	// response that fits is never lost; a larger one is streamed, and a
-	// worker dying after that drops the client's connection.
+	// reads before it starts sending it on (default 16 MiB), within
+	// MaxBuffered. A worker that dies within it is retried like one that
+	// refused the connection, so a response that fits is never lost; a
+	// larger one is streamed, and a worker dying after that drops the
+	// client's connection.
 	ResponseBuffer int64
 	// QueueLen bounds the requests waiting for a worker; beyond it a request
 	// gets 503 with Retry-After at once (default 256).
@@ -152,8 +162,9 @@ func (c Config) Validate() error {
 	if c.ResponseBuffer < 0 {
 		errs = append(errs, fmt.Errorf("response-buffer: must not be negative, got %d", c.ResponseBuffer))
 	}
-	if c.MaxBuffered < c.MaxBody {
-		errs = append(errs, fmt.Errorf("max-buffered: must be at least max-body (%d), got %d", c.MaxBody, c.MaxBuffered))
+	if c.MaxBody > 0 && budget.New(c.MaxBuffered).Room(c.MaxBody) < c.MaxBody {
+		errs = append(errs, fmt.Errorf("max-buffered: must hold a body of max-body (%d) besides the eighth kept for small requests: at least %d, got %d",
+			c.MaxBody, budget.For(c.MaxBody), c.MaxBuffered))
 	}
 	for _, d := range []struct {
 		name string

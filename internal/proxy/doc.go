@@ -1,10 +1,15 @@
 // Package proxy is the HTTP front of the SpecialVFX@Cloud load balancer.
 //
-// For every compute request it decodes and validates the request cheaply
-// (query, body size, scene header or image header: wire.Decode, the decoder
-// the workers run, no rendering), asks the estimator what the request will
-// cost in work units, lets a balancer policy pick the worker that will
-// finish it soonest from a value snapshot of the pool, and forwards it. A
+// For every compute request it reads the body within its memory budget
+// (Config.MaxBuffered, package budget: bodies reserved as they are read,
+// then what decoding their headers may allocate, then the responses it
+// reads ahead; 503 with Retry-After before more is read when there is no
+// room), decodes and validates what routing needs and nothing more (query,
+// scene with its texture's header, image header: wire.Prepare and
+// DecodeHeader, the decoder the workers run; no pixel, no rendering), asks
+// the estimator what the request will cost in work units, lets a balancer
+// policy pick the worker that will finish it soonest from a value snapshot
+// of the pool, and forwards it. A
 // request it refuses is answered with the status and message a worker would
 // give, and recorded with the features read before the error. Requests no
 // worker can take wait in a bounded FIFO queue; a worker that refuses the

@@ -64,23 +64,12 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 			fmt.Sprintf("method %s is not allowed on %s: use POST", r.Method, kind.Path()))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.answer(w, x, http.StatusRequestEntityTooLarge, metrics.OutcomeClientError,
-				fmt.Sprintf("request body is larger than the limit of %d bytes", s.cfg.MaxBody))
-			return
-		}
-		s.answer(w, x, http.StatusBadRequest, metrics.OutcomeCancelled, "could not read the request body: "+err.Error())
-		return
-	}
-	held := int64(len(body))
-	defer s.buffered.Add(-held)
-	if s.buffered.Add(held) > s.cfg.MaxBuffered {
-		w.Header().Set("Retry-After", "1")
-		s.answer(w, x, http.StatusServiceUnavailable, metrics.OutcomeRejected,
-			fmt.Sprintf("the load balancer holds its limit of %d bytes of requests: retry later", s.cfg.MaxBuffered))
+	// Everything this request holds is on one hold of the budget, released
+	// when it ends.
+	hold := s.mem.Hold()
+	defer hold.Release()
+	body, ok := s.readBody(w, r, x, hold)
+	if !ok {
 		return
 	}
 	x.body = body
@@ -88,16 +77,16 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 		s.answer(w, x, http.StatusBadRequest, metrics.OutcomeClientError, "malformed request URL: "+err.Error())
 		return
 	}
-	// A refused request keeps, for its record, the features read before
-	// the error, as a worker's record of it would.
-	dec, features, err := wire.Decode(kind, r.URL.RawQuery, body, s.limits)
-	x.features = features
+	// Only what routing needs is read (headers, never pixels), within a
+	// reservation of what that may allocate. A refused request keeps, for
+	// its record, the features read before the error, as a worker's record
+	// of it would.
+	dec, err := s.decodeHeader(w, r, x, kind, body, hold)
 	if err != nil {
-		s.answer(w, x, wire.StatusOf(err), metrics.OutcomeClientError, err.Error())
 		return
 	}
 	x.multi = dec.Multi
-	dec = nil // the decoded scene or image is not needed any more
+	dec = nil // the parsed scene is not needed any more
 	cost := s.est.Estimate(x.features)
 	x.units, x.source = cost.Units, cost.Source
 	x.weight = s.costs.weight(kind)
@@ -197,12 +186,13 @@ type failure struct {
 }
 
 // try sends the request to the leased worker and reads the head of its
-// response (up to the response buffer): either resp and head are ready to
-// relay, or f says why the worker failed, with nothing sent to the client.
-func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease) (resp *http.Response, head []byte, f *failure) {
+// response (up to the response buffer, as far as the memory budget
+// allows): either resp and head are ready to relay, or f says why the
+// worker failed, with nothing sent to the client.
+func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease) (resp *http.Response, head responseHead, f *failure) {
 	resp, err := s.send(ctx, r, x, l)
 	if err != nil {
-		return nil, nil, &failure{resultFailed, "connect", 0, fmt.Sprintf("worker %s: %v", l.workerID, err)}
+		return nil, head, &failure{resultFailed, "connect", 0, fmt.Sprintf("worker %s: %v", l.workerID, err)}
 	}
 	if resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
@@ -212,14 +202,14 @@ func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease
 			f.result, f.reason = resultFailed, "bad_gateway"
 		}
 		f.msg = fmt.Sprintf("worker %s: %s: %s", l.workerID, resp.Status, strings.TrimSpace(string(msg)))
-		return nil, nil, f
+		return nil, head, f
 	}
-	head, err = readAhead(resp.Body, s.cfg.ResponseBuffer)
+	head, err = s.readAhead(resp.Body, s.cfg.ResponseBuffer)
 	if err != nil {
 		// The worker died before its response was complete and nothing
 		// has reached the client yet.
 		resp.Body.Close()
-		return nil, nil, &failure{resultFailed, "response", 0, fmt.Sprintf("worker %s: response interrupted: %v", l.workerID, err)}
+		return nil, head, &failure{resultFailed, "response", 0, fmt.Sprintf("worker %s: response interrupted: %v", l.workerID, err)}
 	}
 	return resp, head, nil
 }
@@ -250,16 +240,11 @@ func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *leas
 	return s.transport.RoundTrip(out)
 }
 
-// readAhead reads up to limit bytes of a response body (all of it when it
-// is smaller). An error means the body ended early: the worker failed.
-func readAhead(body io.Reader, limit int64) ([]byte, error) {
-	return io.ReadAll(io.LimitReader(body, limit))
-}
-
 // relay sends the worker's response to the client — head, already read,
 // then the rest streamed — and learns from it.
-func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, l *lease, resp *http.Response, head []byte) {
+func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, l *lease, resp *http.Response, head responseHead) {
 	defer resp.Body.Close()
+	defer head.hold.Release()
 	h := w.Header()
 	copyHeader(h, resp.Header)
 	setRequestIDs(h, x)
@@ -267,7 +252,7 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, 
 		h.Set(wire.HeaderWorkerID, l.workerID)
 	}
 	w.WriteHeader(resp.StatusCode)
-	_, copyErr := io.Copy(w, io.MultiReader(bytes.NewReader(head), resp.Body))
+	_, copyErr := io.Copy(w, io.MultiReader(bytes.NewReader(head.b), resp.Body))
 	now := s.now()
 	if copyErr != nil {
 		// The response is already under way: the client sees the

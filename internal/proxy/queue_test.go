@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/budget"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/wire"
+	"github.com/specialvfx/vfx/internal/workload"
 )
 
 // gateWorker holds every request until it is let through, and records the
@@ -332,7 +335,13 @@ func TestBufferedBytesLimit(t *testing.T) {
 	g := newGateWorker(t)
 	cfg := testConfig()
 	cfg.MaxBody = int64(len(rayBody()))
-	cfg.MaxBuffered = cfg.MaxBody // room for one request's body
+	// Room for one request: its body, and decoding it; a request that
+	// holds its body at the worker leaves no room to decode another.
+	p, _, err := wire.Prepare(workload.Raytracer, strings.SplitN(rayPath, "?", 2)[1], rayBody(), wire.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxBuffered = budget.For(cfg.MaxBody + p.Memory())
 	r := newRig(t, cfg, nil, g.URL)
 	first := r.send(context.Background(), "first")
 	waitFor(t, 10*time.Second, "first at the worker", func() bool { return len(g.arrived()) == 1 })

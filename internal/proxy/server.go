@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/access"
+
+	"github.com/specialvfx/vfx/internal/budget"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
@@ -84,8 +86,8 @@ type Server struct {
 	trainer   *trainer
 	mux       *http.ServeMux
 
-	active      tracker      // compute requests being handled
-	buffered    atomic.Int64 // bytes of request bodies held
+	active      tracker        // compute requests being handled
+	mem         *budget.Budget // bodies, decoding and responses held (MaxBuffered)
 	autoscaler  atomic.Pointer[func() any]
 	bounds      atomic.Pointer[func(min, max int) error]
 	workerToken access.Secret
@@ -126,6 +128,7 @@ func New(o Options) (*Server, error) {
 		seen:      newIDSet(20000),
 		attempts:  attemptPolicy{min: o.Config.AttemptTimeoutMin, factor: o.Config.AttemptTimeoutFactor},
 		hedging:   &hedging{budget: newHedgeBudget(o.Config.HedgeBudget, o.Config.HedgeBurst, hedgeRefusalLogInterval)},
+		mem:       budget.New(o.Config.MaxBuffered),
 	}
 	s.workerToken = o.WorkerToken
 	s.hardCtx, s.hardCancel = context.WithCancelCause(context.Background())
@@ -133,6 +136,7 @@ func New(o Options) (*Server, error) {
 	if src, ok := o.Recorder.(dropmetrics.Source); ok {
 		s.metrics.reg.MustRegister(dropmetrics.NewCollector(src, nil))
 	}
+	s.registerMemory()
 	if o.History != nil {
 		s.trainer = newTrainer(o.History, o.Estimator, o.Config.TrainLimit, s.seen, o.Log)
 		s.trainer.costs = s.costs

@@ -16,6 +16,9 @@ type State struct {
 	Provider string    `json:"provider,omitempty"`
 	Snapshot
 	Estimator EstimatorState `json:"estimator"`
+	// Memory is the load balancer's memory budget and what requests hold
+	// of it.
+	Memory MemoryState `json:"memory"`
 	// Decisions are the last routed requests, newest first.
 	Decisions []Decision `json:"decisions"`
 	// Autoscaler is the autoscaler's state when one drives the pool (see
@@ -59,6 +62,7 @@ func (s *Server) State() State {
 		Policy: s.cfg.Policy, Provider: s.provider, Snapshot: snap,
 		Estimator: EstimatorState{Accuracy: map[workload.Kind]Accuracy{}, UnitCosts: s.costs.snapshot()},
 		Decisions: s.decisions.recent(),
+		Memory:    s.memoryState(),
 	}
 	if f := s.autoscaler.Load(); f != nil {
 		st.Autoscaler = (*f)()

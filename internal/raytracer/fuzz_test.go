@@ -82,6 +82,7 @@ func FuzzParseSceneTexmap(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src, texmap []byte) {
 		s, err := ParseScene(src, texmap, fuzzLimits)
+		assertHeaderParseAgrees(t, src, texmap, fuzzLimits, s, err)
 		if err != nil {
 			if !isSceneError(err) {
 				t.Fatalf("error %q wraps no known sentinel", err)
@@ -90,6 +91,32 @@ func FuzzParseSceneTexmap(f *testing.F) {
 		}
 		renderSmall(t, s)
 	})
+}
+
+// assertHeaderParseAgrees checks ParseSceneHeader against what ParseScene
+// gave (full, fullErr) for the same input: the same error, or the same
+// scene once DecodeTexture has given the same result.
+func assertHeaderParseAgrees(t *testing.T, src, texmap []byte, lim Limits, full *Scene, fullErr error) {
+	t.Helper()
+	s, err := ParseSceneHeader(src, headerOf(texmap), lim)
+	if err != nil {
+		if fullErr == nil || err.Error() != fullErr.Error() {
+			t.Fatalf("ParseSceneHeader: %v; ParseScene: %v", err, fullErr)
+		}
+		return
+	}
+	if s.tex != nil && s.tex.img == nil {
+		if _, _, err := Render(context.Background(), s, Params{SCols: 2, SRows: 2, WCols: 2, WRows: 2}); err == nil {
+			t.Fatal("a scene without its texture's pixels renders")
+		}
+	}
+	err = s.DecodeTexture(texmap)
+	if (err == nil) != (fullErr == nil) || err != nil && err.Error() != fullErr.Error() {
+		t.Fatalf("ParseSceneHeader and DecodeTexture: %v; ParseScene: %v", err, fullErr)
+	}
+	if err == nil && s.Info() != full.Info() {
+		t.Fatalf("header parse %+v, full parse %+v", s.Info(), full.Info())
+	}
 }
 
 func isSceneError(err error) bool {

@@ -28,11 +28,33 @@ import (
 //
 // Unlike the original, a scene without lights, with NaN or infinite
 // numbers, or above lim is refused. Errors name the line and the token.
+//
+// ParseScene is ParseSceneHeader with the texture's header, then
+// Scene.DecodeTexture.
 func ParseScene(src []byte, texmap []byte, lim Limits) (*Scene, error) {
-	if len(src) > lim.MaxSceneBytes {
-		return nil, fmt.Errorf("%w: %w: scene is %d bytes, above the limit of %d", ErrScene, ErrLimit, len(src), lim.MaxSceneBytes)
+	s, err := ParseSceneHeader(src, headerOf(texmap), lim)
+	if err != nil {
+		return nil, err
 	}
-	p := &parser{tk: newTokenizer(src), texmap: texmap, lim: lim}
+	if err := s.DecodeTexture(texmap); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ParseSceneHeader parses a scene as ParseScene does, with the same checks
+// and errors, but knows the texture only by its header (tex, read with
+// ReadTexmapHeader; nil when the request has no texture): a texmap pigment
+// checks the texture's format and size against lim, and no pixel is
+// decoded. The scene it returns has the texture's size (Info) and can be
+// rendered once DecodeTexture has decoded the texture's pixels. The load
+// balancer parses scenes this way, to route them without ever holding a
+// texture's pixels.
+func ParseSceneHeader(src []byte, tex *TexmapHeader, lim Limits) (*Scene, error) {
+	if err := CheckSceneSize(len(src), lim); err != nil {
+		return nil, err
+	}
+	p := &parser{tk: newTokenizer(src), texmap: tex, lim: lim}
 	s, err := p.scene()
 	if err != nil {
 		return nil, err
@@ -40,9 +62,19 @@ func ParseScene(src []byte, texmap []byte, lim Limits) (*Scene, error) {
 	return s, nil
 }
 
+// CheckSceneSize refuses a scene text of n bytes above lim.MaxSceneBytes
+// with the error ParseScene gives, so that a caller can refuse it before
+// it holds the text.
+func CheckSceneSize(n int, lim Limits) error {
+	if n > lim.MaxSceneBytes {
+		return fmt.Errorf("%w: %w: scene is %d bytes, above the limit of %d", ErrScene, ErrLimit, n, lim.MaxSceneBytes)
+	}
+	return nil
+}
+
 type parser struct {
 	tk     *tokenizer
-	texmap []byte
+	texmap *TexmapHeader
 	lim    Limits
 	tex    *texture
 }
@@ -193,7 +225,7 @@ func (p *parser) pigment(i int) (pigment, error) {
 			}
 		}
 		if p.tex == nil {
-			if p.tex, err = decodeTexmap(p.texmap, p.lim); err != nil {
+			if p.tex, err = p.texmap.texture(p.lim); err != nil {
 				return pg, err
 			}
 		}

@@ -8,10 +8,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/specialvfx/vfx/internal/codec"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 const tinyScene = `0 0 0
@@ -49,6 +51,12 @@ func TestParseSceneSeedInfo(t *testing.T) {
 			if got := s.Info(); got != c.want {
 				t.Errorf("Info() = %+v, want %+v", got, c.want)
 			}
+			src := testutil.SeedCopy(t, "raytracer/scenes/"+c.scene)
+			var tex []byte
+			if c.texmap != "" {
+				tex = testutil.SeedCopy(t, c.texmap)
+			}
+			assertHeaderParseAgrees(t, src, tex, DefaultLimits(), s, nil)
 		})
 	}
 }
@@ -149,6 +157,7 @@ func TestParseSceneErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseScene succeeded (%+v), want an error", s.Info())
 			}
+			assertHeaderParseAgrees(t, []byte(c.src), c.texmap, l, s, err)
 			for _, target := range c.is {
 				if !errors.Is(err, target) {
 					t.Errorf("error %q is not %v", err, target)
@@ -268,5 +277,58 @@ func TestParseSceneMaxShapes(t *testing.T) {
 	}
 	if s.Info().Shapes != 10_000 {
 		t.Fatalf("%d shapes", s.Info().Shapes)
+	}
+}
+
+// TestSceneMemoryBoundsParsedScenes: the memory a parsed scene holds is
+// within SceneMemory of its text, for the scenes that hold the most per
+// byte of text: many shapes, many pigments, many lights.
+func TestSceneMemoryBoundsParsedScenes(t *testing.T) {
+	lim := DefaultLimits()
+	head := "0 0 10\n0 0 0\n0 1 0\n30\n"
+	for _, tc := range []struct {
+		name string
+		src  func(b *strings.Builder)
+	}{
+		{"shapes", func(b *strings.Builder) {
+			b.WriteString(head + "1\n0 0 0 1 1 1 1 0 0\n1\nsolid 1 0 0\n1\n.1 .9 0 1 0 0 1\n10000\n")
+			for range 10000 {
+				b.WriteString("0 0 plane 0 0 1 0\n")
+			}
+		}},
+		{"pigments", func(b *strings.Builder) {
+			b.WriteString(head + "1\n0 0 0 1 1 1 1 0 0\n80000\n")
+			for range 80000 {
+				b.WriteString("solid 1 0 0\n")
+			}
+			b.WriteString("1\n.1 .9 0 1 0 0 1\n1\n0 0 plane 0 0 1 0\n")
+		}},
+		{"lights", func(b *strings.Builder) {
+			b.WriteString(head + "1000\n")
+			for range 1000 {
+				b.WriteString("0 0 0 1 1 1 1 0 0\n")
+			}
+			b.WriteString("1\nsolid 1 0 0\n1\n.1 .9 0 1 0 0 1\n1\n0 0 plane 0 0 1 0\n")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			tc.src(&b)
+			src := []byte(b.String())
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			s, err := ParseScene(src, nil, lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			held := int64(after.HeapAlloc) - int64(before.HeapAlloc) + int64(len(src))
+			if bound := SceneMemory(len(src), lim); held > bound {
+				t.Errorf("a scene of %d bytes holds %d bytes, above SceneMemory's %d", len(src), held, bound)
+			}
+			runtime.KeepAlive(s)
+		})
 	}
 }

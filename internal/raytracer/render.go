@@ -53,6 +53,9 @@ func Render(ctx context.Context, s *Scene, p Params) (*image.RGBA, Stats, error)
 	if s == nil {
 		return nil, Stats{}, fmt.Errorf("render: nil scene")
 	}
+	if s.tex != nil && s.tex.img == nil {
+		return nil, Stats{}, fmt.Errorf("render: the scene's texture is not decoded (ParseSceneHeader without DecodeTexture)")
+	}
 	lim := DefaultLimits()
 	lim.MaxPixels = hardMaxPixels // the caller applies its own Limits with Validate
 	if err := p.Validate(lim); err != nil {

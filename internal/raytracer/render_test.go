@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -269,5 +270,29 @@ func TestRenderAllocations(t *testing.T) {
 	small, large := allocs(8), allocs(64)
 	if large > small {
 		t.Errorf("a 64x64 render allocates %v times, an 8x8 one %v: tracing allocates", large, small)
+	}
+}
+
+// TestRenderMemoryBoundsRender: what Render allocates is within
+// RenderMemory.
+func TestRenderMemoryBoundsRender(t *testing.T) {
+	s, err := ParseScene([]byte(tinyScene), nil, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Params{
+		{SCols: 8, SRows: 6, WCols: 8, WRows: 6, Threads: 1},
+		{SCols: 640, SRows: 480, WCols: 640, WRows: 480, AA: true, Threads: 4},
+		{SCols: 1000, SRows: 1000, WCols: 100, WRows: 900, COff: 5, ROff: 7, Threads: 2},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if _, _, err := Render(context.Background(), s, p); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		if alloc, bound := int64(after.TotalAlloc-before.TotalAlloc), RenderMemory(p); alloc > bound {
+			t.Errorf("%+v: Render allocated %d bytes, above RenderMemory's %d", p, alloc, bound)
+		}
 	}
 }

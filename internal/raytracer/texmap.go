@@ -1,50 +1,94 @@
 package raytracer
 
 import (
+	"bytes"
 	"fmt"
 	"image"
+	"io"
 	"math"
 
 	"github.com/specialvfx/vfx/internal/codec"
 )
 
-// texture is a decoded texmap: the colours the original reads from it with
-// BufferedImage.getRGB (alpha ignored), rows from the top, in an opaque
-// RGBA image whose bounds start at (0, 0).
+// texture is a texmap: its size, and the colours the original reads from
+// it with BufferedImage.getRGB (alpha ignored), rows from the top, in an
+// opaque RGBA image whose bounds start at (0, 0), once decoded (img is nil
+// in a scene parsed with ParseSceneHeader until DecodeTexture).
 type texture struct {
-	w, h int
-	img  *image.RGBA
+	w, h   int
+	format string
+	img    *image.RGBA
 }
 
-// texmapCodecLimits leave the size check to decodeTexmap: the texture's
-// bytes are already in memory, and its pixels are checked against
-// Limits.MaxTexmapPixels (where zero allows none, unlike codec.Limits).
+// texmapCodecLimits leave the size check to the header check: the
+// texture's bytes are already in memory, and its pixels are checked
+// against Limits.MaxTexmapPixels (where zero allows none, unlike
+// codec.Limits).
 var texmapCodecLimits = codec.Limits{MaxPixels: math.MaxInt64, MaxBytes: math.MaxInt64}
 
-// decodeTexmap decodes the texture with the decoder of every image the
-// system reads (package codec: for JPEG, the arithmetic of the original's
-// ImageIO), after checking its header's size against lim, so a small file
-// that declares a huge image is refused before any pixel memory is
-// allocated.
-func decodeTexmap(b []byte, lim Limits) (*texture, error) {
-	cfg, format, err := codec.DecodeConfig(b, texmapCodecLimits)
-	if err != nil {
-		return nil, fmt.Errorf("%w: reading image header (BMP, PNG, JPEG or GIF expected): %w", ErrTexmap, err)
+// TexmapHeader is what the header of a request's texture says: its format
+// and size (codec.ReadConfig), or why it could not be read.
+type TexmapHeader struct {
+	Config image.Config
+	Format string // "jpeg", "png", "bmp" or "gif"
+	Err    error  // the header could not be read
+}
+
+// ReadTexmapHeader reads the header of a texture of size bytes from r, as
+// ParseScene reads it: only the header (and a JPEG's scan count), with no
+// limit on the bytes or pixels, which a texmap pigment checks against
+// Limits.MaxTexmapPixels.
+func ReadTexmapHeader(r io.Reader, size int64) TexmapHeader {
+	cfg, format, err := codec.ReadConfig(r, size, texmapCodecLimits)
+	return TexmapHeader{Config: cfg, Format: format, Err: err}
+}
+
+// headerOf reads the header of texmap; nil when there is no texmap.
+func headerOf(texmap []byte) *TexmapHeader {
+	if texmap == nil {
+		return nil
 	}
+	h := ReadTexmapHeader(bytes.NewReader(texmap), int64(len(texmap)))
+	return &h
+}
+
+// texture checks the header for a texmap pigment, so that a small file
+// that declares a huge image is refused before any pixel memory is
+// allocated, and returns the texture without pixels.
+func (h *TexmapHeader) texture(lim Limits) (*texture, error) {
+	if h.Err != nil {
+		return nil, fmt.Errorf("%w: reading image header (BMP, PNG, JPEG or GIF expected): %w", ErrTexmap, h.Err)
+	}
+	cfg := h.Config
 	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxTexmapPixels {
 		return nil, fmt.Errorf("%w: %w: %s image is %dx%d = %d pixels, above the limit of %d",
-			ErrTexmap, ErrLimit, format, cfg.Width, cfg.Height, px, lim.MaxTexmapPixels)
+			ErrTexmap, ErrLimit, h.Format, cfg.Width, cfg.Height, px, lim.MaxTexmapPixels)
 	}
-	img, _, err := codec.DecodeRGB(b, texmapCodecLimits)
+	return &texture{w: cfg.Width, h: cfg.Height, format: h.Format}, nil
+}
+
+// DecodeTexture decodes the pixels of the texture of a scene parsed with
+// ParseSceneHeader, with the decoder of every image the system reads
+// (package codec: for JPEG, the arithmetic of the original's ImageIO).
+// texmap must be the bytes whose header the scene was parsed with. A scene
+// with no texmap pigment, or whose texture is decoded, needs nothing: it
+// returns nil. Not safe to call while the scene renders.
+func (s *Scene) DecodeTexture(texmap []byte) error {
+	t := s.tex
+	if t == nil || t.img != nil {
+		return nil
+	}
+	img, _, err := codec.DecodeRGB(texmap, texmapCodecLimits)
 	if err != nil {
-		return nil, fmt.Errorf("%w: decoding %s image: %w", ErrTexmap, format, err)
+		return fmt.Errorf("%w: decoding %s image: %w", ErrTexmap, t.format, err)
 	}
 	r := img.Bounds()
-	if r.Dx() != cfg.Width || r.Dy() != cfg.Height {
-		return nil, fmt.Errorf("%w: %s image header says %dx%d but the image is %dx%d",
-			ErrTexmap, format, cfg.Width, cfg.Height, r.Dx(), r.Dy())
+	if r.Dx() != t.w || r.Dy() != t.h {
+		return fmt.Errorf("%w: %s image header says %dx%d but the image is %dx%d",
+			ErrTexmap, t.format, t.w, t.h, r.Dx(), r.Dy())
 	}
-	return &texture{w: r.Dx(), h: r.Dy(), img: img}, nil
+	t.img = img
+	return nil
 }
 
 // wrapUnit brings a texture coordinate into [0, 1) exactly as the

@@ -146,3 +146,16 @@ func TestWrapUnitNeverLoopsForever(t *testing.T) {
 		t.Errorf("wrapUnit(NaN) = %v, want NaN as the original (which then reads pixel 0)", got)
 	}
 }
+
+// decodeTexmap checks a texture's header and decodes it as a scene with a
+// texmap pigment does.
+func decodeTexmap(b []byte, lim Limits) (*texture, error) {
+	tex, err := headerOf(b).texture(lim)
+	if err != nil {
+		return nil, err
+	}
+	if err := (&Scene{tex: tex}).DecodeTexture(b); err != nil {
+		return nil, err
+	}
+	return tex, nil
+}

@@ -4,8 +4,9 @@
 // seed data, free ports on 127.0.0.1, running and watching vfx processes,
 // the original system's client scripts, a log buffer safe for concurrent
 // writers, an exact comparison of images that says where they differ,
-// image payloads for requests (a PNG, a decompression bomb, a wrapped data
-// URL), and checks of what a package imports.
+// image payloads for requests (a PNG, a decompression bomb, a texture bomb,
+// a wrapped data URL), a hostile load on a server's memory and the peak
+// memory and CPU time of a process, and checks of what a package imports.
 //
 // It is for tests and benchmarks only: import it from _test.go files and
 // from the programs under bench/, never from production code. It must not

@@ -2,6 +2,8 @@ package wire
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,6 +34,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, k uint8, query, body string) {
 		kind := workload.Kinds[int(k)%len(workload.Kinds)]
 		req, feat, err := Decode(kind, query, []byte(body), lim)
+		assertHeaderDecodeAgrees(t, kind, query, []byte(body), lim, feat, err)
 		if feat.Kind != kind {
 			t.Fatalf("features of %s name %q", kind, feat.Kind)
 		}
@@ -100,7 +103,7 @@ func FuzzRaytraceBody(f *testing.F) {
 		if !withTexmap {
 			texmap = nil
 		}
-		gotScene, gotTex, err := decodeRaytraceBody(RaytraceBody([]byte(scene), texmap))
+		gotScene, gotTex, err := readRaytraceBody(RaytraceBody([]byte(scene), texmap))
 		if err != nil {
 			t.Fatalf("body of scene %q, texmap %v: %v", scene, texmap, err)
 		}
@@ -109,6 +112,57 @@ func FuzzRaytraceBody(f *testing.F) {
 		}
 		if !bytes.Equal(gotTex, texmap) {
 			t.Fatalf("texmap %v read back as %v", texmap, gotTex)
+		}
+	})
+}
+
+// FuzzJSONString decodes arbitrary JSON string tokens: what the streaming
+// reader gives, read in pieces of any size, is what encoding/json gives,
+// and it refuses what encoding/json refuses.
+func FuzzJSONString(f *testing.F) {
+	f.Add(`"plain"`, uint8(0))
+	f.Add(`"esc \" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00 \ud800 \udc00x"`, uint8(1))
+	f.Add("\"\xff\xfe\xe2\x82\"", uint8(2))
+	f.Add(`"bad \x escape"`, uint8(3))
+	f.Add(`"\u12"`, uint8(4))
+	f.Fuzz(func(t *testing.T, tok string, size uint8) {
+		p := jsonScanner{b: []byte(tok)}
+		if p.skipString() != nil || p.i != len(tok) {
+			return // not one string token: the scanner refuses it first
+		}
+		var want string
+		wantErr := json.Unmarshal([]byte(tok), &want)
+		if _, err := jsonStringLen([]byte(tok)); (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("jsonStringLen(%q): %v, encoding/json: %v", tok, err, wantErr)
+		}
+		r := newJSONStringReader([]byte(tok))
+		var got []byte
+		buf := make([]byte, int(size%8)+1)
+		var err error
+		for {
+			var n int
+			n, err = r.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		if (wantErr == nil) != (err == io.EOF) {
+			t.Fatalf("%q: reader %v, encoding/json %v", tok, err, wantErr)
+		}
+		if wantErr == nil && string(got) != want {
+			t.Fatalf("%q read as %q, encoding/json gives %q", tok, got, want)
+		}
+		if wantErr != nil {
+			return
+		}
+		// jsonStringLen measures the text, decodeJSONString decodes it.
+		n, err := jsonStringLen([]byte(tok))
+		if err != nil || n != len(want) {
+			t.Fatalf("jsonStringLen(%q) = %d, %v; want %d", tok, n, err, len(want))
+		}
+		if text := decodeJSONString([]byte(tok), n); string(text) != want {
+			t.Fatalf("decodeJSONString(%q) = %q, want %q", tok, text, want)
 		}
 	})
 }

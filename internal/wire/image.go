@@ -1,9 +1,11 @@
 package wire
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"strings"
 
 	"github.com/specialvfx/vfx/internal/codec"
@@ -15,20 +17,24 @@ import (
 const imageHelp = "want a body data:image/<jpg|jpeg|png|bmp|gif>;base64,<base64 of the image file>"
 
 // decodeImage reads the data URL of a blur or enhance request and the
-// header of its image.
+// header of its image, in one pass over the base64 that also computes the
+// input hash; the image is not held.
 func decodeImage(kind workload.Kind, body []byte, lim codec.Limits) (*Request, workload.Features, error) {
 	f := workload.Features{Kind: kind}
-	format, data, err := dataurl.Parse(body)
+	format, p, err := dataurl.Open(body)
 	if err != nil {
 		return nil, f, imageError(err, "")
 	}
-	f.Format, f.InputBytes, f.InputHash = format, len(data), InputHash(data)
-	cfg, _, err := codec.DecodeConfig(data, lim)
+	h := sha256.New()
+	r := p.Reader()
+	cfg, encoding, err := codec.ReadConfig(io.TeeReader(r, h), int64(p.Len()), lim)
+	_, _ = io.Copy(h, r)
+	f.Format, f.InputBytes, f.InputHash = format, p.Len(), hexSum(h)
 	f.Width, f.Height = cfg.Width, cfg.Height
 	if err != nil {
 		return nil, f, imageError(err, "")
 	}
-	return &Request{Kind: kind, Format: format, Image: data, Config: cfg, Features: f}, f, nil
+	return &Request{Kind: kind, Format: format, Config: cfg, Encoding: encoding, Features: f, payload: p}, f, nil
 }
 
 // DecodeImage decodes the pixels of a blur or enhance request's image

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 func notSpace(r rune) bool { return r != ' ' && r != '\t' && r != '\n' && r != '\r' }
@@ -138,9 +139,11 @@ func (p *jsonScanner) skipValue() error {
 	}
 }
 
-// parseByteArray parses the JSON array of integers in -128..255 that v
-// starts with, into bytes, and returns the number of bytes of v it used.
-func parseByteArray(v []byte) ([]byte, int, error) {
+// parseByteArray checks the JSON array of integers in -128..255 that v
+// starts with, and returns how many elements it has and the number of
+// bytes of v it used. It allocates nothing: byteArrayReader reads the
+// bytes the array holds.
+func parseByteArray(v []byte) (count, used int, err error) {
 	i := 0
 	skip := func() {
 		for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n' || v[i] == '\r') {
@@ -149,13 +152,12 @@ func parseByteArray(v []byte) ([]byte, int, error) {
 	}
 	skip()
 	if i >= len(v) || v[i] != '[' {
-		return nil, 0, errors.New("want an array")
+		return 0, 0, errors.New("want an array")
 	}
 	i++
-	out := make([]byte, 0, min(len(v)/2, 1<<20))
 	skip()
 	if i < len(v) && v[i] == ']' {
-		return out, i + 1, nil
+		return 0, i + 1, nil
 	}
 	for idx := 0; ; idx++ {
 		skip()
@@ -178,26 +180,65 @@ func parseByteArray(v []byte) ([]byte, int, error) {
 			for end < len(v) && v[end] != ',' && v[end] != ']' && end-start < 20 {
 				end++
 			}
-			return nil, 0, fmt.Errorf("element %d (%q) is not an integer: want byte values 0..255", idx, v[start:end])
+			return 0, 0, fmt.Errorf("element %d (%q) is not an integer: want byte values 0..255", idx, v[start:end])
 		}
 		if neg {
 			n = -n
 		}
 		if n < -128 || n > 255 {
-			return nil, 0, fmt.Errorf("element %d is %s, out of range: want byte values 0..255", idx, v[start:i])
+			return 0, 0, fmt.Errorf("element %d is %s, out of range: want byte values 0..255", idx, v[start:i])
 		}
-		out = append(out, byte(n))
 		skip()
 		if i >= len(v) {
-			return nil, 0, errors.New("unterminated array")
+			return 0, 0, errors.New("unterminated array")
 		}
 		switch v[i] {
 		case ',':
 			i++
 		case ']':
-			return out, i + 1, nil
+			return idx + 1, i + 1, nil
 		default:
-			return nil, 0, fmt.Errorf("unexpected %q after element %d: want ',' or ']'", v[i], idx)
+			return 0, 0, fmt.Errorf("unexpected %q after element %d: want ',' or ']'", v[i], idx)
 		}
 	}
+}
+
+// byteArrayReader streams the bytes of a JSON array that parseByteArray
+// accepted (v is the array's text, brackets included): its integers, -128
+// to -1 read as signed bytes.
+type byteArrayReader struct {
+	v []byte
+	i int
+}
+
+func (r *byteArrayReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		// Past '[', ',' and white space to the next element, or ']'.
+		for r.i < len(r.v) && r.v[r.i] != '-' && (r.v[r.i] < '0' || r.v[r.i] > '9') && r.v[r.i] != ']' {
+			r.i++
+		}
+		if r.i >= len(r.v) || r.v[r.i] == ']' {
+			r.i = len(r.v)
+			break
+		}
+		neg := r.v[r.i] == '-'
+		if neg {
+			r.i++
+		}
+		x := 0
+		for r.i < len(r.v) && r.v[r.i] >= '0' && r.v[r.i] <= '9' {
+			x = x*10 + int(r.v[r.i]-'0')
+			r.i++
+		}
+		if neg {
+			x = -x
+		}
+		p[n] = byte(x)
+		n++
+	}
+	if n == 0 && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, nil
 }

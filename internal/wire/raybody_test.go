@@ -2,12 +2,36 @@ package wire
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
 
 // sceneBody is the JSON body of a ray-tracer request, as a string.
 func sceneBody(scene, texmap []byte) string { return string(RaytraceBody(scene, texmap)) }
+
+// readRaytraceBody reads a ray-tracer body's scene and texture whole.
+func readRaytraceBody(body []byte) (scene, texmap []byte, err error) {
+	rb, err := decodeRaytraceBody(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rb.scene(), rb.tex.bytes(), nil
+}
+
+// readByteArray reads the JSON array of byte values v starts with.
+func readByteArray(v []byte) ([]byte, int, error) {
+	n, used, err := parseByteArray(v)
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := io.ReadAll(&byteArrayReader{v: v[:used]})
+	if err != nil || len(b) != n {
+		return nil, 0, fmt.Errorf("read %d bytes (%v) of an array of %d", len(b), err, n)
+	}
+	return b, used, nil
+}
 
 func TestDecodeRaytraceBody(t *testing.T) {
 	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
@@ -41,7 +65,7 @@ func TestDecodeRaytraceBody(t *testing.T) {
 		{"number key", `{1: 2}`, "", nil, "want a string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			scene, texmap, err := decodeRaytraceBody([]byte(tc.body))
+			scene, texmap, err := readRaytraceBody([]byte(tc.body))
 			if wantError(t, err, tc.err) {
 				if StatusOf(err) != 400 {
 					t.Errorf("status %d, want 400", StatusOf(err))
@@ -75,7 +99,7 @@ func TestParseByteArray(t *testing.T) {
 		{"missing comma", "[1 2]", nil, "want ',' or ']'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, n, err := parseByteArray([]byte(tc.in + " "))
+			got, n, err := readByteArray([]byte(tc.in + " "))
 			if wantError(t, err, tc.err) {
 				return
 			}
@@ -131,7 +155,7 @@ func TestRaytraceBodyRoundTrip(t *testing.T) {
 		}()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			scene, texmap, err := decodeRaytraceBody(RaytraceBody(tc.scene, tc.texmap))
+			scene, texmap, err := readRaytraceBody(RaytraceBody(tc.scene, tc.texmap))
 			if err != nil {
 				t.Fatal(err)
 			}

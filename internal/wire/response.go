@@ -78,6 +78,15 @@ func EncodeResponse(img image.Image, native, raw string) (body []byte, contentTy
 	return out, dataURLType, nil
 }
 
+// ResponseMemory bounds what EncodeResponse allocates for a w×h image:
+// the encoded image (up to 4 bytes a pixel for BMP and PNG) in a buffer
+// that grows by doubling, with the copies its growth leaves, and its data
+// URL (4/3 of it), 20 bytes a pixel in all, plus the encoders' own state
+// (a PNG's deflate tables: about a megabyte, whatever the image's size).
+func ResponseMemory(w, h int) int64 {
+	return 20*int64(max(w, 0))*int64(max(h, 0)) + 1536<<10
+}
+
 // ReadResponse reads the body of a successful answer to a compute request,
 // in either form: the raw image when contentType is an image/* type, else
 // the original's data URL. asked is the format the request named (bmp for

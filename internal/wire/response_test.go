@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -149,6 +150,34 @@ func TestErrorBodyAndMessage(t *testing.T) {
 	} {
 		if got := ErrorMessage([]byte(body)); got != want {
 			t.Errorf("ErrorMessage(%q) = %q, want %q", body, got, want)
+		}
+	}
+}
+
+// TestResponseMemoryBoundsEncodeResponse: what EncodeResponse allocates,
+// in every format and both forms, is within ResponseMemory.
+func TestResponseMemoryBoundsEncodeResponse(t *testing.T) {
+	noisy := image.NewRGBA(image.Rect(0, 0, 300, 200))
+	for i := range noisy.Pix {
+		noisy.Pix[i] = uint8(i * 7919 >> 3)
+	}
+	grey := image.NewGray(image.Rect(0, 0, 300, 200))
+	copy(grey.Pix, noisy.Pix)
+	tiny := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	for _, img := range []image.Image{noisy, grey, tiny} {
+		for _, format := range []string{"bmp", "png", "jpg", "gif"} {
+			for _, raw := range []string{"", format} {
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				if _, _, err := EncodeResponse(img, format, raw); err != nil {
+					t.Fatal(err)
+				}
+				runtime.ReadMemStats(&after)
+				b := img.Bounds()
+				if alloc, bound := int64(after.TotalAlloc-before.TotalAlloc), ResponseMemory(b.Dx(), b.Dy()); alloc > bound {
+					t.Errorf("%T as %s (raw %q): %d bytes allocated, above ResponseMemory's %d", img, format, raw, alloc, bound)
+				}
+			}
 		}
 	}
 }

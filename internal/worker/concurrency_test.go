@@ -373,7 +373,7 @@ func TestServeDrainTimeoutCancels(t *testing.T) {
 func TestSlowClients(t *testing.T) {
 	s, rec := newServer(t, func(c *Config) {
 		c.ReadHeaderTimeout = 200 * time.Millisecond
-		c.ReadTimeout = 400 * time.Millisecond
+		c.BodyTimeout = 400 * time.Millisecond
 	})
 	base, _, _ := serveOnLoopback(t, s)
 	addr := strings.TrimPrefix(base, "http://")
@@ -388,8 +388,8 @@ func TestSlowClients(t *testing.T) {
 			t.Fatalf("no answer: %v", err)
 		}
 		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "--read-timeout") {
-			t.Errorf("%s: %s; want 408 naming --read-timeout", resp.Status, b)
+		if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "--body-timeout") {
+			t.Errorf("%s: %s; want 408 naming --body-timeout", resp.Status, b)
 		}
 		if r := rec.byID(t, "slow-body"); r.Status != 408 || r.Outcome != metrics.OutcomeClientError {
 			t.Errorf("record %d %s", r.Status, r.Outcome)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/access"
+	"github.com/specialvfx/vfx/internal/budget"
 	"github.com/specialvfx/vfx/internal/wire"
 )
 
@@ -21,11 +22,27 @@ type Config struct {
 	// MaxInflight is how many compute requests run at once; more get 503
 	// with Retry-After. Default: 2 × the number of cores.
 	MaxInflight int
-	// MaxBodyBytes bounds a request body (413 beyond it). Default 64 MiB.
+	// MaxBodyBytes bounds a request body (413 beyond it, at once when its
+	// Content-Length says so). Default 64 MiB.
 	MaxBodyBytes int64
+	// MaxMemory is the worker's memory budget: request bodies, reserved as
+	// they are read, what decoding their headers may allocate, and before
+	// any pixel is decoded what running them needs (decoded pixels, the
+	// render or filter, the encoded answer), all held until the response
+	// is sent. A request that does not fit now gets 503 with Retry-After
+	// (before more of its body is read), one that never can 413. The last
+	// eighth is kept for requests that hold at most a 128th of it. Default:
+	// half the memory the worker may use (its cgroup's limit, else the
+	// machine's), at least 256 MiB.
+	MaxMemory int64
+	// BodyTimeout bounds the time to receive a compute request's body,
+	// from the end of its headers (408 beyond it). A request takes an
+	// in-flight slot only once its body has arrived: a slow client costs a
+	// connection, not a slot. Default 60 s.
+	BodyTimeout time.Duration
 	// ReadHeaderTimeout bounds the time to read a request's headers
-	// (default 10 s); ReadTimeout bounds the whole request including its
-	// body (default 60 s).
+	// (default 10 s); ReadTimeout bounds the whole of other requests
+	// (default 60 s).
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
 	// WriteTimeout bounds the time from the end of the request headers to
@@ -58,6 +75,8 @@ func DefaultConfig() Config {
 		ID:                "worker",
 		MaxInflight:       2 * runtime.NumCPU(),
 		MaxBodyBytes:      64 << 20,
+		MaxMemory:         defaultMaxMemory(),
+		BodyTimeout:       60 * time.Second,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      10 * time.Minute,
@@ -88,12 +107,16 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1 {
 		errs = append(errs, fmt.Errorf("max-body: must be positive, got %d", c.MaxBodyBytes))
+	} else if budget.New(c.MaxMemory).Room(c.MaxBodyBytes) < c.MaxBodyBytes {
+		errs = append(errs, fmt.Errorf("max-memory: must hold a body of max-body (%d) besides the eighth kept for small requests: at least %d, got %d",
+			c.MaxBodyBytes, budget.For(c.MaxBodyBytes), c.MaxMemory))
 	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
 		zero bool // zero allowed (no limit)
 	}{
+		{"body-timeout", c.BodyTimeout, false},
 		{"read-header-timeout", c.ReadHeaderTimeout, false},
 		{"read-timeout", c.ReadTimeout, false},
 		{"write-timeout", c.WriteTimeout, true},

@@ -8,10 +8,17 @@
 // record's key is the worker's, the client's X-Request-Id only a
 // correlation field.
 //
-// A request goes through wire.Decode (query, JSON or data-URL body, image
-// header: cheap, no rendering; the load balancer runs the same decoder, so
-// it answers bad requests exactly as a worker would), then the workload
-// (raytracer or imageproc, cancelled when the client goes away), then
+// A request's body is read within Config.BodyTimeout and reserved, as it
+// is read, on the worker's memory budget (Config.MaxMemory, package
+// budget); then it goes through wire.Prepare and DecodeHeader (query, JSON
+// or data-URL body, scene and image headers: cheap, no pixels; the load
+// balancer runs the same decoder, so it answers bad requests exactly as a
+// worker would), reserves what decoding its pixels, running it and
+// encoding its answer need (503 with Retry-After when that does not fit
+// now, 413 when it never can), and only then takes an in-flight slot: a
+// slow client costs a connection, not a slot. Then come its pixels
+// (Request.DecodePixels), the workload (raytracer or imageproc, cancelled
+// when the client goes away), then
 // wire.EncodeResponse (data URL, or raw image bytes when the client asks for
 // them, wire.Negotiate). The wire format itself lives in package wire. Each
 // request's cost is its own: deterministic work units counted by the
@@ -27,7 +34,8 @@
 // and / stay open for probes.
 //
 // The worker admits at most Config.MaxInflight compute requests at a time
-// and answers the rest with 503 and Retry-After instead of thrashing. On
+// and answers the rest with 503 and Retry-After instead of thrashing; what
+// a request reserved is released when its response is sent. On
 // shutdown it reports "draining" on /health, refuses new work, finishes what
 // is in flight within Config.DrainTimeout and returns. Its samples of
 // itself (CPU, memory, in flight, health) are taken one at a time and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/budget"
 	"github.com/specialvfx/vfx/internal/instrument"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/wire"
@@ -23,7 +23,10 @@ import (
 // before the response, as nginx logs it.
 const statusClientClosed = 499
 
-// serveCompute serves one compute request and records it.
+// serveCompute serves one compute request and records it. The request
+// takes an in-flight slot only once its body has arrived and its header is
+// decoded, and every byte it holds is reserved on the worker's memory
+// budget first, released when its response is sent.
 func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workload.Kind) {
 	start := time.Now()
 	rec := metrics.RequestRecord{
@@ -43,16 +46,20 @@ func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workl
 		s.answerError(w, &rec, start, err)
 		return
 	}
+	if s.flight.isDraining() {
+		s.refuse(w, &rec, start, errDraining)
+		return
+	}
+	hold := s.mem.Hold()
+	defer hold.Release()
+	req, err := s.receive(w, r, &rec, hold)
+	if err != nil {
+		s.fail(r.Context(), w, r, &rec, start, err)
+		return
+	}
 	a := &active{id: rec.RequestID, kind: kind, predicted: rec.PredictedUnits, start: start}
 	if err := s.flight.admit(a); err != nil {
-		w.Header().Set("Retry-After", "1")
-		msg := fmt.Sprintf("worker busy: %d requests in flight, the limit (--max-inflight): retry later or on another worker", s.cfg.MaxInflight)
-		if errors.Is(err, errDraining) {
-			w.Header().Set("Connection", "close")
-			msg = "worker is draining (shutting down): retry on another worker"
-		}
-		rec.Outcome = metrics.OutcomeRejected
-		s.answerError(w, &rec, start, wire.NewError(http.StatusServiceUnavailable, msg, err))
+		s.refuse(w, &rec, start, err)
 		return
 	}
 	defer s.flight.release(a)
@@ -65,27 +72,9 @@ func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workl
 	}
 	defer cancel()
 
-	body, ctype, err := s.compute(ctx, w, r, &rec)
+	body, ctype, err := s.compute(ctx, r, &rec, req)
 	if err != nil {
-		var re *wire.RequestError
-		timedOut := errors.As(err, &re) && re.Status == http.StatusRequestTimeout
-		switch {
-		case errors.Is(context.Cause(r.Context()), errShutdown):
-			rec.Outcome = metrics.OutcomeCancelled
-			err = wire.NewError(http.StatusServiceUnavailable, fmt.Sprintf("worker shut down before the request finished (--drain-timeout %s): retry on another worker", s.cfg.DrainTimeout), err)
-		case r.Context().Err() != nil && !timedOut:
-			// The client went away: there is nobody to answer. Recorded as
-			// 499 (client closed request); the 503 only keeps the server
-			// from sending an empty 200 on a connection that is gone.
-			rec.Outcome, rec.Status, rec.Error = metrics.OutcomeCancelled, statusClientClosed, wire.OneLine("client closed the connection: "+err.Error())
-			s.finish(&rec, start)
-			writeText(w, http.StatusServiceUnavailable, "request cancelled: the client closed the connection")
-			return
-		case errors.Is(context.Cause(ctx), errWriteTimeout):
-			rec.Outcome = metrics.OutcomeCancelled
-			err = wire.NewError(http.StatusServiceUnavailable, fmt.Sprintf("request took longer than this worker allows (--write-timeout %s): try a smaller request", s.cfg.WriteTimeout), err)
-		}
-		s.answerError(w, &rec, start, err)
+		s.fail(ctx, w, r, &rec, start, err)
 		return
 	}
 	rec.Status, rec.Outcome = http.StatusOK, metrics.OutcomeOK
@@ -101,6 +90,46 @@ func (s *Server) serveCompute(w http.ResponseWriter, r *http.Request, kind workl
 	s.record(&rec)
 }
 
+// refuse answers 503 with Retry-After to a request the worker has no slot
+// for (errFull) or takes no more requests (errDraining), and records it.
+func (s *Server) refuse(w http.ResponseWriter, rec *metrics.RequestRecord, start time.Time, err error) {
+	w.Header().Set("Retry-After", "1")
+	msg := fmt.Sprintf("worker busy: %d requests in flight, the limit (--max-inflight): retry later or on another worker", s.cfg.MaxInflight)
+	if errors.Is(err, errDraining) {
+		w.Header().Set("Connection", "close")
+		msg = "worker is draining (shutting down): retry on another worker"
+	}
+	rec.Outcome = metrics.OutcomeRejected
+	s.answerError(w, rec, start, wire.NewError(http.StatusServiceUnavailable, msg, err))
+}
+
+// fail answers a request that failed with err and records it; ctx is the
+// context it ran under.
+func (s *Server) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, rec *metrics.RequestRecord, start time.Time, err error) {
+	var re *wire.RequestError
+	timedOut := errors.As(err, &re) && re.Status == http.StatusRequestTimeout
+	switch {
+	case errors.Is(context.Cause(r.Context()), errShutdown):
+		rec.Outcome = metrics.OutcomeCancelled
+		err = wire.NewError(http.StatusServiceUnavailable, fmt.Sprintf("worker shut down before the request finished (--drain-timeout %s): retry on another worker", s.cfg.DrainTimeout), err)
+	case r.Context().Err() != nil && !timedOut:
+		// The client went away: there is nobody to answer. Recorded as
+		// 499 (client closed request); the 503 only keeps the server
+		// from sending an empty 200 on a connection that is gone.
+		rec.Outcome, rec.Status, rec.Error = metrics.OutcomeCancelled, statusClientClosed, wire.OneLine("client closed the connection: "+err.Error())
+		s.finish(rec, start)
+		writeText(w, http.StatusServiceUnavailable, "request cancelled: the client closed the connection")
+		return
+	case errors.Is(context.Cause(ctx), errWriteTimeout):
+		rec.Outcome = metrics.OutcomeCancelled
+		err = wire.NewError(http.StatusServiceUnavailable, fmt.Sprintf("request took longer than this worker allows (--write-timeout %s): try a smaller request", s.cfg.WriteTimeout), err)
+	case errors.Is(err, budget.ErrExhausted):
+		w.Header().Set("Retry-After", "1")
+		rec.Outcome = metrics.OutcomeRejected
+	}
+	s.answerError(w, rec, start, err)
+}
+
 // errWriteTimeout is the cause of a request context cancelled by the write
 // timeout, errShutdown of one cancelled because the drain timeout passed.
 var (
@@ -108,30 +137,46 @@ var (
 	errShutdown     = errors.New("worker shut down")
 )
 
-// compute reads, decodes and runs the request and encodes its response,
-// filling in rec's features and cost as they become known. It turns a
+// receive reads the request's body and decodes its header, reserving on
+// hold the body as it is read, what decoding the header may allocate, and
+// what running the request needs; it fills in rec's features. It turns a
 // panic into an error.
-func (s *Server) compute(ctx context.Context, w http.ResponseWriter, r *http.Request, rec *metrics.RequestRecord) (body []byte, ctype string, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.log.Error("request panicked", "request_id", rec.RequestID, "attempt", rec.Attempt, "workload", rec.Features.Kind, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			body, ctype, err = nil, "", fmt.Errorf("internal error: %v", v)
-		}
-	}()
-	in, err := s.readBody(w, r)
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, rec *metrics.RequestRecord, hold *budget.Hold) (req *wire.Request, err error) {
+	defer s.recoverAs(rec, &err)
+	in, err := s.readBody(w, r, hold)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	var req *wire.Request
-	rec.CPU += instrument.Measure(func() { req, rec.Features, err = wire.Decode(rec.Features.Kind, r.URL.RawQuery, in, s.cfg.Limits) })
+	rec.CPU += instrument.Measure(func() {
+		var p *wire.Prepared
+		if p, rec.Features, err = wire.Prepare(rec.Features.Kind, r.URL.RawQuery, in, s.cfg.Limits); err != nil {
+			return
+		}
+		if err = s.reserve(hold, p.Memory(), "decoding it"); err != nil {
+			return
+		}
+		req, rec.Features, err = p.DecodeHeader()
+	})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	rec.Multi = req.Multi
+	if err := s.reserve(hold, runMemory(req, s.cfg.Threads), "its pixels"); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// compute decodes the request's pixels, runs it and encodes its response,
+// filling in rec's cost as it becomes known. It turns a panic into an
+// error.
+func (s *Server) compute(ctx context.Context, r *http.Request, rec *metrics.RequestRecord, req *wire.Request) (body []byte, ctype string, err error) {
+	defer s.recoverAs(rec, &err)
 	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	rec.CPU += instrument.Measure(func() { err = req.DecodePixels() })
+	if err != nil {
 		return nil, "", err
 	}
 	img, cost, err := s.run(ctx, req, s.cfg.Threads, s.cfg.Limits)
@@ -149,42 +194,43 @@ func (s *Server) compute(ctx context.Context, w http.ResponseWriter, r *http.Req
 	return body, ctype, err
 }
 
-// readBody reads the whole body, bounded by MaxBodyBytes.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	limit := s.cfg.MaxBodyBytes
-	tooLarge := func(err error) error {
-		return wire.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than this worker's limit of %d bytes (--max-body)", limit), err)
-	}
-	if r.ContentLength > limit {
-		return nil, tooLarge(nil)
-	}
-	size := 512
-	if r.ContentLength > 0 {
-		size = int(r.ContentLength) + 1
-	}
-	buf := make([]byte, 0, size)
-	rd := http.MaxBytesReader(w, r.Body, limit)
-	for {
-		n, err := rd.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
+// recoverAs turns a panic of the request's handling into *err.
+func (s *Server) recoverAs(rec *metrics.RequestRecord, err *error) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
 		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			var ne net.Error
-			switch {
-			case errors.As(err, &mbe):
-				return nil, tooLarge(err)
-			case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-				return nil, wire.NewError(http.StatusRequestTimeout, fmt.Sprintf("request body not received within %s (--read-timeout)", s.cfg.ReadTimeout), err)
-			}
-			return nil, wire.NewError(http.StatusBadRequest, "reading the request body: "+err.Error(), err)
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
+		s.log.Error("request panicked", "request_id", rec.RequestID, "attempt", rec.Attempt, "workload", rec.Features.Kind, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		*err = fmt.Errorf("internal error: %v", v)
 	}
+}
+
+// readBody reads the whole body within BodyTimeout, bounded by
+// MaxBodyBytes, reserving it on hold as it is read: 413 beyond the limit
+// (at once when the Content-Length says so), 503 when the memory budget has
+// no room for its next chunk, 408 when it does not arrive in time.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, hold *budget.Hold) ([]byte, error) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
+	body, err := budget.ReadBody(r.Body, r.ContentLength, s.cfg.MaxBodyBytes, hold)
+	if err == nil {
+		// Nothing more is read from the connection until the response
+		// is sent: no deadline while the request runs, however long. (A
+		// body left unread keeps it: the server reads what is left of it
+		// before it answers, within the deadline.)
+		_ = rc.SetReadDeadline(time.Time{})
+		return body, nil
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(err, budget.ErrTooLarge):
+		return nil, wire.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than this worker's limit of %d bytes (--max-body)", s.cfg.MaxBodyBytes), err)
+	case errors.Is(err, budget.ErrExhausted):
+		return nil, s.memoryFull("its body", err)
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return nil, wire.NewError(http.StatusRequestTimeout, fmt.Sprintf("request body not received within %s (--body-timeout)", s.cfg.BodyTimeout), err)
+	}
+	return nil, wire.NewError(http.StatusBadRequest, "reading the request body: "+err.Error(), err)
 }
 
 // answerError sends err's status and message and records the request.

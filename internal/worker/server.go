@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/access"
+	"github.com/specialvfx/vfx/internal/budget"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
@@ -54,6 +55,7 @@ type Server struct {
 	log     *slog.Logger
 	run     runFunc
 	flight  *inflight
+	mem     *budget.Budget // bodies, decoding and pixels held (MaxMemory)
 	tel     *telemetry
 	started time.Time
 	cores   float64 // CPU capacity in cores (cgroup quota aware)
@@ -90,6 +92,7 @@ func New(cfg Config, rec Recorder, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg, rec: rec, log: log, run: runWorkload,
 		tel:     newTelemetry(cfg.ID, cfg.MaxInflight),
+		mem:     budget.New(cfg.MaxMemory),
 		started: time.Now(),
 		cores:   cpuCapacity(),
 		address: cfg.Address,
@@ -98,6 +101,7 @@ func New(cfg Config, rec Recorder, log *slog.Logger) (*Server, error) {
 		s.tel.countDrops(src, cfg.ID)
 	}
 	s.flight = newInflight(cfg.MaxInflight, func(n int) { s.tel.inFlight.Set(float64(n)) })
+	s.tel.registerMemory(cfg.ID, cfg.MaxMemory, s.mem.Used)
 	if u, err := readProcUsage(); err == nil {
 		s.last = lastSample{at: s.started, usage: u}
 	}

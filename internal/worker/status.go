@@ -26,7 +26,11 @@ type StatusReport struct {
 	// % of its CPU capacity, Cores (100 = all of it busy).
 	CPUPercent  float64 `json:"cpu_percent"`
 	MemoryBytes uint64  `json:"memory_bytes"` // resident set size
-	MaxInFlight int     `json:"max_in_flight"`
+	// MaxMemory is the memory budget (--max-memory); MemoryReserved what
+	// requests hold of it now.
+	MaxMemory      int64 `json:"max_memory"`
+	MemoryReserved int64 `json:"memory_reserved"`
+	MaxInFlight    int   `json:"max_in_flight"`
 	// InFlight lists the compute requests being served, oldest first.
 	InFlight []InFlightRequest `json:"in_flight"`
 	// Totals counts finished compute requests by workload and outcome.
@@ -61,6 +65,7 @@ func (s *Server) Status(now time.Time) StatusReport {
 		UptimeSeconds: now.Sub(s.started).Seconds(),
 		Cores:         s.cores,
 		CPUPercent:    last.cpu, MemoryBytes: last.usage.RSS,
+		MaxMemory: s.mem.Limit(), MemoryReserved: s.mem.Used(),
 		MaxInFlight: s.cfg.MaxInflight,
 		InFlight:    []InFlightRequest{},
 		Totals:      s.tel.snapshotTotals(),

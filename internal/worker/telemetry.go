@@ -110,3 +110,16 @@ func (t *telemetry) snapshotTotals() map[string]map[string]int64 {
 func (t *telemetry) handler() http.Handler {
 	return promhttp.HandlerFor(t.reg, promhttp.HandlerOpts{})
 }
+
+// registerMemory adds the memory budget's gauges: its size and what
+// requests hold of it.
+func (t *telemetry) registerMemory(id string, limit int64, reserved func() int64) {
+	labels := prometheus.Labels{"worker": id}
+	maxG := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "vfx_worker_max_memory_bytes", Help: "The worker's memory budget (--max-memory).", ConstLabels: labels,
+	})
+	maxG.Set(float64(limit))
+	t.reg.MustRegister(maxG, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "vfx_worker_memory_reserved_bytes", Help: "Bytes of the memory budget held by requests: bodies, decoding, pixels, answers.", ConstLabels: labels,
+	}, func() float64 { return float64(reserved()) }))
+}
