@@ -26,6 +26,7 @@ func newWorkerCmd() *cobra.Command {
 		storeURL    string
 		id          string
 		maxInflight int
+		maxMemory   int64
 		exitWithPar bool
 		token       = workerTokenFlag()
 	)
@@ -60,6 +61,9 @@ leaves workers behind.`,
 			if maxInflight != 0 {
 				cfg.MaxInflight = maxInflight
 			}
+			if maxMemory != 0 {
+				cfg.MaxMemory = maxMemory
+			}
 			sec, err := token.secret()
 			if err != nil {
 				return usageError(err)
@@ -74,7 +78,7 @@ leaves workers behind.`,
 	f.StringVar(&id, "id", "", "worker id in records and the X-Worker-Id header (default HOSTNAME:PORT)")
 	f.IntVar(&maxInflight, "max-inflight", 0, "compute requests served at once, more get 503 with Retry-After (default 2 × cores)")
 	sizeVar(f, &cfg.MaxBodyBytes, "max-body", "largest request body, e.g. 64MiB (413 beyond it)")
-	sizeVar(f, &cfg.MaxMemory, "max-memory", "memory budget for requests' bodies, decoding and pixels, reserved before use, e.g. 2GiB (default half of the memory the worker may use: its cgroup limit, else the machine's); a request that does not fit gets 503 + Retry-After, one that never can 413")
+	sizeVar(f, &maxMemory, "max-memory", "memory budget for requests' bodies, decoding and pixels, reserved before use, e.g. 2GiB (default half of the memory the worker may use: its cgroup limit, else the machine's); a request that does not fit gets 503 + Retry-After, one that never can 413")
 	f.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "time allowed to receive a compute request's body (408 beyond it); a request takes an in-flight slot only once its body has arrived")
 	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time allowed to read a request's headers")
 	f.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time allowed to read a whole request other than a compute request's body")
