@@ -52,20 +52,26 @@ the ready workers in the original system's format. --workers N runs a fixed pool
 (the same as --scale-policy fixed --min N --max N). The --autoscale-config
 YAML file sets the other autoscaler settings; flags override it.
 
-Workers recorded in --state-dir that are still running (from a previous
-"vfx up" that was killed, or started with --detach-workers) are adopted
-rather than started again. With --provider docker, the worker image is
-built from this vfx binary on the first start (and again when the binary
-changes); --docker-image runs an existing image instead. Every provider
-flag is checked before anything starts; one the provider does not use is
-an error.
+A deployment (the state directory; with --provider docker, the
+--deployment name) has one owner: while another vfx runs it, "vfx up"
+refuses in one line naming it (pid, address) and touches nothing. Workers a
+killed owner left (local ones started with --detach-workers, containers
+within their lease) are adopted rather than started again. With --provider
+docker, the worker image is built from this vfx binary on the first start
+(and again when the binary changes); --docker-image runs an existing image
+instead. Every flag is checked, and the listener bound, before anything
+starts; a provider flag the provider does not use is an error.
 
 Ctrl-C or SIGTERM stops everything in order: the autoscaler stops, the load
 balancer stops accepting, finishes the queued and in-flight requests (at
 most --shutdown-timeout; the rest get 503 with Retry-After), the workers are
 terminated (each finishes its own requests first), and the store is
-flushed. Local workers are started with --exit-with-parent, so even a
-killed "vfx up" leaves no worker behind (unless --detach-workers).
+flushed; the log says how many requests were finished and how many handed
+back. A second Ctrl-C stops now: the requests left get 503 at once and the
+workers are killed. Local workers are started with --exit-with-parent, so
+even a killed "vfx up" leaves no worker behind (unless --detach-workers);
+every worker holds a lease (--worker-lease-timeout) and exits by itself
+when its "vfx up" stops renewing it, killed or frozen.
 
 Listening beyond 127.0.0.1 needs an admin token (--admin-token-file FILE
 or $` + envAdminToken + `) for /api/v1/* and /metrics; a worker token
@@ -107,14 +113,17 @@ workers through their environment and closes them to anyone without it.`,
 			if err != nil {
 				return err
 			}
-			prov, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), log: slog.Default()})
+			if err := f.check(); err != nil {
+				return err
+			}
+			prov, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), workerToken: tokens.worker, log: slog.Default()})
 			if err != nil {
 				return err
 			}
 			if err := prov.checkPool(acfg.Scaling.Max); err != nil {
 				return err
 			}
-			return runUp(cmd.Context(), cmd.OutOrStdout(), upOptions{
+			return runUp(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), upOptions{
 				flags: f, tokens: tokens, stateDir: f.stateDir, scale: acfg, allVM: as.allVM, prov: prov, storeURL: storeURL,
 			}, slog.Default())
 		},
@@ -138,21 +147,20 @@ type upOptions struct {
 	storeURL string
 }
 
-func runUp(ctx context.Context, out io.Writer, o upOptions, log *slog.Logger) error {
+// runUp binds the listener, takes the deployment (startProvider), opens
+// the store, brings the pool to its minimum and runs the load balancer;
+// the flags are checked before (see newUpCmd), so that a bad one leaves
+// nothing behind.
+func runUp(ctx context.Context, out, notice io.Writer, o upOptions, log *slog.Logger) error {
 	f, storeURL := o.flags, o.storeURL
-	if err := f.cfg.Validate(); err != nil {
-		return fmt.Errorf("load balancer config: %w", err)
-	}
-	prov, err := o.prov.start(ctx)
+	ln, prov, err := startProvider(ctx, &f, o.prov)
 	if err != nil {
-		return fmt.Errorf("provider %s: %w", o.prov.name, err)
-	}
-	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, log); err != nil {
-		closeProvider(prov, log)
 		return err
 	}
 	return runLB(ctx, lbSetup{
 		flags: f, tokens: o.tokens, storeURL: storeURL, provName: o.prov.name, prov: prov, ownsPool: true, log: log,
+		ln: ln, notice: notice,
+		launch:    func(ctx context.Context) error { return keepPoolSize(ctx, prov, o.scale.Scaling.Min, log) },
 		autoscale: newAutoscaling(ctx, o.scale, o.allVM, prov, log),
 		serving: func(s *lbServing) {
 			printUp(out, s, o, storeURL)
