@@ -5,7 +5,8 @@
 # objective, worker-seconds spent, largest pool and scale events.
 #
 # Each policy runs `vfx up --provider docker --worker-cpus 0.5` (CPU-limited
-# containers make each worker's capacity real on a small machine); when
+# containers make each worker's capacity real on a small machine), under a
+# deployment name of its own (bench-autoscaler-PID, never a user's); when
 # `docker info` fails it falls back to `--provider local` and says so.
 # Everything listens on 127.0.0.1.
 #

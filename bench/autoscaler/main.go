@@ -112,7 +112,9 @@ func run() error {
 			label = fmt.Sprintf("%s (target %s)", pol, target)
 		}
 		if *providerF == "docker" {
-			args = append(args, "--worker-cpus", fmt.Sprint(*cpus))
+			// A deployment of its own: the default one ("vfx") may be a
+			// user's, which owns its containers.
+			args = append(args, "--worker-cpus", fmt.Sprint(*cpus), "--deployment", fmt.Sprintf("bench-autoscaler-%d", os.Getpid()))
 		}
 		if pol == "cpu" {
 			args = append(args, "--autoscale-config", cpuCfg)

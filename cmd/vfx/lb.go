@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,7 @@ import (
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/docker"
 	"github.com/specialvfx/vfx/internal/provider/local"
+	"github.com/specialvfx/vfx/internal/provider/owner"
 	"github.com/specialvfx/vfx/internal/provider/static"
 	"github.com/specialvfx/vfx/internal/proxy"
 	"github.com/specialvfx/vfx/internal/wire"
@@ -114,10 +117,47 @@ func (f *lbFlags) storeURL() (string, error) {
 		u = envOr(metrics.EnvStore, "sqlite:"+filepath.Join(f.stateDir, "metrics.db"))
 	}
 	u, err := resolveStoreURL(u, true)
+	if err == nil {
+		err = checkStoreScheme(u)
+	}
 	if err != nil {
-		return "", fmt.Errorf("--store: %w", err)
+		return "", usageError(fmt.Errorf("--store: %w", err))
 	}
 	return u, nil
+}
+
+// check reports every problem of the load balancer's own settings (its
+// configuration, the routing policy) before anything starts.
+func (f *lbFlags) check() error {
+	var errs []error
+	if err := f.cfg.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("load balancer config: %w", err))
+	}
+	if _, err := balancer.New(f.cfg.Policy); err != nil {
+		errs = append(errs, fmt.Errorf("--policy: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return usageError(err)
+	}
+	return nil
+}
+
+// bindListener binds the load balancer's address, before anything is started:
+// a taken port fails the command before it has launched or adopted a
+// worker. When the address is taken by the vfx that owns the state
+// directory, the error names it.
+func (f *lbFlags) bindListener() (net.Listener, error) {
+	ln, err := net.Listen("tcp", f.listen)
+	if err == nil {
+		return ln, nil
+	}
+	err = fmt.Errorf("--listen %s: %w", f.listen, err)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		if o, held := owner.Peek(local.LockPath(f.stateDir)); held {
+			return nil, fmt.Errorf("%w: the vfx that owns state directory %s is there (%s)", err, f.stateDir, o)
+		}
+	}
+	return nil, err
 }
 
 func newLBCmd() *cobra.Command {
@@ -134,13 +174,15 @@ func newLBCmd() *cobra.Command {
 With --provider static (the default) it routes to the workers given with
 --workers, which someone else started and stops: that pool is fixed, no
 autoscaler runs and the --min, --max and --scale-* flags do not apply. With
---provider local or docker it follows that provider's pool (workers
-recorded in --state-dir are adopted; --launch N starts N more), the
-autoscaler grows and shrinks it between --min and --max (default 1 to 4,
-policy backlog; --scale-policy fixed --min N --max N keeps N), draining a
-worker before it terminates it, and the pool is terminated on exit. Every
-provider flag is checked before anything starts; one the provider does not
-use is an error.
+--provider local or docker it owns that provider's pool (one owner per
+state directory or Docker deployment: while another vfx runs it, vfx lb
+refuses, naming it; workers a killed owner left are adopted; --launch N
+starts N more), the autoscaler grows and shrinks it between --min and --max
+(default 1 to 4, policy backlog; --scale-policy fixed --min N --max N keeps
+N), draining a worker before it terminates it, and the pool is terminated
+on exit (a second Ctrl-C kills it at once). Every flag is checked, and the
+listener bound, before anything starts; a provider flag the provider does
+not use is an error.
 
 Every request is decoded and validated like a worker would, its cost in work
 units predicted by the cost model (trained from the metrics store at start
@@ -188,7 +230,10 @@ through their environment.`,
 			if err != nil {
 				return err
 			}
-			setup, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), log: log})
+			if err := f.check(); err != nil {
+				return err
+			}
+			setup, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), workerToken: tokens.worker, log: log})
 			if err != nil {
 				return err
 			}
@@ -203,23 +248,27 @@ through their environment.`,
 			// for the steps that take over two seconds.
 			con := console.New(cmd.OutOrStdout(), console.Options{PlainAfter: 2 * time.Second})
 			step := con.Start("starting the " + setup.name + " provider")
-			prov, err := setup.start(ctx)
+			ln, prov, err := startProvider(ctx, &f, setup)
 			if err := step.Done(err); err != nil {
-				return fmt.Errorf("provider %s: %w", setup.name, err)
+				return err
 			}
 			var scaling *autoscaling
 			if owned {
 				scaling = newAutoscaling(ctx, *acfg, as.allVM, prov, log)
 			}
+			var launch func(context.Context) error
 			if setup.launch > 0 {
-				step := con.Start(fmt.Sprintf("starting %d %s", setup.launch, workerNoun(setup.name, setup.launch)))
-				if _, err := prov.Launch(ctx, setup.launch); step.Done(err) != nil {
-					closeProvider(prov, log)
-					return fmt.Errorf("launch %d workers: %w", setup.launch, err)
+				launch = func(ctx context.Context) error {
+					step := con.Start(fmt.Sprintf("starting %d %s", setup.launch, workerNoun(setup.name, setup.launch)))
+					if _, err := prov.Launch(ctx, setup.launch); step.Done(err) != nil {
+						return fmt.Errorf("launch %d workers: %w", setup.launch, err)
+					}
+					return nil
 				}
 			}
 			return runLB(ctx, lbSetup{
 				flags: f, tokens: tokens, storeURL: storeURL, provName: setup.name, prov: prov, ownsPool: owned, log: log,
+				ln: ln, launch: launch, notice: cmd.ErrOrStderr(),
 				autoscale: scaling, con: con,
 				serving: func(s *lbServing) {
 					fmt.Fprintf(cmd.OutOrStdout(), "load balancer on %s (policy %s, provider %s, %d workers); state at %s/api/v1/state\n",
@@ -245,6 +294,15 @@ type lbSetup struct {
 	// ownsPool: terminate the provider's workers (Close) on exit.
 	ownsPool bool
 	log      *slog.Logger
+	// ln is the load balancer's listener, bound before the provider
+	// started (startProvider).
+	ln net.Listener
+	// launch, when not nil, launches the first workers once the store is
+	// open, before the load balancer serves.
+	launch func(ctx context.Context) error
+	// notice receives the lines a user stopping the command reads
+	// (standard error; nil: none).
+	notice io.Writer
 	// autoscale, when not nil, drives the pool and the provider once the
 	// pool exists (see autoscaling).
 	autoscale *autoscaling
@@ -266,9 +324,30 @@ type lbServing struct {
 	pool    *proxy.Pool
 }
 
+// startProvider binds the load balancer's listener and then starts the
+// provider, with this process, listening there, as the owner of its
+// workers. A deployment another vfx owns is refused in one line naming it.
+func startProvider(ctx context.Context, f *lbFlags, setup providerSetup) (net.Listener, provider.Provider, error) {
+	ln, err := f.bindListener()
+	if err != nil {
+		return nil, nil, err
+	}
+	prov, err := setup.start(ctx, owner.Self(baseURL(ln.Addr()), time.Now()))
+	if err != nil {
+		ln.Close()
+		if errors.Is(err, owner.ErrOwned) && setup.ownerHint != "" {
+			return nil, nil, fmt.Errorf("%w: %s", err, setup.ownerHint)
+		}
+		return nil, nil, fmt.Errorf("provider %s: %w", setup.name, err)
+	}
+	return ln, prov, nil
+}
+
 // runLB runs the load balancer until ctx ends, then shuts it down in order:
 // stop accepting, finish (or hand back with 503) queued and in-flight
-// requests, terminate the workers it owns, flush and close the store.
+// requests, terminate the workers it owns, flush and close the store. A
+// second stop signal (stopNow) cuts the waits short: the requests left
+// are handed back at once and the workers killed.
 func runLB(ctx context.Context, s lbSetup) (err error) {
 	cfg := s.flags.cfg
 	log := s.log
@@ -276,13 +355,20 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	if con == nil {
 		con = console.New(io.Discard, console.Options{})
 	}
+	notice := s.notice
+	if notice == nil {
+		notice = io.Discard
+	}
+	returned := make(chan struct{})
+	defer close(returned)
 	defer func() {
 		if s.ownsPool {
 			step := con.Start("stopping the workers")
-			closeProvider(s.prov, log)
+			closeProvider(ctx, s.prov, log)
 			step.Done(nil)
 		}
 	}()
+	defer s.ln.Close()
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("load balancer config: %w", err)
 	}
@@ -315,6 +401,11 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 			}
 		}()
 	}
+	if s.launch != nil {
+		if err := s.launch(ctx); err != nil {
+			return err
+		}
+	}
 
 	var speeds proxy.Speeds = estimator.NewSpeeds(estimator.SpeedOptions{})
 	if s.autoscale != nil {
@@ -329,10 +420,7 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", s.flags.listen)
-	if err != nil {
-		return fmt.Errorf("--listen %s: %w", s.flags.listen, err)
-	}
+	ln := s.ln
 	step := con.Start("training the cost model from the metrics store")
 	n, trainErr := srv.Train(ctx)
 	if step.Done(trainErr) != nil {
@@ -347,7 +435,6 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	var waitStarted func()
 	if s.autoscale != nil {
 		if waitStarted, err = s.autoscale.start(loopCtx, srv, pool, rec); err != nil {
-			ln.Close()
 			return err
 		}
 	}
@@ -378,15 +465,28 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 	case err := <-serveErr:
 		return fmt.Errorf("load balancer server: %w", err)
 	}
-	log.Info("shutting down: no new requests; finishing the queued and in-flight ones", "timeout", cfg.ShutdownTimeout)
+	pending := srv.Handling()
+	fmt.Fprintf(notice, "stopping: %s (Ctrl-C again to stop now)\n", finishing(pending))
+	if now := stopNow(ctx); now != nil {
+		go func() {
+			select {
+			case <-now:
+				fmt.Fprintln(notice, "stopping now: the requests still running get 503, the workers are killed")
+			case <-returned:
+			}
+		}()
+	}
+	log.Info("shutting down: no new requests; finishing the queued and in-flight ones", "requests", pending, "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
+	sctx, cancelNow := untilStopNow(ctx, sctx)
+	defer cancelNow()
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- hs.Shutdown(sctx) }()
 	step = con.Start("stopping the load balancer: finishing the queued and in-flight requests")
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
+	_ = srv.Shutdown(sctx) // its one error is a count Drained gives
+	step.Done(nil)
+	logDrained(log, srv.Drained())
 	select {
 	case <-httpDone:
 	case <-time.After(5 * time.Second):
@@ -398,6 +498,32 @@ func runLB(ctx context.Context, s lbSetup) (err error) {
 		waitStarted()
 	}
 	return nil
+}
+
+// finishing says what a shutdown waits for.
+func finishing(requests int) string {
+	switch requests {
+	case 0:
+		return "no request to finish"
+	case 1:
+		return "finishing 1 request"
+	}
+	return fmt.Sprintf("finishing %d requests", requests)
+}
+
+// logDrained logs what became of the requests a shutdown waited for.
+func logDrained(log *slog.Logger, d proxy.Drained) {
+	attrs := []any{"finished", d.Finished, "handed_back", d.HandedBack, "cut", d.Cut, "unfinished", d.Unfinished}
+	switch {
+	case d == proxy.Drained{}:
+		return
+	case d.HandedBack > 0:
+		log.Warn("requests still running at shutdown were handed back with 503", attrs...)
+	case d.Unfinished > 0:
+		log.Warn("requests still running when the load balancer stopped", attrs...)
+	default:
+		log.Info("requests running at shutdown finished", attrs...)
+	}
 }
 
 // waitReady waits until every worker of the pool is ready (or timeout) and
@@ -414,15 +540,18 @@ func waitReady(ctx context.Context, pool *proxy.Pool, timeout time.Duration) int
 	}
 }
 
-// closeProvider terminates the workers of a provider that owns them.
-func closeProvider(p provider.Provider, log *slog.Logger) {
+// closeProvider terminates the workers of a provider that owns them,
+// each after its own drain, or at once from ctx's second stop signal on.
+func closeProvider(ctx context.Context, p provider.Provider, log *slog.Logger) {
 	c, ok := p.(provider.Closer)
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 90*time.Second)
 	defer cancel()
-	if err := c.Close(ctx); err != nil {
+	cctx, cancelNow := untilStopNow(ctx, cctx)
+	defer cancelNow()
+	if err := c.Close(cctx); err != nil {
 		log.Error("stopping the workers", "err", err)
 		return
 	}

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -73,9 +71,11 @@ func envOr(key, def string) string {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The first Ctrl-C (or SIGTERM) stops gracefully, a second one stops
+	// now (stopNow).
+	ctx, stop := withStopSignals(context.Background())
 	err := newRootCmd().ExecuteContext(ctx)
+	stop()
 	if err == nil {
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/docker"
 	"github.com/specialvfx/vfx/internal/provider/local"
+	"github.com/specialvfx/vfx/internal/provider/owner"
 	"github.com/specialvfx/vfx/internal/provider/static"
 )
 
@@ -32,6 +33,7 @@ type providerFlags struct {
 	detach       bool
 	startTimeout time.Duration
 	stopTimeout  time.Duration
+	leaseTimeout time.Duration
 	maxWorkers   int
 	workerArgs   []string
 	addresses    []string // vfx lb: --workers of --provider static
@@ -51,6 +53,7 @@ const (
 	flagDetach       = "detach-workers"
 	flagStartTimeout = "worker-start-timeout"
 	flagStopTimeout  = "worker-stop-timeout"
+	flagLeaseTimeout = "worker-lease-timeout"
 	flagMaxWorkers   = "max-workers"
 	flagWorkerArg    = "worker-arg"
 	flagAddresses    = "workers"
@@ -66,7 +69,7 @@ type providerKind struct {
 
 // providerKinds are the providers by name.
 func providerKinds() map[string]providerKind {
-	workers := []string{flagStartTimeout, flagStopTimeout, flagMaxWorkers, flagWorkerArg, flagLaunch}
+	workers := []string{flagStartTimeout, flagStopTimeout, flagLeaseTimeout, flagMaxWorkers, flagWorkerArg, flagLaunch}
 	return map[string]providerKind{
 		local.Name:  {flags: append([]string{flagDetach}, workers...), setup: setupLocal},
 		docker.Name: {flags: append([]string{flagDeployment, flagWorkerCPUs, flagWorkerMemory, flagDockerImage}, workers...), setup: setupDocker},
@@ -86,9 +89,10 @@ func (f *providerFlags) bind(fs *pflag.FlagSet, def string, offered []string, wi
 	fs.BoolVar(&f.detach, flagDetach, false, "start workers that outlive a killed parent, for the next start to adopt (--provider local)")
 	fs.DurationVar(&f.startTimeout, flagStartTimeout, 0, "how long a launch waits for a new worker to answer /health (0: the provider's default, 5s local, 20s docker)")
 	fs.DurationVar(&f.stopTimeout, flagStopTimeout, 0, "how long a terminated worker may drain before it is killed (0: the provider's default of 15s)")
+	fs.DurationVar(&f.leaseTimeout, flagLeaseTimeout, 0, fmt.Sprintf("how long a worker outlives a load balancer that stopped renewing its lease, killed or frozen, before it drains and exits (0: the default of %v; not with --%s)", provider.DefaultWorkers().LeaseTimeout, flagDetach))
 	fs.IntVar(&f.maxWorkers, flagMaxWorkers, 0, fmt.Sprintf("most workers the provider runs at once (0: the provider's default, %d local, %d docker)", local.Default().MaxWorkers, docker.Default().MaxWorkers))
 	fs.StringArrayVar(&f.workerArgs, flagWorkerArg, nil, "a flag for every vfx worker, e.g. --worker-arg=--threads=2 (repeatable; not --listen, --id, --store)")
-	f.bound = []string{flagDeployment, flagWorkerCPUs, flagWorkerMemory, flagDockerImage, flagDetach, flagStartTimeout, flagStopTimeout, flagMaxWorkers, flagWorkerArg}
+	f.bound = []string{flagDeployment, flagWorkerCPUs, flagWorkerMemory, flagDockerImage, flagDetach, flagStartTimeout, flagStopTimeout, flagLeaseTimeout, flagMaxWorkers, flagWorkerArg}
 	if withLB {
 		fs.StringSliceVar(&f.addresses, flagAddresses, nil, "worker URLs for --provider static, comma-separated (host:port gets http://)")
 		fs.IntVar(&f.launch, flagLaunch, 0, "workers to launch at start (--provider local or docker)")
@@ -103,7 +107,9 @@ type providerEnv struct {
 	// workerEnv is the workers' extra environment (the worker token):
 	// never on their command line.
 	workerEnv []string
-	log       *slog.Logger
+	// workerToken is sent with the renewals of the workers' leases.
+	workerToken provider.Secret
+	log         *slog.Logger
 }
 
 // providerSetup is a provider chosen and configured from the flags and
@@ -117,7 +123,13 @@ type providerSetup struct {
 	// config is the provider's own configuration: a local.Config, a
 	// docker.Config or the static provider.
 	config any
-	start  func(ctx context.Context) (provider.Provider, error)
+	// start starts the provider for its owner, this process (whose load
+	// balancer listens already): it holds the deployment, or fails with
+	// an error wrapping owner.ErrOwned while another owner runs.
+	start func(ctx context.Context, o owner.Owner) (provider.Provider, error)
+	// ownerHint is how to run a second deployment beside a running one,
+	// for an owner.ErrOwned error.
+	ownerHint string
 }
 
 // setup checks every provider flag and returns the chosen provider's
@@ -176,10 +188,12 @@ func (f *providerFlags) workers(env providerEnv) (provider.Workers, error) {
 		Binary:       exe,
 		Args:         f.workerArgs,
 		Env:          env.workerEnv,
+		Token:        env.workerToken,
 		StateDir:     env.stateDir,
 		Store:        env.store,
 		StartTimeout: f.startTimeout,
 		StopTimeout:  f.stopTimeout,
+		LeaseTimeout: f.leaseTimeout,
 		MaxWorkers:   f.maxWorkers,
 		Logger:       env.log,
 	}, checkWorkerArgs(f.workerArgs)
@@ -188,10 +202,18 @@ func (f *providerFlags) workers(env providerEnv) (provider.Workers, error) {
 func setupLocal(f *providerFlags, env providerEnv) (providerSetup, error) {
 	w, err := f.workers(env)
 	cfg := local.Config{Workers: w, Detach: f.detach}
+	if f.detach && f.fs.Changed(flagLeaseTimeout) {
+		err = errors.Join(err, fmt.Errorf("--%s: detached workers hold no lease (--%s)", flagLeaseTimeout, flagDetach))
+	}
 	return providerSetup{
 		maxWorkers: cmp.Or(cfg.MaxWorkers, local.Default().MaxWorkers),
 		config:     cfg,
-		start:      func(ctx context.Context) (provider.Provider, error) { return local.New(ctx, cfg) },
+		start: func(ctx context.Context, o owner.Owner) (provider.Provider, error) {
+			c := cfg
+			c.Owner = o
+			return local.New(ctx, c)
+		},
+		ownerHint: "stop it first, or give this one another --state-dir",
 	}, errors.Join(err, flagErrors(local.Name, cfg.Validate()))
 }
 
@@ -204,7 +226,12 @@ func setupDocker(f *providerFlags, env providerEnv) (providerSetup, error) {
 	return providerSetup{
 		maxWorkers: cmp.Or(cfg.MaxWorkers, docker.Default().MaxWorkers),
 		config:     cfg,
-		start:      func(ctx context.Context) (provider.Provider, error) { return docker.New(ctx, cfg) },
+		start: func(ctx context.Context, o owner.Owner) (provider.Provider, error) {
+			c := cfg
+			c.Owner = o
+			return docker.New(ctx, c)
+		},
+		ownerHint: "stop it first, or give this one another --deployment",
 	}, errors.Join(err, flagErrors(docker.Name, cfg.Validate()))
 }
 
@@ -216,7 +243,7 @@ func setupStatic(f *providerFlags, _ providerEnv) (providerSetup, error) {
 	if err != nil {
 		return providerSetup{}, fmt.Errorf("--%s: %w", flagAddresses, err)
 	}
-	return providerSetup{config: p, start: func(context.Context) (provider.Provider, error) { return p, nil }}, nil
+	return providerSetup{config: p, start: func(context.Context, owner.Owner) (provider.Provider, error) { return p, nil }}, nil
 }
 
 // checkWorkerArgs checks --worker-arg against the flags of vfx worker.
@@ -272,6 +299,8 @@ func fieldFlag(field string) string {
 		return flagStartTimeout
 	case "stop timeout":
 		return flagStopTimeout
+	case "lease timeout":
+		return flagLeaseTimeout
 	case "max workers":
 		return flagMaxWorkers
 	case "deployment":
@@ -286,4 +315,36 @@ func fieldFlag(field string) string {
 		return "store"
 	}
 	return ""
+}
+
+// defaultHandler hands every record to the handler of the default logger
+// of the moment, with the attributes and groups bound to it, so that a
+// provider set up before vfx up opens its log (ownership first, then the
+// log in the state directory) logs there.
+type defaultHandler struct {
+	bind []func(slog.Handler) slog.Handler // WithAttrs and WithGroup, in order
+}
+
+func (d defaultHandler) handler() slog.Handler {
+	h := slog.Default().Handler()
+	for _, b := range d.bind {
+		h = b(h)
+	}
+	return h
+}
+
+func (d defaultHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return d.handler().Enabled(ctx, l)
+}
+
+func (d defaultHandler) Handle(ctx context.Context, r slog.Record) error {
+	return d.handler().Handle(ctx, r)
+}
+
+func (d defaultHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return defaultHandler{bind: append(d.bind[:len(d.bind):len(d.bind)], func(h slog.Handler) slog.Handler { return h.WithAttrs(attrs) })}
+}
+
+func (d defaultHandler) WithGroup(name string) slog.Handler {
+	return defaultHandler{bind: append(d.bind[:len(d.bind):len(d.bind)], func(h slog.Handler) slog.Handler { return h.WithGroup(name) })}
 }

@@ -77,6 +77,13 @@ func TestProviderFlags(t *testing.T) {
 		{name: "local limit", args: []string{"--max-workers", "5000"}, errHas: []string{"--max-workers: 5000 is not in 1-4096"}},
 		{name: "docker limit", args: []string{"--provider", "docker", "--max-workers", "2000"}, errHas: []string{"--max-workers: 2000 is not in 1-1024"}},
 		{name: "a flag the provider sets", args: []string{"--worker-arg=--listen=:1"}, errHas: []string{"--worker-arg: --listen is set by the provider"}},
+		{name: "the lease is the provider's", args: []string{"--worker-arg=--lease-timeout=1h"}, errHas: []string{"--worker-arg: --lease-timeout is set by the provider"}},
+		{name: "lease timeout", args: []string{"--provider", "docker", "--worker-lease-timeout", "45s"}, check: func(s providerSetup) bool {
+			return s.config.(docker.Config).LeaseTimeout == 45*time.Second
+		}},
+		{name: "lease timeout too short", args: []string{"--worker-lease-timeout", "500ms"}, errHas: []string{"--worker-lease-timeout: 500ms is less than 1s"}},
+		{name: "detached workers hold no lease", args: []string{"--detach-workers", "--worker-lease-timeout", "1m"},
+			errHas: []string{"--worker-lease-timeout: detached workers hold no lease (--detach-workers)"}},
 		{name: "not a worker flag", args: []string{"--worker-arg=--nope"}, errHas: []string{"--worker-arg: unknown flag: --nope"}},
 		{name: "a bad worker flag value", args: []string{"--worker-arg=--threads=many"}, errHas: []string{`--worker-arg: invalid argument "many" for "--threads"`}},
 		{name: "not a flag", args: []string{"--worker-arg", "stray"}, errHas: []string{`--worker-arg: ["stray"]: vfx worker takes flags only`}},

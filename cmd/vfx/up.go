@@ -57,13 +57,15 @@ the ready workers in the original system's format. --workers N runs a fixed pool
 (the same as --scale-policy fixed --min N --max N). The --autoscale-config
 YAML file sets the other autoscaler settings; flags override it.
 
-Workers recorded in --state-dir that are still running (from a previous
-"vfx up" that was killed, or started with --detach-workers) are adopted
-rather than started again. With --provider docker, the worker image is
-built from this vfx binary on the first start (and again when the binary
-changes); --docker-image runs an existing image instead. Every provider
-flag is checked before anything starts; one the provider does not use is
-an error.
+A deployment (the state directory; with --provider docker, the
+--deployment name) has one owner: while another vfx runs it, "vfx up"
+refuses in one line naming it (pid, address) and touches nothing. Workers a
+killed owner left (local ones started with --detach-workers, containers
+within their lease) are adopted rather than started again. With --provider
+docker, the worker image is built from this vfx binary on the first start
+(and again when the binary changes); --docker-image runs an existing image
+instead. Every flag is checked, and the listener bound, before anything
+starts; a provider flag the provider does not use is an error.
 
 Output: the steps of start-up and shutdown that take a while show their
 progress (a spinner with the elapsed time on a terminal, a plain line after
@@ -79,8 +81,12 @@ Ctrl-C or SIGTERM stops everything in order: the autoscaler stops, the load
 balancer stops accepting, finishes the queued and in-flight requests (at
 most --shutdown-timeout; the rest get 503 with Retry-After), the workers are
 terminated (each finishes its own requests first), and the store is
-flushed. Local workers are started with --exit-with-parent, so even a
-killed "vfx up" leaves no worker behind (unless --detach-workers).
+flushed; the log says how many requests were finished and how many handed
+back. A second Ctrl-C stops now: the requests left get 503 at once and the
+workers are killed. Local workers are started with --exit-with-parent, so
+even a killed "vfx up" leaves no worker behind (unless --detach-workers);
+every worker holds a lease (--worker-lease-timeout) and exits by itself
+when its "vfx up" stops renewing it, killed or frozen.
 
 Listening beyond 127.0.0.1 needs an admin token (--admin-token-file FILE
 or $` + envAdminToken + `) for /api/v1/* and /metrics; a worker token
@@ -122,21 +128,19 @@ workers through their environment and closes them to anyone without it.`,
 			if err != nil {
 				return err
 			}
-			prov, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), log: nil}) // nil: the providers log through the default logger vfx up sets below
+			if err := f.check(); err != nil {
+				return err
+			}
+			// The providers log through the default logger, which becomes
+			// vfx up's own once it owns the deployment (runUp).
+			prov, err := pf.setup(providerEnv{stateDir: f.stateDir, store: storeURL, workerEnv: tokens.workerEnv(), workerToken: tokens.worker, log: slog.New(defaultHandler{})})
 			if err != nil {
 				return err
 			}
 			if err := prov.checkPool(acfg.Scaling.Max); err != nil {
 				return err
 			}
-			out, err := newUpOutput(cmd, f.stateDir, verbose)
-			if err != nil {
-				return err
-			}
-			defer out.Close()
-			// The providers log through the default logger.
-			slog.SetDefault(out.log)
-			return runUp(cmd.Context(), out, upOptions{
+			return runUp(cmd.Context(), cmd, verbose, upOptions{
 				flags: f, tokens: tokens, stateDir: f.stateDir, scale: acfg, allVM: as.allVM, prov: prov, storeURL: storeURL,
 			})
 		},
@@ -161,26 +165,36 @@ type upOptions struct {
 	storeURL string
 }
 
-func runUp(ctx context.Context, out *upOutput, o upOptions) error {
+// runUp binds the listener and takes the deployment (startProvider), then
+// opens the log in the state directory, brings the pool to its minimum and
+// runs the load balancer; the flags are checked before (see newUpCmd), so
+// that a bad one, or a deployment another vfx owns, leaves nothing behind.
+func runUp(ctx context.Context, cmd *cobra.Command, verbose bool, o upOptions) error {
 	f, storeURL := o.flags, o.storeURL
-	log := out.log
-	if err := f.cfg.Validate(); err != nil {
-		return fmt.Errorf("load balancer config: %w", err)
-	}
-	step := out.con.Start("starting the " + o.prov.name + " provider")
-	prov, err := o.prov.start(ctx)
+	con := newConsole(cmd.OutOrStdout(), upConsoleOptions)
+	step := con.Start("starting the " + o.prov.name + " provider")
+	ln, prov, err := startProvider(ctx, &f, o.prov)
 	if err := step.Done(err); err != nil {
-		return fmt.Errorf("provider %s: %w", o.prov.name, err)
-	}
-	if err := keepPoolSize(ctx, prov, o.scale.Scaling.Min, out.con, o.prov.name, log); err != nil {
-		closeProvider(prov, log)
 		return err
 	}
+	out, err := newUpOutput(cmd, o.stateDir, verbose, con)
+	if err != nil {
+		ln.Close()
+		closeProvider(ctx, prov, slog.Default())
+		return err
+	}
+	defer out.Close()
+	slog.SetDefault(out.log)
+	log := out.log
 	win := reqstats.NewWindow(time.Now(), reqstats.Options{})
 	waitStatus := func() {}
 	defer func() { waitStatus() }()
 	return runLB(ctx, lbSetup{
 		flags: f, tokens: o.tokens, storeURL: storeURL, provName: o.prov.name, prov: prov, ownsPool: true, log: log,
+		ln: ln, notice: cmd.ErrOrStderr(),
+		launch: func(ctx context.Context) error {
+			return keepPoolSize(ctx, prov, o.scale.Scaling.Min, out.con, o.prov.name, log)
+		},
 		autoscale: newAutoscaling(ctx, o.scale, o.allVM, prov, log),
 		con:       out.con,
 		wrap: func(h http.Handler) http.Handler {

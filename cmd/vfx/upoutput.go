@@ -35,9 +35,9 @@ type upOutput struct {
 // after two seconds elsewhere.
 var upConsoleOptions = console.Options{LiveAfter: time.Second, PlainAfter: 2 * time.Second}
 
-// newUpOutput opens the log file in stateDir and builds the console and
-// the logger of vfx up.
-func newUpOutput(cmd *cobra.Command, stateDir string, verbose bool) (*upOutput, error) {
+// newUpOutput opens the log file in stateDir and builds the logger of vfx
+// up, which writes above con.
+func newUpOutput(cmd *cobra.Command, stateDir string, verbose bool, con *console.Console) (*upOutput, error) {
 	level, explicit, err := logLevelOf(cmd)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func newUpOutput(cmd *cobra.Command, stateDir string, verbose bool) (*upOutput, 
 	if err != nil {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
-	o := &upOutput{con: newConsole(cmd.OutOrStdout(), upConsoleOptions), logPath: path, verbose: verbose || explicit, file: f}
+	o := &upOutput{con: con, logPath: path, verbose: verbose || explicit, file: f}
 	termLevel := slog.LevelWarn
 	if o.verbose {
 		termLevel = level

@@ -55,7 +55,16 @@ With --exit-with-parent the worker also shuts down gracefully when the
 process that started it goes away (it polls its parent pid every 500 ms).
 The local provider starts workers with that flag and, on Linux, also sets
 the parent-death signal (Pdeathsig = SIGTERM), so a killed launcher never
-leaves workers behind.`,
+leaves workers behind.
+
+With --lease-timeout D the worker holds a lease that its load balancer
+renews with every GET /health carrying the X-Lease-Holder header (and the
+worker token, when the worker has one: 401 otherwise); when no renewal
+has come for D (from the start, then from the last one), the worker
+drains and exits as on SIGTERM. The local and docker providers start
+their workers with it (--worker-lease-timeout of vfx up and vfx lb,
+default 30s), so a load balancer that is killed or frozen leaves no
+worker running beyond it, container or process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if maxInflight != 0 {
@@ -90,6 +99,7 @@ leaves workers behind.`,
 	f.Int64Var(&cfg.Limits.Scene.MaxPixels, "max-render-pixels", cfg.Limits.Scene.MaxPixels, "largest scols×srows and wcols×wrows of a ray-tracer request")
 	f.Int64Var(&cfg.Limits.Image.MaxPixels, "max-image-pixels", cfg.Limits.Image.MaxPixels, "largest width×height of an image to blur or enhance (checked on its header: 413 beyond it)")
 	f.BoolVar(&exitWithPar, "exit-with-parent", false, "shut down gracefully when the parent process exits")
+	f.DurationVar(&cfg.LeaseTimeout, "lease-timeout", 0, "shut down gracefully when the load balancer has not renewed the worker's lease for this long (a GET /health with the lease header; 0: no lease; providers set it)")
 	token.bind(f)
 	return cmd
 }

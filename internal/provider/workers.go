@@ -45,6 +45,15 @@ type Workers struct {
 	// MaxWorkers caps the number of live workers: Launch refuses to go
 	// beyond it.
 	MaxWorkers int
+	// LeaseTimeout is how long a worker the provider starts lives without
+	// a renewal of its lease (`vfx worker --lease-timeout`): the provider
+	// renews it (package lease) every third of it, so a worker whose
+	// owner is killed or frozen drains and exits by itself after at most
+	// that long.
+	LeaseTimeout time.Duration
+	// Token is the worker token sent with the lease renewals (nil or
+	// empty: none). The workers get it through Env.
+	Token Secret
 	// Logger receives one line per launch, adoption, exit and termination
 	// (default slog.Default()).
 	Logger *slog.Logger
@@ -59,7 +68,27 @@ func DefaultWorkers() Workers {
 		HealthTimeout: 500 * time.Millisecond,
 		Retention:     time.Minute,
 		MaxWorkers:    64,
+		LeaseTimeout:  30 * time.Second,
 	}
+}
+
+// Secret is a token a provider sends without ever showing it
+// (access.Secret is one).
+type Secret interface{ Reveal() string }
+
+// MinLeaseTimeout is the shortest lease timeout: renewals every third of
+// it must fit several health timeouts.
+const MinLeaseTimeout = time.Second
+
+// RenewInterval is how often a provider renews its workers' leases.
+func (w Workers) RenewInterval() time.Duration { return w.LeaseTimeout / 3 }
+
+// TokenValue is the token to send, "" for none.
+func (w Workers) TokenValue() string {
+	if w.Token == nil {
+		return ""
+	}
+	return w.Token.Reveal()
 }
 
 // Fill sets the zero durations and limit of w from d, the logger from
@@ -70,6 +99,7 @@ func (w *Workers) Fill(d Workers) error {
 	w.HealthTimeout = cmp.Or(w.HealthTimeout, d.HealthTimeout)
 	w.Retention = cmp.Or(w.Retention, d.Retention)
 	w.MaxWorkers = cmp.Or(w.MaxWorkers, d.MaxWorkers)
+	w.LeaseTimeout = cmp.Or(w.LeaseTimeout, d.LeaseTimeout)
 	w.Logger = cmp.Or(w.Logger, d.Logger, slog.Default())
 	if w.Binary == "" {
 		exe, err := os.Executable()
@@ -107,7 +137,11 @@ func (w Workers) Check(maxWorkers int) []error {
 		NamedDuration{Name: "stop timeout", Value: w.StopTimeout},
 		NamedDuration{Name: "health timeout", Value: w.HealthTimeout},
 		NamedDuration{Name: "retention", Value: w.Retention},
+		NamedDuration{Name: "lease timeout", Value: w.LeaseTimeout},
 	)...)
+	if w.LeaseTimeout > 0 && w.LeaseTimeout < MinLeaseTimeout {
+		errs = append(errs, Invalid("lease timeout", "%v is less than %v", w.LeaseTimeout, MinLeaseTimeout))
+	}
 	if w.MaxWorkers < 0 || w.MaxWorkers > maxWorkers {
 		errs = append(errs, Invalid("max workers", "%d is not in 1-%d", w.MaxWorkers, maxWorkers))
 	}
@@ -118,7 +152,7 @@ func (w Workers) Check(maxWorkers int) []error {
 // workers sets itself; its extra worker arguments must not set them.
 //
 // --worker-token would show the token on the command line: it goes in Env.
-var ReservedWorkerFlags = []string{"--listen", "--id", "--store", "--exit-with-parent", "--worker-token"}
+var ReservedWorkerFlags = []string{"--listen", "--id", "--store", "--exit-with-parent", "--lease-timeout", "--worker-token"}
 
 // CheckWorkerArgs reports each of args that sets one of
 // ReservedWorkerFlags ("--flag" or "--flag=value"), as a *FieldError of

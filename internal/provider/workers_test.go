@@ -12,14 +12,15 @@ import (
 )
 
 func TestWorkersFill(t *testing.T) {
-	d := Workers{StartTimeout: 5 * time.Second, StopTimeout: 15 * time.Second, HealthTimeout: time.Second, Retention: time.Minute, MaxWorkers: 8}
+	d := Workers{StartTimeout: 5 * time.Second, StopTimeout: 15 * time.Second, HealthTimeout: time.Second, Retention: time.Minute, MaxWorkers: 8, LeaseTimeout: 30 * time.Second}
 	got := Workers{StopTimeout: 3 * time.Second, Binary: "rel/vfx"}
 	if err := got.Fill(d); err != nil {
 		t.Fatal(err)
 	}
 	wd, _ := os.Getwd()
 	if got.StartTimeout != 5*time.Second || got.StopTimeout != 3*time.Second || got.HealthTimeout != time.Second ||
-		got.Retention != time.Minute || got.MaxWorkers != 8 || got.Logger != slog.Default() || got.Binary != filepath.Join(wd, "rel/vfx") {
+		got.Retention != time.Minute || got.MaxWorkers != 8 || got.Logger != slog.Default() || got.Binary != filepath.Join(wd, "rel/vfx") ||
+		got.LeaseTimeout != 30*time.Second || got.RenewInterval() != 10*time.Second || got.TokenValue() != "" {
 		t.Errorf("Fill = %+v", got)
 	}
 	var own Workers
@@ -53,6 +54,8 @@ func TestWorkersCheck(t *testing.T) {
 		{name: "binary not executable", mutate: func(w *Workers) { w.Binary = text }, want: []string{"binary"}},
 		{name: "reserved args", mutate: func(w *Workers) { w.Args = []string{"--listen=:1", "--threads", "2", "--id"} }, want: []string{"args", "args"}},
 		{name: "negative durations", mutate: func(w *Workers) { w.StartTimeout, w.Retention = -1, -time.Second }, want: []string{"start timeout", "retention"}},
+		{name: "negative lease timeout", mutate: func(w *Workers) { w.LeaseTimeout = -time.Second }, want: []string{"lease timeout"}},
+		{name: "lease timeout too short to renew", mutate: func(w *Workers) { w.LeaseTimeout = 999 * time.Millisecond }, want: []string{"lease timeout"}},
 		{name: "too many workers", mutate: func(w *Workers) { w.MaxWorkers = 101 }, want: []string{"max workers"}},
 		{name: "negative max workers", mutate: func(w *Workers) { w.MaxWorkers = -1 }, want: []string{"max workers"}},
 		{name: "every problem", mutate: func(w *Workers) { w.StateDir, w.StopTimeout, w.HealthTimeout = "", -1, -1 },

@@ -47,8 +47,11 @@
 // endpoints and /metrics require it as a bearer token (package access);
 // with Options.WorkerToken every request to a worker carries that token.
 // The original's CORS headers and OPTIONS answer are on the compute paths
-// only. Server.Shutdown ends every goroutine the server started and closes
-// its idle connections to workers (forwarding and health checks).
+// only. Server.Shutdown waits for the requests being handled (Handling)
+// until its context ends, hands those left back with 503, ends every
+// goroutine the server started and closes its idle connections to workers
+// (forwarding and health checks); Drained then counts the requests it
+// waited for by how they ended (finished, handed back, cut).
 //
 // It owns no processes, no store and no command line: providers and stores
 // are handed in by cmd/vfx through small interfaces, and cmd/vfx binds the

@@ -364,6 +364,7 @@ func (s *Server) answer(w http.ResponseWriter, x *exchange, status int, outcome 
 // finish books a finished request in the metrics and the decision log, and
 // records its final outcome: what the client got.
 func (s *Server) finish(x *exchange, status int, outcome metrics.Outcome, errMsg string, now time.Time) {
+	s.drain.ended(x.start, status, outcome, errMsg)
 	lat := now.Sub(x.start)
 	s.metrics.requests.WithLabelValues(string(x.kind), string(outcome)).Inc()
 	s.metrics.duration.WithLabelValues(string(x.kind)).Observe(lat.Seconds())

@@ -88,6 +88,7 @@ type Server struct {
 
 	active      tracker        // compute requests being handled
 	mem         *budget.Budget // bodies, decoding and responses held (MaxBuffered)
+	drain       drainCount     // how those of a shutdown ended
 	autoscaler  atomic.Pointer[func() any]
 	bounds      atomic.Pointer[func(min, max int) error]
 	workerToken access.Secret
@@ -204,15 +205,17 @@ func (s *Server) Train(ctx context.Context) (int, error) {
 // and in-flight ones to finish until ctx ends, then answers those left with
 // 503 (the client may retry), stops the background loops and closes the
 // idle connections to workers. Call it after the HTTP server stopped
-// accepting (http.Server.Shutdown).
+// accepting (http.Server.Shutdown). Drained then says what became of the
+// requests it waited for; the error counts those handed back.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.drain.begin(s.now())
 	s.shutting.Store(true)
 	done := s.active.close()
-	var err error
+	var cut error // why the shutdown stopped waiting, if it did
 	select {
 	case <-done:
 	case <-ctx.Done():
-		err = fmt.Errorf("requests still running at shutdown were handed back with 503: %w", ctx.Err())
+		cut = ctx.Err()
 		s.pool.Close()
 		s.hardCancel(ErrShuttingDown)
 		select {
@@ -228,7 +231,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if t, ok := s.transport.(interface{ CloseIdleConnections() }); ok {
 		t.CloseIdleConnections()
 	}
-	return err
+	if n := s.Drained().HandedBack; cut != nil && n > 0 {
+		return fmt.Errorf("%d requests still running at shutdown were handed back with 503: %w", n, cut)
+	}
+	return nil
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,8 @@
 // Package testutil holds what the module's tests and benchmark programs
 // share: a TestMain that provides the vfx binary (built once per test
 // process) and checks for leaked goroutines, the repository root and the
-// seed data, free ports on 127.0.0.1, running and watching vfx processes,
+// seed data, free ports on 127.0.0.1, running and watching vfx processes
+// (and the local workers' pids),
 // the original system's client scripts, a log buffer safe for concurrent
 // writers, an exact comparison of images that says where they differ,
 // image payloads for requests (a PNG, a decompression bomb, a texture bomb,

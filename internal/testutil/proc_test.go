@@ -1,7 +1,9 @@
 package testutil
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,5 +76,27 @@ func TestRunScript(t *testing.T) {
 	}
 	if s := ImageScript("blurimage"); !strings.Contains(s, "http://$ADDR/blurimage") || !strings.Contains(s, "mv result.jpg blurimage.jpg") {
 		t.Errorf("ImageScript(blurimage) =\n%s", s)
+	}
+}
+
+func TestPIDs(t *testing.T) {
+	if !Alive(os.Getpid()) {
+		t.Error("this process is not alive")
+	}
+	if pid := DeadPID(t); Alive(pid) {
+		t.Errorf("DeadPID %d is alive", pid)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "local"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "local", "local-2.json"), []byte(`{"id":"local-2","pid":42}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "local", "owner.lock"), []byte(`{"pid":7}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := LocalWorkerPIDs(t, dir); len(got) != 1 || got["local-2"] != 42 {
+		t.Errorf("LocalWorkerPIDs = %v; want local-2: 42", got)
 	}
 }

@@ -67,6 +67,12 @@ type Config struct {
 	// workers: compute requests, /status and /metrics need it as a bearer
 	// token (401 otherwise); /health and / stay open.
 	Token access.Secret
+	// LeaseTimeout, when positive, ties the worker to the load balancer
+	// that started it: a GET /health carrying the lease header (package
+	// lease; with the Token when there is one) renews the lease, and when
+	// none has for LeaseTimeout (from the start, then from the last
+	// renewal) Serve drains and returns as on shutdown. 0: no lease.
+	LeaseTimeout time.Duration
 }
 
 // DefaultConfig returns the documented defaults.
@@ -123,6 +129,7 @@ func (c Config) Validate() error {
 		{"idle-timeout", c.IdleTimeout, false},
 		{"drain-timeout", c.DrainTimeout, true},
 		{"sample-interval", c.SampleInterval, false},
+		{"lease-timeout", c.LeaseTimeout, true},
 	} {
 		if d.v < 0 || (d.v == 0 && !d.zero) {
 			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", d.name, d.v))

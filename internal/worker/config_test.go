@@ -18,8 +18,8 @@ func TestConfigValidate(t *testing.T) {
 		{"id with space", func(c *Config) { c.ID = "a b" }, []string{"id:"}},
 		{"zero inflight", func(c *Config) { c.MaxInflight = 0 }, []string{"max-inflight"}},
 		{"everything wrong", func(c *Config) {
-			c.MaxBodyBytes, c.ReadTimeout, c.SampleInterval, c.Threads, c.DrainTimeout = 0, -1, 0, -2, -1
-		}, []string{"max-body", "read-timeout", "sample-interval", "threads", "drain-timeout"}},
+			c.MaxBodyBytes, c.ReadTimeout, c.SampleInterval, c.Threads, c.DrainTimeout, c.LeaseTimeout = 0, -1, 0, -2, -1, -1
+		}, []string{"max-body", "read-timeout", "sample-interval", "threads", "drain-timeout", "lease-timeout"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := DefaultConfig()

@@ -33,6 +33,12 @@
 // answer 401 to a request without that bearer token, unrecorded; /health
 // and / stay open for probes.
 //
+// With Config.LeaseTimeout the worker holds a lease (package lease) that a
+// GET /health carrying the lease header renews (with Config.Token, only
+// with that token: 401 otherwise); when none has for the timeout, Serve
+// drains and returns as on shutdown, so a worker outlives a killed or
+// frozen load balancer by at most that long.
+//
 // The worker admits at most Config.MaxInflight compute requests at a time
 // and answers the rest with 503 and Retry-After instead of thrashing; what
 // a request reserved is released when its response is sent. On

@@ -13,6 +13,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/access"
 	"github.com/specialvfx/vfx/internal/budget"
+	"github.com/specialvfx/vfx/internal/lease"
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
 	"github.com/specialvfx/vfx/internal/metrics/dropmetrics"
@@ -58,7 +59,8 @@ type Server struct {
 	mem     *budget.Budget // bodies, decoding and pixels held (MaxMemory)
 	tel     *telemetry
 	started time.Time
-	cores   float64 // CPU capacity in cores (cgroup quota aware)
+	cores   float64      // CPU capacity in cores (cgroup quota aware)
+	lease   *lease.Lease // nil without Config.LeaseTimeout
 
 	mu      sync.Mutex
 	address string
@@ -96,6 +98,9 @@ func New(cfg Config, rec Recorder, log *slog.Logger) (*Server, error) {
 		started: time.Now(),
 		cores:   cpuCapacity(),
 		address: cfg.Address,
+	}
+	if cfg.LeaseTimeout > 0 {
+		s.lease = lease.New(cfg.LeaseTimeout, s.started)
 	}
 	if src, ok := rec.(dropmetrics.Source); ok {
 		s.tel.countDrops(src, cfg.ID)
@@ -151,7 +156,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		kind, _ := workload.ParseKind(r.URL.Path)
 		s.serveCompute(tw, r, kind)
 	case "/health":
-		if allowGet(tw, r) {
+		if allowGet(tw, r) && s.renewLease(tw, r) {
 			s.serveHealth(tw, r)
 		}
 	case "/status":
@@ -224,7 +229,8 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 
 func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
-// Serve serves on ln until ctx is done, then shuts down gracefully: it
+// Serve serves on ln until ctx is done (or, with Config.LeaseTimeout,
+// the lease expires), then shuts down gracefully: it
 // reports "draining" on /health and refuses new compute requests with 503,
 // waits up to Config.DrainTimeout for the requests in flight (then cancels
 // them), closes the connections and returns nil. It records worker
@@ -258,13 +264,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sampler := s.startSampling()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	s.log.Info("worker listening", "addr", ln.Addr().String(), "max_inflight", s.cfg.MaxInflight)
+	s.log.Info("worker listening", "addr", ln.Addr().String(), "max_inflight", s.cfg.MaxInflight, "lease_timeout", s.cfg.LeaseTimeout)
+	leased, stopLease := s.watchLease(ctx)
+	defer stopLease()
 
 	select {
 	case err := <-served:
 		sampler.stop()
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
-	case <-ctx.Done():
+	case <-leased.Done():
 	}
 
 	s.Drain()

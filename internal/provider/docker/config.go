@@ -10,6 +10,7 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/owner"
 )
 
 // Config configures the docker provider: the settings shared by the
@@ -23,6 +24,10 @@ import (
 // StopTimeout counts in whole seconds.
 type Config struct {
 	provider.Workers
+	// Owner is the deployment's owner, this process: it holds the
+	// deployment (a second owner is refused) and renews the workers'
+	// leases (default owner.Self with no address).
+	Owner owner.Owner
 	// Deployment names the deployment; it must be a lower-case DNS-like
 	// label (letters, digits, '-', '_', '.'; at most 40 characters).
 	// Required.
@@ -60,6 +65,7 @@ func (c Config) complete() (Config, error) {
 	if err := c.Workers.Fill(d.Workers); err != nil {
 		return c, err
 	}
+	c.Owner = owner.OrSelf(c.Owner)
 	c.CPUs = cmp.Or(c.CPUs, d.CPUs)
 	c.Memory = cmp.Or(c.Memory, d.Memory)
 	return c, c.Validate()

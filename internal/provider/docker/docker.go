@@ -64,6 +64,11 @@ type Provider struct {
 
 	launches provider.Launches // in progress
 
+	// stopRenewing ends the renewal of the workers' leases; renewing is
+	// done once it has.
+	stopRenewing context.CancelFunc
+	renewing     chan struct{}
+
 	mu       sync.Mutex
 	launched map[string]bool      // containers started by this provider
 	ready    map[string]bool      // containers whose /health answered 200
@@ -76,8 +81,12 @@ var (
 )
 
 // New connects to the engine (DOCKER_HOST and the other DOCKER_*
-// variables apply), creates the deployment's network if needed and adopts
-// its running containers. The worker image is built by the first Launch.
+// variables apply), makes the worker image unless it exists, claims the
+// deployment for cfg.Owner, creates the deployment's network if needed
+// and adopts its running containers. While another provider (of this
+// process or another) owns the deployment, New fails with an error
+// wrapping owner.ErrOwned that names it; the claim of one that died is
+// taken over.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
 	cfg, err := cfg.complete()
 	if err != nil {
@@ -106,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 		cfg:      cfg,
 		cli:      cli,
 		log:      cfg.Logger.With("provider", Name, "deployment", cfg.Deployment),
-		probe:    health.NewProber(cfg.HealthTimeout),
+		probe:    health.NewProber(cfg.HealthTimeout, health.Lease{Holder: cfg.Owner.Holder(), Token: cfg.TokenValue()}),
 		netName:  "vfx-" + cfg.Deployment,
 		storeArg: storeArg,
 		binds:    binds,
@@ -117,13 +126,22 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if storeArg == "none" {
 		p.log.Info("workers keep no metrics records (no store given)")
 	}
-	if err := p.ensureNetwork(ctx); err != nil {
+	image, err := p.workerImage(ctx)
+	if err != nil {
 		p.release()
+		return nil, err
+	}
+	if err := p.claim(ctx, image); err != nil {
+		p.release()
+		return nil, err
+	}
+	if err := p.ensureNetwork(ctx); err != nil {
+		p.releaseClaim(ctx)
 		return nil, err
 	}
 	cs, err := p.containers(ctx, true)
 	if err != nil {
-		p.release()
+		p.releaseClaim(ctx)
 		return nil, err
 	}
 	for _, c := range cs {
@@ -131,7 +149,39 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 			p.log.Info("worker adopted", "id", containerName(c), "container", shortID(c.ID))
 		}
 	}
+	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	p.stopRenewing, p.renewing = stop, make(chan struct{})
+	go func() {
+		defer close(p.renewing)
+		p.probe.KeepRenewing(rctx, cfg.RenewInterval(), p.renewTargets, p.log)
+	}()
 	return p, nil
+}
+
+// releaseClaim gives the deployment up and releases the provider's
+// resources, after a failed start.
+func (p *Provider) releaseClaim(ctx context.Context) {
+	if err := p.unclaim(context.WithoutCancel(ctx)); err != nil {
+		p.log.Warn("cannot give the deployment up", "err", err)
+	}
+	p.release()
+}
+
+// renewTargets are the running worker containers, whose leases the
+// provider renews.
+func (p *Provider) renewTargets(ctx context.Context) []health.Target {
+	cs, err := p.containers(ctx, true)
+	if err != nil {
+		p.log.Debug("lease renewal: cannot list the containers", "err", err)
+		return nil
+	}
+	var out []health.Target
+	for _, c := range cs {
+		if addr := hostAddress(c.Ports); c.State == container.StateRunning && addr != "" {
+			out = append(out, health.Target{ID: containerName(c), Address: addr})
+		}
+	}
+	return out
 }
 
 func (p *Provider) release() {
@@ -307,6 +357,8 @@ func (p *Provider) remove(ctx context.Context, id, name string) error {
 // idempotent.
 func (p *Provider) Close(ctx context.Context) error {
 	return p.shut.Close(func() error {
+		p.stopRenewing()
+		<-p.renewing
 		// Leave nothing behind even when ctx has ended: the engine calls
 		// then get a bounded context of their own, and containers are
 		// removed by force.
@@ -317,7 +369,7 @@ func (p *Provider) Close(ctx context.Context) error {
 			defer cancel()
 		}
 		var errs []error
-		cs, err := p.containers(cctx, false)
+		cs, err := p.containers(cctx, true)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -337,7 +389,7 @@ func (p *Provider) Close(ctx context.Context) error {
 			nctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), closeGrace)
 			defer cancel()
 		}
-		errs = append(errs, p.removeNetwork(nctx))
+		errs = append(errs, p.removeNetwork(nctx), p.unclaim(nctx))
 		p.release()
 		return errors.Join(errs...)
 	})

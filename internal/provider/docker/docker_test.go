@@ -25,6 +25,7 @@ import (
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/docker/rootfs"
+	"github.com/specialvfx/vfx/internal/provider/owner"
 	"github.com/specialvfx/vfx/internal/provider/providertest"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
@@ -268,7 +269,27 @@ func TestContainers(t *testing.T) {
 		t.Errorf("the workers did not open the shared store: %v", err)
 	}
 
-	// A second provider of the same deployment adopts both.
+	// The workers hold a lease and carry their owner's label.
+	for _, in := range insts {
+		c, err := cli.ContainerInspect(ctx, in.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(c.Config.Cmd, "--lease-timeout") || c.Config.Labels[LabelOwner] != p1.cfg.Owner.Holder() {
+			t.Errorf("%s: command %q, owner label %q; want a lease and %q", in.ID, c.Config.Cmd, c.Config.Labels[LabelOwner], p1.cfg.Owner.Holder())
+		}
+	}
+
+	// A second provider of the deployment is refused while the first
+	// owns it; once the owner is gone (its claim is that of a process
+	// that exited), one takes the deployment over and adopts both.
+	if p, err := New(ctx, cfg); !errors.Is(err, owner.ErrOwned) || !strings.Contains(err.Error(), "deployment "+dep+" is owned by a running vfx (pid ") {
+		if err == nil {
+			p.Close(ctx)
+		}
+		t.Fatalf("second New while the first owns the deployment: %v; want ErrOwned", err)
+	}
+	forgeClaim(t, p1, tag, deadOwner(t))
 	p2, err := New(ctx, cfg)
 	if err != nil {
 		t.Fatalf("second New: %v", err)
@@ -314,13 +335,14 @@ func TestContainers(t *testing.T) {
 		t.Errorf("after a container died List = %+v; want only the dead one", l)
 	}
 
-	// Close removes every container of the deployment and its network.
+	// Close removes every worker container of the deployment and its
+	// network; the claim goes with the provider that holds it.
 	if err := p1.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelDeployment+"="+dep))})
-	if err != nil || len(cs) != 0 {
-		t.Errorf("containers after Close: %d, %v", len(cs), err)
+	if err != nil || len(cs) != 1 || cs[0].Labels[LabelRole] != roleOwner {
+		t.Errorf("containers after Close: %d, %v; want the second provider's claim only", len(cs), err)
 	}
 	if _, err := cli.NetworkInspect(ctx, netName, network.InspectOptions{}); !errdefs.IsNotFound(err) {
 		t.Errorf("network after Close: %v; want not found", err)
@@ -330,6 +352,10 @@ func TestContainers(t *testing.T) {
 	}
 	if err := p2.Close(ctx); err != nil {
 		t.Errorf("Close of the second provider: %v", err)
+	}
+	cs, err = cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", LabelDeployment+"="+dep))})
+	if err != nil || len(cs) != 0 {
+		t.Errorf("containers after the second Close: %d, %v", len(cs), err)
 	}
 }
 

@@ -204,8 +204,11 @@ func TestStaleImagesRemoved(t *testing.T) {
 		t.Errorf("log %q; want the build and the removal", logged)
 	}
 
-	// A second provider of the deployment finds the image: no build, so
+	// The next provider of the deployment finds the image: no build, so
 	// nothing is removed, even an image that has become stale.
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
 	stale2 := imageRepo + ":stale2-" + suffix
 	buildLabelledImages(t, cli, map[string]string{stale2: dep})
 	p2, err := New(ctx, Config{Deployment: dep, Workers: provider.Workers{Binary: bin, StateDir: t.TempDir(), Store: "none", Logger: testutil.Logger(t)}})

@@ -133,7 +133,7 @@ func (p *Provider) create(ctx context.Context, image string, first int) (id, nam
 	stopSecs := int(p.cfg.StopTimeout.Round(time.Second) / time.Second)
 	for n := max(first, 1); n < max(first, 1)+maxNameTries; n++ {
 		name = "vfx-" + p.cfg.Deployment + "-" + strconv.Itoa(n)
-		cmd := []string{"--listen", ":" + containerPort, "--id", name, "--store", p.storeArg}
+		cmd := []string{"--listen", ":" + containerPort, "--id", name, "--store", p.storeArg, "--lease-timeout", p.cfg.LeaseTimeout.String()}
 		cmd = append(cmd, p.cfg.Args...)
 		cfg := &container.Config{
 			Image:        image,
@@ -144,6 +144,7 @@ func (p *Provider) create(ctx context.Context, image string, first int) (id, nam
 			Labels: map[string]string{
 				LabelDeployment: p.cfg.Deployment,
 				LabelRole:       roleWorker,
+				LabelOwner:      p.cfg.Owner.Holder(),
 			},
 			StopSignal:  "SIGTERM",
 			StopTimeout: &stopSecs,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/owner"
 )
 
 // Config configures the local provider: the settings shared by the
@@ -13,6 +14,10 @@ import (
 // limits take the defaults of Default) and those of its own.
 type Config struct {
 	provider.Workers
+	// Owner is the state directory's owner, this process: it holds the
+	// directory (a second owner is refused) and renews the workers'
+	// leases (default owner.Self with no address).
+	Owner owner.Owner
 	// Detach starts workers without --exit-with-parent and without a
 	// parent-death signal, so they outlive a parent that is killed and a
 	// restarted provider can adopt them. Close still terminates them.
@@ -51,6 +56,7 @@ func (c Config) complete() (Config, error) {
 	if err := c.Workers.Fill(d.Workers); err != nil {
 		return c, err
 	}
+	c.Owner = owner.OrSelf(c.Owner)
 	c.AdoptTimeout = cmp.Or(c.AdoptTimeout, d.AdoptTimeout)
 	c.PortAttempts = cmp.Or(c.PortAttempts, d.PortAttempts)
 	if c.pickPort == nil {

@@ -74,7 +74,7 @@ func (p *Provider) start(id string) (*worker, error) {
 		args = append(args, "--store", p.cfg.Store)
 	}
 	if !p.cfg.Detach {
-		args = append(args, "--exit-with-parent")
+		args = append(args, "--exit-with-parent", "--lease-timeout", p.cfg.LeaseTimeout.String())
 	}
 	args = append(args, p.cfg.Args...)
 	cmd := exec.Command(p.cfg.Binary, args...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
 	"github.com/specialvfx/vfx/internal/provider/health"
+	"github.com/specialvfx/vfx/internal/provider/owner"
 )
 
 // Name is the provider's name (`--provider local`).
@@ -29,6 +31,12 @@ type Provider struct {
 	log   *slog.Logger
 	probe *health.Prober
 	spawn *spawner
+	lock  *owner.Lock // on the state directory, held until Close
+
+	// stopRenewing ends the renewal of the workers' leases; renewing is
+	// done once it has.
+	stopRenewing context.CancelFunc
+	renewing     chan struct{}
 
 	// shut gates Launch: Close stops the launches in progress, waits for
 	// them, then terminates every worker.
@@ -73,8 +81,15 @@ func (w *worker) instance() provider.Instance {
 	}
 }
 
-// New validates cfg, adopts the live workers recorded in cfg.StateDir and
-// returns the provider.
+// LockPath is the owner's lock file of the state directory stateDir:
+// owner.Peek tells who holds it.
+func LockPath(stateDir string) string { return filepath.Join(stateDir, "local", "owner.lock") }
+
+// New validates cfg, takes the state directory for cfg.Owner, adopts the
+// live workers recorded there and returns the provider. While another
+// provider (of this process or another) holds the state directory, New
+// fails with an error wrapping owner.ErrOwned that names it; the lock of
+// one that died is taken over.
 func New(ctx context.Context, cfg Config) (*Provider, error) {
 	cfg, err := cfg.complete()
 	if err != nil {
@@ -84,20 +99,49 @@ func New(ctx context.Context, cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	lock, err := owner.Acquire(LockPath(cfg.StateDir), "state directory "+cfg.StateDir, cfg.Owner)
+	if err != nil {
+		return nil, err
+	}
 	p := &Provider{
 		cfg:     cfg,
 		files:   files,
 		log:     cfg.Logger.With("provider", Name),
-		probe:   health.NewProber(cfg.HealthTimeout),
+		probe:   health.NewProber(cfg.HealthTimeout, health.Lease{Holder: cfg.Owner.Holder(), Token: cfg.TokenValue()}),
+		lock:    lock,
 		workers: map[string]*worker{},
 		next:    1,
 	}
+	if prev, ok := lock.Previous(); ok {
+		p.log.Info("taking over the state directory from an owner that is gone", "state_dir", cfg.StateDir, "previous_owner", prev.String())
+	}
 	if err := p.adopt(ctx); err != nil {
 		p.probe.Close()
+		_ = lock.Release()
 		return nil, err
 	}
 	p.spawn = newSpawner()
+	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	p.stopRenewing, p.renewing = stop, make(chan struct{})
+	go func() {
+		defer close(p.renewing)
+		p.probe.KeepRenewing(rctx, cfg.RenewInterval(), p.renewTargets, p.log)
+	}()
 	return p, nil
+}
+
+// renewTargets are the workers whose leases the provider renews: the live
+// ones that are not being terminated.
+func (p *Provider) renewTargets(context.Context) []health.Target {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]health.Target, 0, len(p.workers))
+	for _, w := range p.workers {
+		if w.state != lifecycle.Terminated && !w.terminating {
+			out = append(out, health.Target{ID: w.id, Address: w.rec.Address})
+		}
+	}
+	return out
 }
 
 // Launch starts n workers in parallel and returns them, Ready if their
@@ -250,8 +294,11 @@ func (p *Provider) Close(ctx context.Context) error {
 			})
 		}
 		wg.Wait()
+		p.stopRenewing()
+		<-p.renewing
 		p.spawn.stop()
 		p.probe.Close()
+		errs = append(errs, p.lock.Release())
 		return errors.Join(errs...)
 	})
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/provider"
+	"github.com/specialvfx/vfx/internal/provider/owner"
 	"github.com/specialvfx/vfx/internal/provider/providertest"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
@@ -154,8 +155,16 @@ func TestLaunchTerminateAdoptClose(t *testing.T) {
 		t.Errorf("second Terminate: %v; want ErrNotFound", err)
 	}
 
-	// A second provider on the same state directory adopts the survivor.
+	// A second provider on the same state directory is refused while the
+	// first holds it; once the first is gone, it adopts the survivor.
 	kept := insts[1]
+	if p, err := New(ctx, cfg); !errors.Is(err, owner.ErrOwned) || !strings.Contains(err.Error(), fmt.Sprintf("state directory %s is owned by a running vfx (pid %d", cfg.StateDir, os.Getpid())) {
+		if err == nil {
+			p.Close(ctx)
+		}
+		t.Fatalf("second New while the first runs: %v; want ErrOwned naming this process", err)
+	}
+	p1.abandon()
 	p2 := newProvider(t, cfg)
 	l2 := providertest.ListByID(t, p2)
 	if len(l2) != 1 {
@@ -262,6 +271,7 @@ type helperOptions struct {
 	stateDir      string
 	detach        bool
 	noDeathSignal bool
+	lease         time.Duration // the workers' lease timeout (0: the default)
 	// controlDir, when not empty, has the helper also launch an attached
 	// worker (the default configuration) with that state directory.
 	controlDir string
@@ -280,7 +290,7 @@ func startHelper(t *testing.T, o helperOptions) (*exec.Cmd, []helperWorker) {
 	}
 	cmd.Env = append(os.Environ(), helperEnv+"=1", "VFX_HELPER_BINARY="+vfxBinary, "VFX_HELPER_STATE="+o.stateDir,
 		"VFX_HELPER_DETACH="+flag(o.detach), "VFX_HELPER_NO_DEATH_SIGNAL="+flag(o.noDeathSignal),
-		"VFX_HELPER_CONTROL_STATE="+o.controlDir)
+		"VFX_HELPER_CONTROL_STATE="+o.controlDir, "VFX_HELPER_LEASE="+o.lease.String())
 	cmd.Stderr = testutil.LogWriter(t)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -413,6 +423,7 @@ func TestAdoptedWorkerKilledIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p1.abandon()
 	p2 := newProvider(t, cfg)
 	id := insts[0].ID
 	if in := providertest.ListByID(t, p2)[id]; !in.Adopted {

@@ -25,13 +25,18 @@ func TestMain(m *testing.M) {
 	os.Exit(testutil.Main(m, testutil.MainOptions{Binary: &vfxBinary, Leaks: true}))
 }
 
+// helperProviders keeps the helper's providers referenced, and their
+// locks held, until it is killed.
+var helperProviders []*Provider
+
 // runHelper launches one worker with the configuration given in the
 // environment, and an attached one as a control when asked, prints
 // "<pid> <address> <state>" for each and blocks until killed.
 func runHelper() int {
 	ctx := context.Background()
+	lease, _ := time.ParseDuration(os.Getenv("VFX_HELPER_LEASE"))
 	cfgs := []Config{{
-		Workers:       provider.Workers{Binary: os.Getenv("VFX_HELPER_BINARY"), StateDir: os.Getenv("VFX_HELPER_STATE"), Store: "none"},
+		Workers:       provider.Workers{Binary: os.Getenv("VFX_HELPER_BINARY"), StateDir: os.Getenv("VFX_HELPER_STATE"), Store: "none", LeaseTimeout: lease},
 		Detach:        os.Getenv("VFX_HELPER_DETACH") == "1",
 		noDeathSignal: os.Getenv("VFX_HELPER_NO_DEATH_SIGNAL") == "1",
 	}}
@@ -40,6 +45,7 @@ func runHelper() int {
 	}
 	for _, cfg := range cfgs {
 		p, err := New(ctx, cfg)
+		helperProviders = append(helperProviders, p)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "helper:", err)
 			return 2

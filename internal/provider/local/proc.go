@@ -1,56 +1,28 @@
 package local
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/specialvfx/vfx/internal/provider/owner"
 )
 
 // alive reports whether pid is a running (not zombie) process.
 func alive(pid int) bool {
-	st, _, ok := procStat(pid)
-	return ok && st != 'Z' && st != 'X' && st != 'x'
+	st, ok := owner.ReadStat(pid)
+	return ok && st.Running()
 }
 
 // exiting reports whether pid is a process on its way out: it runs no
 // more of its program (and its command line reads empty) but is not a
 // zombie yet.
 func exiting(pid int) bool {
-	const pfExiting = 0x4 // PF_EXITING of the kernel's task flags
-	_, flags, ok := procStat(pid)
-	return ok && flags&pfExiting != 0
-}
-
-// procStat returns the state and the flags of /proc/<pid>/stat.
-func procStat(pid int) (state byte, flags uint64, ok bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	return parseStat(b)
-}
-
-// parseStat reads the state (field 3) and the flags (field 9) of a
-// /proc/<pid>/stat line. The command name (field 2) is in parentheses and
-// may itself hold ") ", so the fields are counted from its last ')'.
-func parseStat(b []byte) (state byte, flags uint64, ok bool) {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+1 >= len(b) || b[i+1] != ' ' {
-		return 0, 0, false
-	}
-	fields := strings.Fields(string(b[i+1:]))
-	if len(fields) < 7 || len(fields[0]) != 1 {
-		return 0, 0, false
-	}
-	flags, err := strconv.ParseUint(fields[6], 10, 64)
-	if err != nil {
-		return 0, 0, false
-	}
-	return fields[0][0], flags, true
+	st, ok := owner.ReadStat(pid)
+	return ok && st.Exiting()
 }
 
 // isWorker reports whether pid runs `BINARY worker ... --id ID ...

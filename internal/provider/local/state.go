@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -71,10 +72,11 @@ func idNumber(id string) (int, bool) {
 // stateFiles manages StateDir/local and StateDir/logs.
 type stateFiles struct {
 	dir, logDir string
+	nextMu      *sync.Mutex // serialises saveNext
 }
 
 func newStateFiles(stateDir string) (stateFiles, error) {
-	s := stateFiles{dir: filepath.Join(stateDir, "local"), logDir: filepath.Join(stateDir, "logs")}
+	s := stateFiles{dir: filepath.Join(stateDir, "local"), logDir: filepath.Join(stateDir, "logs"), nextMu: &sync.Mutex{}}
 	for _, d := range []string{s.dir, s.logDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return s, fmt.Errorf("state dir: %w", err)
@@ -128,10 +130,14 @@ func (s stateFiles) loadNext() int {
 	return n
 }
 
-// saveNext raises the remembered next id number to n. Two providers racing
-// here can at worst make an id be reused later, never shared: ids are
-// claimed by exclusive creation of their state file.
+// saveNext raises the remembered next id number to n. Parallel launches
+// take turns here, so that a lower number never replaces a higher one;
+// one provider at a time owns the state directory. (Were two to race
+// here, an id could at worst be reused later, never shared: ids are
+// claimed by exclusive creation of their state file.)
 func (s stateFiles) saveNext(n int) {
+	s.nextMu.Lock()
+	defer s.nextMu.Unlock()
 	if n <= s.loadNext() {
 		return
 	}

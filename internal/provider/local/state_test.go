@@ -1,17 +1,18 @@
 package local
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/specialvfx/vfx/internal/provider/providertest"
+	"github.com/specialvfx/vfx/internal/testutil"
 )
 
 func TestParseRecord(t *testing.T) {
@@ -102,7 +103,7 @@ func TestStartUpRemovesStaleFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A pid that surely exited: a child we reaped.
-	dead := startAndReap(t)
+	dead := testutil.DeadPID(t)
 	now := time.Now().UTC()
 	for _, r := range []record{
 		{ID: "local-1", PID: dead, Address: "http://127.0.0.1:40001", LaunchedAt: now, Binary: vfxBinary},
@@ -150,18 +151,6 @@ func TestStartUpRemovesStaleFiles(t *testing.T) {
 	}
 }
 
-func startAndReap(t *testing.T) int {
-	t.Helper()
-	p, err := os.StartProcess("/bin/true", []string{"true"}, &os.ProcAttr{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Wait(); err != nil {
-		t.Fatal(err)
-	}
-	return p.Pid
-}
-
 func FuzzMatchCmdline(f *testing.F) {
 	f.Add([]byte("/opt/vfx\x00worker\x00--listen\x00127.0.0.1:5000\x00--id\x00local-2\x00"), "local-2", "http://127.0.0.1:5000")
 	f.Add([]byte("\x00\x00"), "", "")
@@ -174,44 +163,19 @@ func FuzzMatchCmdline(f *testing.F) {
 	})
 }
 
-func TestParseStat(t *testing.T) {
-	tests := []struct {
-		name, in string
-		state    byte
-		flags    uint64
-		ok       bool
-	}{
-		{name: "running", in: "20269 (cat) R 20153 20153 16838 0 -1 4194304 98 0 0", state: 'R', flags: 4194304, ok: true},
-		{name: "exiting", in: "77 (vfx) D 1 77 77 0 -1 4194884 98 0 0", state: 'D', flags: 4194884, ok: true},
-		{name: "name with parentheses and spaces", in: "5 (a) Z (b) Z 1 5 5 0 -1 4 0", state: 'Z', flags: 4, ok: true},
-		{name: "no name", in: "5 R 1 5 5 0 -1 4", ok: false},
-		{name: "too short", in: "5 (x) R 1 5", ok: false},
-		{name: "flags not a number", in: "5 (x) R 1 5 5 0 -1 lots", ok: false},
-		{name: "state of two letters", in: "5 (x) RR 1 5 5 0 -1 4", ok: false},
-		{name: "empty", in: "", ok: false},
+// TestSaveNextInParallel: parallel launches raise the remembered next id
+// to the highest number, never back to a lower one.
+func TestSaveNextInParallel(t *testing.T) {
+	files, err := newStateFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			state, flags, ok := parseStat([]byte(tt.in))
-			if state != tt.state || flags != tt.flags || ok != tt.ok {
-				t.Errorf("parseStat(%q) = %q, %d, %v; want %q, %d, %v", tt.in, state, flags, ok, tt.state, tt.flags, tt.ok)
-			}
-		})
+	var wg sync.WaitGroup
+	for n := 2; n <= 40; n++ {
+		wg.Go(func() { files.saveNext(n) })
 	}
-	// This process is running and not exiting.
-	if st, _, ok := procStat(os.Getpid()); !ok || st == 'Z' || exiting(os.Getpid()) {
-		t.Errorf("own stat: %q, %v, exiting %v", st, ok, exiting(os.Getpid()))
+	wg.Wait()
+	if got := files.loadNext(); got != 40 {
+		t.Errorf("next id %d after saving 2 to 40 in parallel, want 40", got)
 	}
-}
-
-func FuzzParseStat(f *testing.F) {
-	f.Add([]byte("20269 (cat) R 20153 20153 16838 0 -1 4194304 98 0 0"))
-	f.Add([]byte("5 (a) Z (b) Z 1 5 5 0 -1 4 0"))
-	f.Add([]byte(")"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		state, _, ok := parseStat(b)
-		if ok && (state == ' ' || !bytes.Contains(b, []byte{')', ' ', state})) {
-			t.Fatalf("parseStat(%q) = state %q", b, state)
-		}
-	})
 }

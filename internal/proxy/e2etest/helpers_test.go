@@ -1,17 +1,14 @@
 package e2etest
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -79,41 +76,11 @@ func startUp(t *testing.T, workers int, args ...string) *up {
 
 // workerPIDs reads the pids of the local workers from the state directory.
 func workerPIDs(t *testing.T, stateDir string) map[string]int {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(stateDir, "local", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pids := map[string]int{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rec struct {
-			ID  string `json:"id"`
-			PID int    `json:"pid"`
-		}
-		if err := json.Unmarshal(b, &rec); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		pids[rec.ID] = rec.PID
-	}
-	return pids
+	return testutil.LocalWorkerPIDs(t, stateDir)
 }
 
 // alive reports whether pid is a running (not zombie) process.
-func alive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2] != 'Z' && s[i+2] != 'X'
-	}
-	return true
-}
+func alive(pid int) bool { return testutil.Alive(pid) }
 
 // waitGone waits until none of pids is alive.
 func waitGone(t *testing.T, pids map[string]int, d time.Duration) {
