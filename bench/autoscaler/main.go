@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/client"
+	"github.com/specialvfx/vfx/internal/loadgen"
 	"github.com/specialvfx/vfx/internal/testutil"
 )
 
@@ -32,9 +31,10 @@ func run() error {
 		work       = flag.String("dir", "", "directory for the runs' state (default: a temporary one)")
 		providerF  = flag.String("provider", "docker", "worker provider: docker or local")
 		cpus       = flag.Float64("worker-cpus", 0.5, "CPU limit of each docker worker")
+		deployment = flag.String("deployment", "bench-autoscaler", "deployment name of the docker workers (their labels and network)")
 		policies   = flag.String("policies", "backlog,backlog@0.5,cpu", "autoscaling policies to compare, in order; POLICY@U sets its --target-utilization to U")
 		seed       = flag.Uint64("seed", 1, "seed of the trace")
-		phasesF    = flag.String("phases", "quiet:20s:0.5,burst:25s:6,quiet:35s:0.5,burst:25s:6,quiet:15s:0.5", "trace phases name:duration:requests-per-second")
+		phasesF    = flag.String("phases", "quiet:20s@0.5,burst:25s@6,quiet:35s@0.5,burst:25s@6,quiet:15s@0.5", "trace phases name:duration@requests-per-second")
 		maxN       = flag.Int("max", 3, "largest pool")
 		maxReqs    = flag.Int("max-requests", 1000, "bound on the trace's requests")
 		objFactor  = flag.Float64("objective", 2, "latency objective: this many times a request's unloaded latency")
@@ -47,8 +47,11 @@ func run() error {
 	if *bin == "" {
 		return fmt.Errorf("-vfx is required")
 	}
-	phases, err := parsePhases(*phasesF)
+	phases, err := loadgen.ParsePhases(*phasesF)
 	if err != nil {
+		return err
+	}
+	if err := (loadgen.Arrivals{Kind: loadgen.Phases, Phases: phases}).Validate(); err != nil {
 		return err
 	}
 	if *seedDir == "" {
@@ -59,18 +62,11 @@ func run() error {
 		*seedDir = filepath.Join(root, "..", "shared", "seed-data")
 	}
 	types := []reqType{
-		{Name: "test04 400x300", Scene: "test04.txt", Cols: 400, Rows: 300, Weight: 0.5},
-		{Name: "test03 400x300", Scene: "test03.txt", Cols: 400, Rows: 300, Weight: 0.3},
-		{Name: "test01 200x150", Scene: "test01.txt", Cols: 200, Rows: 150, Weight: 0.2},
+		{Name: "test04-400x300", Scene: "test04.txt", Cols: 400, Rows: 300, Weight: 0.5},
+		{Name: "test03-400x300", Scene: "test03.txt", Cols: 400, Rows: 300, Weight: 0.3},
+		{Name: "test01-200x150", Scene: "test01.txt", Cols: 200, Rows: 150, Weight: 0.2},
 	}
-	for i := range types {
-		types[i].sceneBytes, err = os.ReadFile(filepath.Join(*seedDir, "raytracer", "scenes", types[i].Scene))
-		if err != nil {
-			return err
-		}
-	}
-	trace, err := schedule(*seed, phases, types, *maxReqs)
-	if err != nil {
+	if _, err := mixOf(*seedDir, types...); err != nil { // every file, before anything starts
 		return err
 	}
 	root := *work
@@ -112,9 +108,7 @@ func run() error {
 			label = fmt.Sprintf("%s (target %s)", pol, target)
 		}
 		if *providerF == "docker" {
-			// A deployment of its own: the default one ("vfx") may be a
-			// user's, which owns its containers.
-			args = append(args, "--worker-cpus", fmt.Sprint(*cpus), "--deployment", fmt.Sprintf("bench-autoscaler-%d", os.Getpid()))
+			args = append(args, "--worker-cpus", fmt.Sprint(*cpus), "--deployment", *deployment)
 		}
 		if pol == "cpu" {
 			args = append(args, "--autoscale-config", cpuCfg)
@@ -125,9 +119,8 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		c := client.New(u.base, &http.Client{Timeout: 5 * time.Minute})
 		if !calibrated {
-			if err := calibrate(ctx, c, types, 2, 5); err != nil {
+			if err := calibrate(ctx, u.base, *seedDir, types, 2, 5, calibrationPause); err != nil {
 				u.stop(time.Minute)
 				return err
 			}
@@ -135,7 +128,7 @@ func run() error {
 				types[i].objective = time.Duration(*objFactor*float64(types[i].unloaded)) + *objSlack
 			}
 			calibrated = true
-		} else if err := calibrate(ctx, c, slices.Clone(types), 2, 0); err != nil { // the same warm-up, no measure
+		} else if err := calibrate(ctx, u.base, *seedDir, slices.Clone(types), 2, 0, calibrationPause); err != nil { // the same warm-up, no measure
 			u.stop(time.Minute)
 			return err
 		}
@@ -144,14 +137,23 @@ func run() error {
 			u.stop(time.Minute)
 			return err
 		}
+		mix, err := mixOf(*seedDir, types...)
+		if err != nil {
+			u.stop(time.Minute)
+			return err
+		}
 		start := time.Now()
 		sctx, stopSampling := context.WithCancel(ctx)
 		samples := make(chan []sample, 1)
 		go func() { samples <- u.sampler(sctx, start, 250*time.Millisecond) }()
-		results := replay(ctx, c, types, trace, 256)
+		results, err := replay(ctx, u.base, mix, phases, *seed, *maxReqs, 256)
 		end := time.Since(start)
 		stopSampling()
 		ss := <-samples
+		if err != nil {
+			u.stop(time.Minute)
+			return err
+		}
 		events, err := scaleEvents(u.dir)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "scale events:", err)
@@ -160,7 +162,10 @@ func run() error {
 		if err := u.stop(2 * time.Minute); err != nil {
 			fmt.Fprintln(os.Stderr, "stop:", err)
 		}
-		r := summarize(label, types, results, ss, end)
+		r, err := summarize(label, types, results, ss, end)
+		if err != nil {
+			return err
+		}
 		r.events = events
 		rows = append(rows, r)
 		fmt.Fprintf(os.Stderr, "== %s: %s\n", label, r.line())
@@ -168,8 +173,11 @@ func run() error {
 			return fmt.Errorf("benchmark stopped: %w", ctx.Err())
 		}
 	}
-	printReport(os.Stdout, *providerF, *cpus, scale, *seed, phases, trace, types, rows, *objFactor, *objSlack)
+	printReport(os.Stdout, *providerF, *cpus, scale, *seed, phases, types, rows, *objFactor, *objSlack)
 	return nil
 }
 
 func hostCores() int { return runtime.NumCPU() }
+
+// calibrationPause follows each calibration request.
+const calibrationPause = time.Second

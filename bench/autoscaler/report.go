@@ -5,6 +5,9 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/loadgen"
+	"github.com/specialvfx/vfx/internal/trace"
 )
 
 // row is one policy's figures.
@@ -24,30 +27,33 @@ func (r row) line() string {
 		r.n, r.failed, r.p50.Round(time.Millisecond), r.p99.Round(time.Millisecond), 100*r.withinSLO, r.workerSeconds, r.maxPool, r.events)
 }
 
-// summarize computes a policy's figures. Worker-seconds integrate the
-// number of running workers (step function of the samples) over the trace.
-func summarize(policy string, types []reqType, rs []result, ss []sample, end time.Duration) row {
-	r := row{policy: policy, n: len(rs), duration: end}
+// summarize computes a policy's figures from its requests' trace
+// entries (latencies from their scheduled times). Worker-seconds integrate
+// the number of running workers (step function of the samples) over the
+// trace.
+func summarize(policy string, types []reqType, es []trace.Entry, ss []sample, end time.Duration) (row, error) {
+	r := row{policy: policy, n: len(es), duration: end}
 	var lat []time.Duration
 	ok := 0
-	for _, x := range rs {
-		if x.err != nil {
+	for _, e := range es {
+		if !e.OK() {
 			r.failed++
 			continue
 		}
-		lat = append(lat, x.latency)
-		if x.latency <= types[x.Type].objective {
+		t, err := typeOf(types, e)
+		if err != nil {
+			return row{}, err
+		}
+		lat = append(lat, e.Latency)
+		if e.Latency <= t.objective {
 			ok++
 		}
 	}
-	if len(rs) > 0 {
-		r.withinSLO = float64(ok) / float64(len(rs))
+	if len(es) > 0 {
+		r.withinSLO = float64(ok) / float64(len(es))
 	}
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		r.p50 = lat[len(lat)/2]
-		r.p99 = lat[min(len(lat)-1, int(0.99*float64(len(lat))))]
-	}
+	slices.Sort(lat)
+	r.p50, r.p99 = loadgen.Quantile(lat, 0.5), loadgen.Quantile(lat, 0.99)
 	for i, s := range ss {
 		r.maxPool = max(r.maxPool, s.running)
 		next := end
@@ -58,21 +64,25 @@ func summarize(policy string, types []reqType, rs []result, ss []sample, end tim
 			r.workerSeconds += float64(s.running) * (next - s.t).Seconds()
 		}
 	}
-	return r
+	return r, nil
 }
 
-func printReport(w io.Writer, prov string, cpus, scale float64, seed uint64, phases []phase, trace []arrival, types []reqType, rows []row, factor float64, slack time.Duration) {
+func printReport(w io.Writer, prov string, cpus, scale float64, seed uint64, phases []loadgen.Phase, types []reqType, rows []row, factor float64, slack time.Duration) {
 	fmt.Fprintf(w, "Autoscaler benchmark: provider %s", prov)
 	if prov == "docker" {
 		fmt.Fprintf(w, " (%.2g CPU per worker)", cpus)
 	}
-	fmt.Fprintf(w, ", %d host cores, trace seed %d: %d ray-trace requests, Poisson arrivals,", hostCores(), seed, len(trace))
+	n := 0
+	if len(rows) > 0 {
+		n = rows[0].n
+	}
+	fmt.Fprintf(w, ", %d host cores, trace seed %d: %d ray-trace requests, Poisson arrivals,", hostCores(), seed, n)
 	for i, p := range phases {
 		sep := ","
 		if i == len(phases)-1 {
 			sep = "."
 		}
-		fmt.Fprintf(w, " %s %v at %g/s%s", p.Name, p.Dur, p.Rate, sep)
+		fmt.Fprintf(w, " %s %v at %g/s%s", p.Name, p.Duration, p.Rate, sep)
 	}
 	fmt.Fprintln(w, " Worker-seconds integrate the workers that exist (booting, ready and draining; sampled every 250 ms) over the trace.")
 	fmt.Fprintln(w)

@@ -1,22 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/specialvfx/vfx/internal/client"
+	"github.com/specialvfx/vfx/internal/loadgen"
 	"github.com/specialvfx/vfx/internal/testutil"
+	"github.com/specialvfx/vfx/internal/trace"
 )
 
 // upProc is a running `vfx up`.
@@ -161,76 +158,53 @@ func (u *upProc) sampler(ctx context.Context, start time.Time, every time.Durati
 	}
 }
 
-// result is one request of the trace.
-type result struct {
-	arrival
-	latency time.Duration
-	err     error
-	worker  string
-}
-
-// replay sends the trace open-loop: each request at its time, whatever
-// the others do. maxOpen bounds the requests open at once; one that finds
-// the bound reached waits, and its latency counts from its scheduled time.
-func replay(ctx context.Context, c *client.Client, types []reqType, trace []arrival, maxOpen int) []result {
-	out := make([]result, len(trace))
-	sem := make(chan struct{}, maxOpen)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i, a := range trace {
-		if d := time.Until(start.Add(a.At)); d > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(d):
-			}
-		}
-		if ctx.Err() != nil {
-			out[i] = result{arrival: a, err: ctx.Err()}
-			continue
-		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			t := types[a.Type]
-			res, err := c.Raytrace(ctx, t.sceneBytes, nil, client.RaytraceParams{SCols: t.Cols, SRows: t.Rows, WCols: t.Cols, WRows: t.Rows})
-			r := result{arrival: a, latency: time.Since(start.Add(a.At)), err: err}
-			if err == nil {
-				r.worker = res.WorkerID
-				if len(res.Image) < 54 || !bytes.HasPrefix(res.Image, []byte("BM")) {
-					r.err = errors.New("answer is not a BMP")
-				}
-			}
-			out[i] = r
-		})
+// replay sends the trace through the load generator: an open loop of
+// Poisson arrivals at each phase's rate, each request's type drawn by
+// weight, from the seed (the same for every policy). At most maxOpen
+// requests are open at once; one that finds the bound reached waits, and
+// its latency still counts from its scheduled time.
+func replay(ctx context.Context, base string, mix *loadgen.Mix, phases []loadgen.Phase, seed uint64, limit, maxOpen int) ([]trace.Entry, error) {
+	cfg := loadgen.DefaultConfig()
+	cfg.Target, cfg.Mix, cfg.Seed = base, mix, seed
+	cfg.Arrivals = loadgen.Arrivals{Kind: loadgen.Phases, Phases: phases}
+	cfg.Count, cfg.MaxInFlight, cfg.Timeout = limit, maxOpen, 5*time.Minute
+	var es entries
+	cfg.Trace = &es
+	if _, err := loadgen.Run(ctx, cfg); err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	return out
+	return es, nil
 }
 
 // calibrate measures each type's unloaded latency on the idle pool: the
-// median of n sequential requests after warm requests (which also teach
-// the load balancer's cost model). A pause as long as the request follows
-// each one, so the pool stays half idle and the autoscaler has no reason
-// to grow it.
-func calibrate(ctx context.Context, c *client.Client, types []reqType, warm, n int) error {
+// median of n requests sent one at a time after warm ones (which also
+// teach the load balancer's cost model). A pause follows each request, so
+// the pool stays mostly idle and the autoscaler has no reason to grow it.
+// n 0 only warms.
+func calibrate(ctx context.Context, base, seedDir string, types []reqType, warm, n int, pause time.Duration) error {
 	for i := range types {
 		t := &types[i]
-		var lat []time.Duration
-		for k := range warm + n {
-			start := time.Now()
-			_, err := c.Raytrace(ctx, t.sceneBytes, nil, client.RaytraceParams{SCols: t.Cols, SRows: t.Rows, WCols: t.Cols, WRows: t.Rows})
+		mix, err := mixOf(seedDir, *t)
+		if err != nil {
+			return err
+		}
+		for k, count := range []int{warm, n} {
+			if count == 0 {
+				continue
+			}
+			cfg := loadgen.DefaultConfig()
+			cfg.Target, cfg.Mix, cfg.Clients, cfg.Count, cfg.Think = base, mix, 1, count, pause
+			cfg.Timeout = 5 * time.Minute
+			sum, err := loadgen.Run(ctx, cfg)
 			if err != nil {
 				return fmt.Errorf("calibrate %s: %w", t.Name, err)
 			}
-			d := time.Since(start)
-			if k >= warm {
-				lat = append(lat, d)
+			if all := sum.Total(); all.OK != count {
+				return fmt.Errorf("calibrate %s: %d of %d requests answered (%s)", t.Name, all.OK, count, loadgen.FormatErrors(all.Errors))
 			}
-			time.Sleep(d)
-		}
-		if len(lat) > 0 {
-			slices.Sort(lat)
-			t.unloaded = lat[len(lat)/2]
+			if k == 1 {
+				t.unloaded = sum.Total().P50
+			}
 		}
 	}
 	return nil

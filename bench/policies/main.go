@@ -1,9 +1,11 @@
 // Command policies compares the load balancer's routing policies on real
-// processes: the same seeded trace of mixed requests (the course's test
+// processes: the same seeded sequence of mixed requests (the course's test
 // pattern: complex and simple ray traces, blurs and enhances arriving
-// together in bursts) goes through `vfx lb` in front of the same fixed pool
-// of `vfx worker` processes once per policy, and it prints a Markdown table
-// of latency (mean, p50, p95, p99, max) and makespan per policy.
+// together in bursts; the mix is mix.yaml, sent by internal/loadgen) goes
+// through `vfx lb` in front of the same fixed pool of `vfx worker`
+// processes once per policy, and it prints a Markdown table of latency
+// (mean, p50, p95, p99, max, each from the request's scheduled time) and
+// makespan per policy.
 //
 // Every worker is pinned to a CPU of its own (taskset, GOMAXPROCS=1,
 // --threads 1), so a worker is one core that shares it between the
@@ -11,6 +13,8 @@
 // request to a worker that records it in a SQLite store; every policy's
 // load balancer starts from a copy of that store, so each starts with the
 // same trained cost model. The load balancer is restarted for each policy.
+// The training pass and the measured runs are internal/loadgen runs: the
+// same generator as `vfx load`.
 //
 // It is run by bench/policies.sh; everything listens on 127.0.0.1 and the
 // whole run is bounded by -timeout.
@@ -19,14 +23,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -34,19 +35,23 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/loadgen"
+	"github.com/specialvfx/vfx/internal/trace"
 )
 
 func main() {
 	var o options
 	flag.StringVar(&o.vfx, "vfx", "", "the vfx binary (required)")
 	flag.StringVar(&o.seedData, "seed-data", "../shared/seed-data", "the seed-data directory")
+	flag.StringVar(&o.mix, "mix", "bench/policies/mix.yaml", "the request mix (a vfx load spec; its paths are relative to -seed-data)")
 	flag.StringVar(&o.policies, "policies", "cost,least-requests,round-robin,p2c,cpu", "policies to compare, comma-separated")
 	flag.IntVar(&o.workers, "workers", 2, "workers, each pinned to its own CPU")
 	flag.IntVar(&o.bursts, "bursts", 10, "bursts in the trace")
 	flag.DurationVar(&o.gap, "gap", 1200*time.Millisecond, "time between bursts")
+	flag.DurationVar(&o.spread, "spread", 360*time.Millisecond, "a burst's requests arrive at random over this time")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the trace")
 	flag.DurationVar(&o.timeout, "timeout", 9*time.Minute, "bound on the whole run")
 	flag.Parse()
@@ -63,31 +68,10 @@ func main() {
 }
 
 type options struct {
-	vfx, seedData, policies string
-	workers, bursts         int
-	gap, timeout            time.Duration
-	seed                    uint64
-}
-
-// class is one kind of request of the trace.
-type class struct {
-	name string
-	path string
-	body []byte
-}
-
-// arrival is one request of the trace: its class and when it is sent.
-type arrival struct {
-	at time.Duration
-	c  *class
-}
-
-// result is one request's outcome.
-type result struct {
-	c          *class
-	start, end time.Time
-	status     int
-	err        error
+	vfx, seedData, mix, policies string
+	workers, bursts              int
+	gap, spread, timeout         time.Duration
+	seed                         uint64
 }
 
 func run(ctx context.Context, o options) error {
@@ -96,29 +80,34 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	classes, err := loadClasses(o.seedData)
+	spec, err := loadgen.LoadSpec(o.mix)
 	if err != nil {
 		return err
 	}
-	trace := schedule(classes, o.bursts, o.gap, o.seed)
+	mix, err := loadgen.NewMix(o.mix, spec, o.seedData)
+	if err != nil {
+		return err
+	}
+	arrivals := loadgen.Arrivals{Kind: loadgen.Bursts, Bursts: o.bursts, BurstGap: o.gap, BurstSpread: o.spread}
 
-	// Training pass: each distinct request twice, recorded in train.db.
+	// Training pass: two bursts, one after the other, recorded in train.db.
 	trainDB := filepath.Join(dir, "train.db")
 	tw, err := startProc(ctx, o.vfx, []string{"taskset", "-c", "0"}, "worker", "--listen", freeAddr(), "--store", "sqlite:"+trainDB,
-		"--id", "train", "--threads", "1", "--log-level", "warn")
+		"--id", "train", "--threads", "1", "--max-inflight", "32", "--log-level", "warn")
 	if err != nil {
 		return err
 	}
-	for range 2 {
-		for _, c := range classes {
-			if status, err := send(ctx, "http://"+tw.addr, c); err != nil || status != 200 {
-				tw.stop()
-				return fmt.Errorf("training %s: %d %v", c.name, status, err)
-			}
+	trained, err := send(ctx, "http://"+tw.addr, mix, loadgen.Arrivals{Kind: loadgen.Bursts, Bursts: 2, BurstGap: 3 * time.Second}, o.seed)
+	for _, e := range trained {
+		if err == nil && !e.OK() {
+			err = fmt.Errorf("%s: %d %s", e.Item, e.Status, e.Error)
 		}
 	}
-	if err := tw.stop(); err != nil {
-		return fmt.Errorf("training worker: %w", err)
+	if serr := tw.stop(); err == nil && serr != nil {
+		err = fmt.Errorf("training worker: %w", serr)
+	}
+	if err != nil {
+		return fmt.Errorf("training: %w", err)
 	}
 
 	// The pool: one worker per CPU.
@@ -133,7 +122,10 @@ func run(ctx context.Context, o options) error {
 		addrs = append(addrs, "http://"+w.addr)
 	}
 
-	var rows []row
+	var (
+		rows []row
+		n    int
+	)
 	for _, pol := range strings.Split(o.policies, ",") {
 		db := filepath.Join(dir, pol+".db")
 		if err := copyFile(trainDB, db); err != nil {
@@ -148,97 +140,46 @@ func run(ctx context.Context, o options) error {
 			lb.stop()
 			return fmt.Errorf("%s: %w", pol, err)
 		}
-		res := replay(ctx, "http://"+lb.addr, trace)
-		if err := lb.stop(); err != nil {
-			return fmt.Errorf("%s load balancer: %w", pol, err)
+		entries, err := send(ctx, "http://"+lb.addr, mix, arrivals, o.seed)
+		if serr := lb.stop(); err == nil && serr != nil {
+			err = fmt.Errorf("%s load balancer: %w", pol, serr)
 		}
-		rows = append(rows, summarise(pol, res))
+		if err != nil {
+			return err
+		}
+		n = len(entries)
+		rows = append(rows, summarise(pol, entries))
 		time.Sleep(500 * time.Millisecond)
 	}
-	printTable(os.Stdout, o, classes, trace, rows)
+	printTable(os.Stdout, o, mix, n, rows)
 	return nil
 }
 
-// loadClasses builds the trace's request classes from the seed data.
-func loadClasses(seed string) ([]*class, error) {
-	scene := func(name string) ([]byte, error) {
-		b, err := os.ReadFile(filepath.Join(seed, "raytracer", "scenes", name))
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(map[string]string{"scene": string(b)})
-	}
-	image := func(name string) ([]byte, error) {
-		b, err := os.ReadFile(filepath.Join(seed, "imageproc", "inputs", name))
-		if err != nil {
-			return nil, err
-		}
-		return []byte("data:image/jpg;base64," + base64.StdEncoding.EncodeToString(b)), nil
-	}
-	var errs []error
-	must := func(b []byte, err error) []byte { errs = append(errs, err); return b }
-	cs := []*class{
-		{"complex ray trace (test04 400x300)", "/raytracer?scols=400&srows=300&wcols=400&wrows=300&coff=0&roff=0&aa=false", must(scene("test04.txt"))},
-		{"simple ray trace (test01 200x150)", "/raytracer?scols=200&srows=150&wcols=200&wrows=150&coff=0&roff=0&aa=false", must(scene("test01.txt"))},
-		{"blur horse.jpg", "/blurimage", must(image("horse.jpg"))},
-		{"enhance airplane.jpg", "/enhanceimage", must(image("airplane.jpg"))},
-	}
-	return cs, errors.Join(errs...)
-}
-
-// schedule is the seeded trace: bursts of the course's pattern (complex &
-// simple ×4 & complex & simple), plus one image request of each kind, in
-// a random order within the burst, 0–40 ms apart.
-func schedule(cs []*class, bursts int, gap time.Duration, seed uint64) []arrival {
-	rng := rand.New(rand.NewPCG(seed, seed+1))
-	var out []arrival
-	for b := range bursts {
-		burst := []*class{cs[0], cs[1], cs[1], cs[1], cs[1], cs[0], cs[1], cs[2], cs[3]}
-		rng.Shuffle(len(burst), func(i, j int) { burst[i], burst[j] = burst[j], burst[i] })
-		at := time.Duration(b) * gap
-		for _, c := range burst {
-			out = append(out, arrival{at: at, c: c})
-			at += time.Duration(rng.IntN(40)) * time.Millisecond
-		}
-	}
-	return out
-}
-
-// replay sends the trace open-loop: each request at its time, whatever
-// the others are doing.
-func replay(ctx context.Context, base string, trace []arrival) []result {
-	res := make([]result, len(trace))
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for i, a := range trace {
-		if d := time.Until(t0.Add(a.at)); d > 0 {
-			time.Sleep(d)
-		}
-		wg.Go(func() {
-			r := result{c: a.c, start: time.Now()}
-			r.status, r.err = send(ctx, base, a.c)
-			r.end = time.Now()
-			res[i] = r
-		})
-	}
-	wg.Wait()
-	return res
-}
-
-var client = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-
-func send(ctx context.Context, base string, c *class) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+c.path, bytes.NewReader(c.body))
+// send runs the mix's sequence of the seed against base (open loop) and
+// returns every request's trace entry: the same seed, the same sequence
+// for every policy.
+func send(ctx context.Context, base string, mix *loadgen.Mix, arrivals loadgen.Arrivals, seed uint64) ([]trace.Entry, error) {
+	cfg := loadgen.DefaultConfig()
+	cfg.Target, cfg.Mix, cfg.Arrivals, cfg.Seed = base, mix, arrivals, seed
+	cfg.Timeout = 2 * time.Minute
+	var entries entryList
+	cfg.Trace = &entries
+	sum, err := loadgen.Run(ctx, cfg)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
+	if sum.Interrupted {
+		return nil, errors.New("the run was interrupted")
 	}
-	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, err
+	return entries, nil
+}
+
+// entryList is a loadgen.Sink that keeps the entries.
+type entryList []trace.Entry
+
+func (l *entryList) Write(e trace.Entry) error {
+	*l = append(*l, e)
+	return nil
 }
 
 type row struct {
@@ -249,27 +190,24 @@ type row struct {
 	byClass                     map[string]time.Duration // mean
 }
 
-func summarise(policy string, res []result) row {
-	r := row{policy: policy, n: len(res), byClass: map[string]time.Duration{}}
+func summarise(policy string, entries []trace.Entry) row {
+	r := row{policy: policy, n: len(entries), byClass: map[string]time.Duration{}}
 	var lats []time.Duration
-	var first, last time.Time
+	var first, last time.Duration = -1, 0
 	sums := map[string]time.Duration{}
 	counts := map[string]int{}
-	for _, x := range res {
-		if x.err != nil || x.status != 200 {
+	for _, e := range entries {
+		if !e.OK() {
 			r.errors++
 			continue
 		}
-		l := x.end.Sub(x.start)
-		lats = append(lats, l)
-		sums[x.c.name] += l
-		counts[x.c.name]++
-		if first.IsZero() || x.start.Before(first) {
-			first = x.start
+		lats = append(lats, e.Latency)
+		sums[e.Item] += e.Latency
+		counts[e.Item]++
+		if first < 0 || e.At < first {
+			first = e.At
 		}
-		if x.end.After(last) {
-			last = x.end
-		}
+		last = max(last, e.At+e.Latency)
 	}
 	if len(lats) == 0 {
 		return r
@@ -279,19 +217,19 @@ func summarise(policy string, res []result) row {
 	for _, l := range lats {
 		sum += l
 	}
-	q := func(p float64) time.Duration { return lats[int(math.Ceil(p*float64(len(lats))))-1] }
+	q := func(p float64) time.Duration { return loadgen.Quantile(lats, p) }
 	r.mean, r.p50, r.p95, r.p99, r.maxLat = sum/time.Duration(len(lats)), q(0.5), q(0.95), q(0.99), lats[len(lats)-1]
-	r.makespan = last.Sub(first)
+	r.makespan = last - first
 	for k, s := range sums {
 		r.byClass[k] = s / time.Duration(counts[k])
 	}
 	return r
 }
 
-func printTable(w io.Writer, o options, cs []*class, trace []arrival, rows []row) {
+func printTable(w io.Writer, o options, mix *loadgen.Mix, n int, rows []row) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/1000) }
-	fmt.Fprintf(w, "### Routing policies on the same trace (%d requests in %d bursts %s apart, seed %d; %d workers, one CPU each)\n\n",
-		len(trace), o.bursts, o.gap, o.seed, o.workers)
+	fmt.Fprintf(w, "### Routing policies on the same trace (%d requests in %d bursts %s apart, each spread over %s, seed %d; %d workers, one CPU each)\n\n",
+		n, o.bursts, o.gap, o.spread, o.seed, o.workers)
 	fmt.Fprintln(w, "| policy | requests | errors | mean ms | p50 ms | p95 ms | p99 ms | max ms | makespan s |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
@@ -308,10 +246,10 @@ func printTable(w io.Writer, o options, cs []*class, trace []arrival, rows []row
 		fmt.Fprint(w, "---:|")
 	}
 	fmt.Fprintln(w)
-	for _, c := range cs {
-		fmt.Fprintf(w, "| %s |", c.name)
+	for _, c := range mix.Items() {
+		fmt.Fprintf(w, "| %s (%s) |", c.Name, c.About)
 		for _, r := range rows {
-			fmt.Fprintf(w, " %s |", ms(r.byClass[c.name]))
+			fmt.Fprintf(w, " %s |", ms(r.byClass[c.Name]))
 		}
 		fmt.Fprintln(w)
 	}

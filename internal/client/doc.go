@@ -1,7 +1,8 @@
 // Package client is the Go client of the SpecialVFX@Cloud HTTP API, as
 // served by a worker or by the load balancer in front of workers: ray-trace
-// a scene, blur or enhance an image. The command line, the load generator
-// and the tests use it.
+// a scene, blur or enhance an image. The command line and the tests use
+// it (the load generator, internal/loadgen, builds its requests once with
+// package wire and sends them itself).
 //
 // Requests are sent in the original system's formats (the JSON body of
 // /raytracer, the data-URL body of /blurimage and /enhanceimage), so the
