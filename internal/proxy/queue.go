@@ -135,17 +135,21 @@ func (p *Pool) acquire(ctx context.Context, req request, exclude map[string]bool
 // books the request on it.
 func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time) *lease {
 	states := p.scratch[:0]
+	p.left = p.left[:0]
 	live := false // a live worker this request has not failed on
 	for _, w := range p.workers {
-		speed := p.speed(w.id)
 		ex := exclude[w.id]
+		start := len(p.left)
+		left := p.predictedLeftLocked(w, now, &p.left)
 		states = append(states, balancer.WorkerState{
 			ID:            w.id,
 			Ready:         w.state == lifecycle.Ready && !ex,
 			InFlight:      len(w.flights),
 			MaxInFlight:   p.maxInFlightLocked(w),
-			PredictedLeft: p.predictedLeftLocked(w, speed, now),
-			Speed:         speed,
+			PredictedLeft: left,
+			Speed:         p.coreSpeedLocked(w),
+			Cores:         w.cores,
+			Left:          p.left[start:len(p.left):len(p.left)],
 			CPUPercent:    w.cpu,
 		})
 		if !ex && (w.state == lifecycle.Ready || w.state == lifecycle.Booting) {
@@ -173,8 +177,13 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 		return nil
 	}
 	w := p.workers[idx]
+	var pred time.Duration
+	if pr, ok := p.policy.(balancer.Predictor); ok {
+		pred = pr.Predict(breq, states, idx)
+	}
+	w.advanceLocked(now)
 	p.nextID++
-	w.flights[p.nextID] = flight{units: req.units, start: now}
+	w.flights[p.nextID] = flight{units: req.units, start: now, svc: w.svc, pred: pred}
 	return &lease{
 		w: w, workerID: w.id, addr: w.addr, flightID: p.nextID,
 		reason: balancer.Explain(p.policy, breq, states, idx),
@@ -209,9 +218,18 @@ func (p *Pool) release(l *lease, r result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	w := l.w
+	now := p.now()
+	w.advanceLocked(now)
+	f, ok := w.flights[l.flightID]
 	delete(w.flights, l.flightID)
 	switch r {
 	case resultOK:
+		if ok {
+			w.observeShareLocked(w.svc-f.svc, f.start, now)
+			if o, isObs := p.policy.(balancer.CompletionObserver); isObs && f.pred > 0 {
+				o.ObserveCompletion(now, f.pred, now.Sub(f.start))
+			}
+		}
 		w.consecFail = 0
 		w.served++
 		if w.suspect {
