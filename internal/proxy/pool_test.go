@@ -264,6 +264,8 @@ func TestConfigValidate(t *testing.T) {
 		{"hedge budget", func(c *Config) { c.HedgeBudget, c.HedgeBurst = 1.5, 0 }, []string{"hedge-budget", "hedge-burst"}},
 		{"no budgeted hedges is allowed", func(c *Config) { c.HedgeBudget = 0 }, nil},
 		{"a NaN factor", func(c *Config) { c.AttemptTimeoutFactor = math.NaN() }, []string{"attempt-timeout-factor"}},
+		{"queue order", func(c *Config) { c.QueueOrder, c.QueueAging = "lifo", -time.Second }, []string{"queue-order", "queue-aging"}},
+		{"fifo queue, no aging", func(c *Config) { c.QueueOrder, c.QueueAging = QueueFIFO, 0 }, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

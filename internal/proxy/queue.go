@@ -1,9 +1,11 @@
 package proxy
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/specialvfx/vfx/internal/balancer"
@@ -48,10 +50,12 @@ type waiter struct {
 	elem     *list.Element
 }
 
-// waitQueue is the FIFO of waiters with the sum of their predicted units.
+// waitQueue holds the waiters in arrival order with the sum of their
+// predicted units; order (below) is the order they get workers in.
 type waitQueue struct {
 	l     list.List
 	units float64
+	spf   []*waiter // scratch of order
 }
 
 func (q *waitQueue) len() int { return q.l.Len() }
@@ -190,16 +194,36 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 	}
 }
 
-// dispatchLocked hands queued requests, oldest first, to workers that can
-// take them.
+// order returns the waiters in the order they get workers: oldest first
+// for fifo; for spf those that have waited aging or longer first, oldest
+// first, then the others by predicted units, smallest first (ties:
+// oldest first). The slice is scratch, valid until the next call.
+func (q *waitQueue) order(spf bool, aging time.Duration, now time.Time) []*waiter {
+	out := q.spf[:0]
+	for e := q.l.Front(); e != nil; e = e.Next() {
+		out = append(out, e.Value.(*waiter))
+	}
+	q.spf = out
+	if !spf {
+		return out
+	}
+	// Arrival order: the ones overdue are a prefix.
+	k := 0
+	for k < len(out) && now.Sub(out[k].enqueued) >= aging {
+		k++
+	}
+	slices.SortStableFunc(out[k:], func(a, b *waiter) int { return cmp.Compare(a.req.units, b.req.units) })
+	return out
+}
+
+// dispatchLocked hands queued requests, in the queue's order, to workers
+// that can take them.
 func (p *Pool) dispatchLocked() {
 	if p.queue.len() == 0 {
 		return
 	}
 	now := p.now()
-	for e := p.queue.l.Front(); e != nil; {
-		next := e.Next()
-		wt := e.Value.(*waiter)
+	for _, wt := range p.queue.order(p.cfg.QueueOrder != QueueFIFO, p.cfg.QueueAging, now) {
 		if l := p.tryPickLocked(wt.req, wt.exclude, now); l != nil {
 			l.queued = now.Sub(wt.enqueued)
 			p.queue.remove(wt)
@@ -209,8 +233,8 @@ func (p *Pool) dispatchLocked() {
 			// take the ones behind it either.
 			break
 		}
-		e = next
 	}
+	clear(p.queue.spf)
 }
 
 // release ends a lease and books how the attempt went.
