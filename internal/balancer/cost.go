@@ -35,12 +35,6 @@ func (c Cost) ObserveCompletion(now time.Time, predicted, observed time.Duration
 	}
 }
 
-// Predict implements Predictor: the request's finish time on workers[i]
-// under processor sharing.
-func (Cost) Predict(req Request, workers []WorkerState, i int) time.Duration {
-	return seconds2d(PSFinishTime(req, workers, i))
-}
-
 // Pick implements Policy; rng is unused.
 func (c Cost) Pick(req Request, workers []WorkerState, _ *rand.Rand) (int, error) {
 	best, _ := c.rank(req, workers, -1)
@@ -131,20 +125,4 @@ func (c Cost) Reason(req Request, workers []WorkerState, idx int) string {
 	na, _ := pt.at(next)
 	return fmt.Sprintf("cost: %s adds %s (finishes in %s) vs next best %s %s, trust %.0f%%",
 		workers[idx].ID, seconds(a), seconds(f), workers[next].ID, seconds(na), 100*trust)
-}
-
-// Predictor is implemented by policies that predict how long a request
-// takes on the worker they picked; the load balancer records the
-// prediction and reports the outcome to a CompletionObserver.
-type Predictor interface {
-	Predict(req Request, workers []WorkerState, i int) time.Duration
-}
-
-// seconds2d converts seconds to a Duration, 0 when not finite or too
-// large.
-func seconds2d(s float64) time.Duration {
-	if !(s > 0) || s > 1e9 {
-		return 0
-	}
-	return time.Duration(s * float64(time.Second))
 }

@@ -50,8 +50,9 @@ func (o DriftOptions) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Drift tracks how well predicted completion times match the observed
-// ones and turns the error into a trust level in [0, 1]. A constant bias
+// Drift tracks how well the predicted service of requests matches what
+// they turned out to need and turns the error into a trust level in
+// [0, 1]. A constant bias
 // (every request taking 1.5× its prediction, say) does not lower the
 // trust: it does not change which worker is best. Scatter does, the sign
 // that learnt speeds or work left have gone stale (a worker's CPU share
@@ -86,9 +87,8 @@ func NewDrift(o DriftOptions) *Drift {
 // driftWarmup is how many observations pass before the error counts.
 const driftWarmup = 8
 
-// Observe books one completed request: predicted and observed are its
-// predicted and observed times from routing to completion. Non-positive
-// values are ignored.
+// Observe books one completed request: its predicted and observed
+// service (see CompletionObserver). Non-positive values are ignored.
 func (d *Drift) Observe(now time.Time, predicted, observed time.Duration) {
 	if predicted <= 0 || observed <= 0 {
 		return
@@ -154,8 +154,13 @@ func (d *Drift) State() DriftState {
 
 // CompletionObserver is implemented by policies that learn from how
 // requests turned out (the cost policy's drift tracking). The load
-// balancer calls it for every request a worker answered, with the
-// prediction it recorded at routing (see Predictor).
+// balancer calls it for every request a worker answered: predicted is the
+// service the request was predicted to need when it was routed (its
+// predicted units over its worker's speed alone, in core-seconds),
+// observed the service it got before it completed (core-seconds under
+// processor sharing). Requests arriving after it change neither, so the
+// two differ when the predicted units or the learnt speed are wrong: a
+// worker whose CPU share changed, inputs the model mispredicts.
 type CompletionObserver interface {
 	ObserveCompletion(now time.Time, predicted, observed time.Duration)
 }

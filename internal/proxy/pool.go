@@ -103,7 +103,7 @@ type flight struct {
 	units float64
 	start time.Time
 	svc   float64       // the worker's service clock at start
-	pred  time.Duration // the policy's predicted time to finish; 0 none
+	pred  time.Duration // predicted service needed (units / speed alone); 0 unknown
 }
 
 // NewPool returns an empty pool.

@@ -181,9 +181,11 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 		return nil
 	}
 	w := p.workers[idx]
+	// The service (core-seconds) the request is predicted to need, for
+	// the policy's drift tracking.
 	var pred time.Duration
-	if pr, ok := p.policy.(balancer.Predictor); ok {
-		pred = pr.Predict(breq, states, idx)
+	if sp := states[idx].Speed; sp > 0 && req.units > 0 {
+		pred = time.Duration(min(req.units/sp, 1e6) * float64(time.Second))
 	}
 	w.advanceLocked(now)
 	p.nextID++
@@ -251,7 +253,8 @@ func (p *Pool) release(l *lease, r result) {
 		if ok {
 			w.observeShareLocked(w.svc-f.svc, f.start, now)
 			if o, isObs := p.policy.(balancer.CompletionObserver); isObs && f.pred > 0 {
-				o.ObserveCompletion(now, f.pred, now.Sub(f.start))
+				got := time.Duration(min(w.svc-f.svc, 1e6) * float64(time.Second))
+				o.ObserveCompletion(now, f.pred, got)
 			}
 		}
 		w.consecFail = 0

@@ -112,27 +112,21 @@ func TestCoreSpeedFromShares(t *testing.T) {
 // driftPolicy records the completions the pool reports.
 type driftPolicy struct {
 	recordPolicy
-	pred     time.Duration
-	observed []time.Duration
-}
-
-func (d *driftPolicy) Predict(balancer.Request, []balancer.WorkerState, int) time.Duration {
-	return d.pred
+	pred, observed []time.Duration
 }
 
 func (d *driftPolicy) ObserveCompletion(_ time.Time, predicted, observed time.Duration) {
-	if predicted != d.pred {
-		panic("prediction not the one recorded")
-	}
+	d.pred = append(d.pred, predicted)
 	d.observed = append(d.observed, observed)
 }
 
-// TestCompletionsReported: answered requests report their predicted and
-// observed times to a policy that watches them; failed ones do not.
+// TestCompletionsReported: answered requests report the service they
+// were predicted to need (units over the speed alone) and the service
+// they got under sharing; failed ones report nothing.
 func TestCompletionsReported(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{t0}
-	d := &driftPolicy{pred: 2 * time.Second}
+	d := &driftPolicy{}
 	p := readyPool(t, testConfig(), d, fixedSpeeds{"a": 100}, c, "a")
 	ok, err := p.acquire(ctx, request{units: 100}, nil, true)
 	if err != nil {
@@ -142,10 +136,10 @@ func TestCompletionsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.advance(3 * time.Second)
+	c.advance(3 * time.Second) // two on one core: 1.5 s of service each
 	p.release(ok, resultOK)
 	p.release(bad, resultFailed)
-	if len(d.observed) != 1 || d.observed[0] != 3*time.Second {
-		t.Errorf("observed %v, want one completion of 3s", d.observed)
+	if len(d.observed) != 1 || d.pred[0] != time.Second || d.observed[0] != 1500*time.Millisecond {
+		t.Errorf("reported predicted %v, observed %v; want one completion, 1s and 1.5s", d.pred, d.observed)
 	}
 }
