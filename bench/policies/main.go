@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -63,7 +64,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "policies: -vfx is required")
 		os.Exit(2)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	sig, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sig, o.timeout)
 	defer cancel()
 	if err := runSeeds(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "policies:", err)
@@ -204,6 +207,7 @@ func run(ctx context.Context, o options) ([]row, error) {
 			lb.stop()
 			return nil, fmt.Errorf("%s: %w", pol, err)
 		}
+		load := loadAvg()
 		entries, err := send(ctx, "http://"+lb.addr, mix, arrivals, o.seed)
 		if err == nil && o.stateDir != "" {
 			err = saveState("http://"+lb.addr, filepath.Join(o.stateDir, fmt.Sprintf("%s-seed%d.json", pol, o.seed)))
@@ -215,7 +219,9 @@ func run(ctx context.Context, o options) ([]row, error) {
 			return nil, err
 		}
 		n = len(entries)
-		rows = append(rows, summarise(pol, entries))
+		r := summarise(pol, entries)
+		r.load = [2]float64{load, loadAvg()}
+		rows = append(rows, r)
 		time.Sleep(500 * time.Millisecond)
 	}
 	printTable(os.Stdout, o, mix, n, rows)
@@ -255,6 +261,7 @@ type row struct {
 	mean, p50, p95, p99, maxLat time.Duration
 	makespan                    time.Duration
 	byClass                     map[string]time.Duration // mean
+	load                        [2]float64               // the machine's 1-minute load average before and after
 }
 
 func summarise(policy string, entries []trace.Entry) row {
@@ -301,11 +308,11 @@ func printTable(w io.Writer, o options, mix *loadgen.Mix, n int, rows []row) {
 	}
 	fmt.Fprintf(w, "### Routing policies on the same trace (%d requests in %d bursts %s apart, each spread over %s, seed %d; %s)\n\n",
 		n, o.bursts, o.gap, o.spread, o.seed, pool)
-	fmt.Fprintln(w, "| policy | requests | errors | mean ms | p50 ms | p95 ms | p99 ms | max ms | makespan s |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| policy | requests | errors | mean ms | p50 ms | p95 ms | p99 ms | max ms | makespan s | load avg |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %.2f |\n", r.policy, r.n, r.errors,
-			ms(r.mean), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.maxLat), r.makespan.Seconds())
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %.2f | %.1f–%.1f |\n", r.policy, r.n, r.errors,
+			ms(r.mean), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.maxLat), r.makespan.Seconds(), r.load[0], r.load[1])
 	}
 	fmt.Fprintln(w)
 	fmt.Fprint(w, "| mean ms by request |")
@@ -443,6 +450,17 @@ func waitReady(ctx context.Context, base string, n int) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("the load balancer at %s did not get %d ready workers", base, n)
+}
+
+// loadAvg is the machine's 1-minute load average (0 when unknown).
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var v float64
+	fmt.Sscan(string(b), &v)
+	return v
 }
 
 // saveState writes the load balancer's /api/v1/state to path.

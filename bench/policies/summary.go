@@ -11,6 +11,13 @@ import (
 // printSummary prints, over the seeds, each policy's median (min–max) of
 // mean, p50 and p99 latency, and cost's ratio to each other policy.
 func printSummary(w io.Writer, o options, seeds []uint64, pols []string, all map[string][]row) {
+	var uniq []string
+	for _, p := range pols {
+		if !slices.Contains(uniq, p) {
+			uniq = append(uniq, p)
+		}
+	}
+	pols = uniq
 	pool := fmt.Sprintf("%d workers, one CPU each", o.workers)
 	if o.dockerCPUs != "" {
 		pool = "Docker workers at " + o.dockerCPUs + " CPU"
@@ -19,7 +26,8 @@ func printSummary(w io.Writer, o options, seeds []uint64, pols []string, all map
 	for i, s := range seeds {
 		seedText[i] = fmt.Sprint(s)
 	}
-	fmt.Fprintf(w, "### Summary over seeds %s (%s; %d bursts each; policies' order rotating)\n\n", strings.Join(seedText, ", "), pool, o.bursts)
+	fmt.Fprintf(w, "### Summary over seeds %s (%s; %d bursts each; %d runs per policy, the order rotating)\n\n",
+		strings.Join(seedText, ", "), pool, o.bursts, len(all[pols[0]]))
 	metrics := []struct {
 		name string
 		get  func(row) time.Duration
@@ -50,7 +58,7 @@ func printSummary(w io.Writer, o options, seeds []uint64, pols []string, all map
 		return
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| cost ÷ policy, per seed | mean | p50 | p99 |")
+	fmt.Fprintln(w, "| cost ÷ policy, run by run | mean | p50 | p99 |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|")
 	for _, p := range pols {
 		if p == "cost" || len(all[p]) != len(all["cost"]) {
@@ -69,7 +77,7 @@ func printSummary(w io.Writer, o options, seeds []uint64, pols []string, all map
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, "\nEach cell: the median over the seeds (min–max).")
+	fmt.Fprintln(w, "\nEach cell: the median over the runs (min–max); a ratio pairs the n-th run of cost with the n-th of the other policy on the same seed.")
 }
 
 // spread returns the min, median and max of v (zeros for none).
