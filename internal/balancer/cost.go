@@ -14,8 +14,9 @@ import (
 // sooner; a small request avoids a worker whose in-flight requests are
 // also small (it would slow each of them).
 //
-// It watches its own predictions (Drift): when predicted and observed
-// completion times drift apart, it blends towards least-requests, ranking
+// It watches its own predictions (Drift): when the service requests were
+// predicted to need and the service they got drift apart, it blends
+// towards least-requests, ranking
 // by trust × added/best added + (1 − trust) × (in flight + 1)/(fewest + 1),
 // so stale speeds on CPU-starved workers cannot make it much worse than
 // counting requests. Ties go to fewer in-flight requests, less work left,
@@ -42,11 +43,6 @@ func (c Cost) Pick(req Request, workers []WorkerState, _ *rand.Rand) (int, error
 		return -1, ErrNoWorker
 	}
 	return best, nil
-}
-
-// costScore is one worker's standing in a pick.
-type costScore struct {
-	added, finish, score float64
 }
 
 // rank returns the best eligible worker and the runner-up (-1 for none);

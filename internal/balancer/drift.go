@@ -11,6 +11,7 @@ import (
 // Defaults of DriftOptions.
 const (
 	DefaultDriftAlpha    = 0.05
+	DefaultBiasAlpha     = 0.3
 	DefaultDriftHalfLife = 30 * time.Second
 	DefaultDriftGood     = 0.35
 	DefaultDriftBad      = 0.8
@@ -20,8 +21,15 @@ const (
 // default.
 type DriftOptions struct {
 	// Alpha in (0, 1] is the weight of one observation in the moving
-	// averages (default 0.05).
+	// average of the error (default 0.05).
 	Alpha float64
+	// BiasAlpha in (0, 1] is its weight in the moving mean of
+	// ln(observed/predicted), the bias (default 0.3): fast, so that the
+	// whole machine slowing down and speeding up again (load from other
+	// processes, shared by every worker) is followed by the bias rather
+	// than counted as error; a worker whose share changed alone deviates
+	// from the others' recent observations.
+	BiasAlpha float64
 	// HalfLife: after a pause of this long without observations the next
 	// one weighs half (default 30 s), so a stale error is forgotten
 	// quickly.
@@ -38,6 +46,9 @@ func (o DriftOptions) Validate() error {
 	var errs []error
 	if !(o.Alpha >= 0 && o.Alpha <= 1) {
 		errs = append(errs, fmt.Errorf("drift alpha: %v is outside (0, 1]", o.Alpha))
+	}
+	if !(o.BiasAlpha >= 0 && o.BiasAlpha <= 1) {
+		errs = append(errs, fmt.Errorf("drift bias alpha: %v is outside (0, 1]", o.BiasAlpha))
 	}
 	if o.HalfLife < 0 {
 		errs = append(errs, fmt.Errorf("drift half-life: %v is negative", o.HalfLife))
@@ -75,6 +86,9 @@ func NewDrift(o DriftOptions) *Drift {
 	if !(o.Alpha > 0 && o.Alpha <= 1) {
 		o.Alpha = DefaultDriftAlpha
 	}
+	if !(o.BiasAlpha > 0 && o.BiasAlpha <= 1) {
+		o.BiasAlpha = DefaultBiasAlpha
+	}
 	if o.HalfLife <= 0 {
 		o.HalfLife = DefaultDriftHalfLife
 	}
@@ -99,10 +113,11 @@ func (d *Drift) Observe(now time.Time, predicted, observed time.Duration) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	a := d.opts.Alpha
+	a, ab := d.opts.Alpha, d.opts.BiasAlpha
 	if d.n > 0 && now.After(d.last) {
 		// A pause weighs the new observation more: half after HalfLife.
-		a = max(a, 1-math.Exp2(-float64(now.Sub(d.last))/float64(d.opts.HalfLife)))
+		p := 1 - math.Exp2(-float64(now.Sub(d.last))/float64(d.opts.HalfLife))
+		a, ab = max(a, p), max(ab, p)
 	}
 	switch {
 	case d.n == 0:
@@ -113,8 +128,11 @@ func (d *Drift) Observe(now time.Time, predicted, observed time.Duration) {
 		d.bias += (r - d.bias) / k
 		d.err += (math.Abs(r-d.bias) - d.err) / k
 	default:
-		d.bias += a * (r - d.bias)
-		d.err += a * (math.Abs(r-d.bias) - d.err)
+		// The error is the deviation from the bias before this
+		// observation moved it.
+		dev := math.Abs(r - d.bias)
+		d.bias += ab * (r - d.bias)
+		d.err += a * (dev - d.err)
 	}
 	d.n++
 	if now.After(d.last) {

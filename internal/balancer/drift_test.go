@@ -33,6 +33,17 @@ func alternate(n int, a, b step) []step {
 	return out
 }
 
+// ramp goes from exact predictions to observed = factor × predicted and
+// back, smoothly, over n steps 10 ms apart.
+func ramp(n int, factor float64) []step {
+	out := make([]step, n)
+	for i := range out {
+		x := math.Sin(math.Pi * float64(i) / float64(n-1)) // 0 → 1 → 0
+		out[i] = step{100, 100 * math.Pow(factor, x), 10 * time.Millisecond}
+	}
+	return out
+}
+
 func run(d *Drift, t0 time.Time, steps []step) time.Time {
 	now := t0
 	for _, s := range steps {
@@ -57,6 +68,12 @@ func TestDriftTrust(t *testing.T) {
 		{"too few to judge", alternate(driftWarmup-1, step{100, 20, ms}, step{100, 500, ms}), 1, 1},
 		{"scatter of a factor 5", alternate(200, step{100, 20, ms}, step{100, 500, ms}), 0, 0},
 		{"some scatter: partial trust", alternate(300, step{100, 55, ms}, step{100, 180, ms}), 0.05, 0.95},
+		// The whole machine slowing down threefold over a few seconds and
+		// recovering: every worker alike, the ranking still holds.
+		{"a load swing shared by every worker is not drift", ramp(300, 3), 1, 1},
+		// Two workers alternate; one of them got three times slower than
+		// its learnt speed says.
+		{"one of two workers starved threefold", alternate(300, step{100, 100, ms}, step{100, 300, ms}), 0.05, 0.95},
 		{"bad values ignored", append(repeat(50, step{100, 100, ms}), repeat(50, step{0, 100, ms})...), 1, 1},
 	}
 	for _, tc := range tests {
@@ -104,7 +121,7 @@ func TestDriftOptionsValidate(t *testing.T) {
 	}{
 		{"zero is defaults", DriftOptions{}, nil},
 		{"valid", DriftOptions{Alpha: 0.1, HalfLife: time.Second, Good: 0.1, Bad: 0.5}, nil},
-		{"everything wrong", DriftOptions{Alpha: 2, HalfLife: -1, Good: 0.9, Bad: 0.5}, []string{"alpha", "half-life", "not below"}},
+		{"everything wrong", DriftOptions{Alpha: 2, BiasAlpha: -1, HalfLife: -1, Good: 0.9, Bad: 0.5}, []string{"drift alpha", "bias alpha", "half-life", "not below"}},
 		{"NaN bound", DriftOptions{Good: math.NaN(), Bad: 1}, []string{"finite"}},
 	}
 	for _, tc := range tests {
