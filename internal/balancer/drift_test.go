@@ -190,3 +190,15 @@ func TestCostBlendsTowardsLeastRequests(t *testing.T) {
 		})
 	}
 }
+
+// TestFuzzPartialTrust: the fuzz target's half-trusting cost policy does
+// exercise the blend.
+func TestFuzzPartialTrust(t *testing.T) {
+	d := NewDrift(DriftOptions{})
+	for i := range 100 {
+		d.Observe(time.Unix(int64(i), 0), 100, time.Duration(100+150*(i%2)))
+	}
+	if tr := d.Trust(); tr <= 0 || tr >= 1 {
+		t.Errorf("trust %v, want partial", tr)
+	}
+}
