@@ -143,3 +143,29 @@ func TestCompletionsReported(t *testing.T) {
 		t.Errorf("reported predicted %v, observed %v; want one completion, 1s and 1.5s", d.pred, d.observed)
 	}
 }
+
+// TestHeterogeneousPoolBigRendersToFastWorker: with the cost policy, a
+// pool of a fast and a slow worker (learnt speeds 4:1) sends a burst of
+// big renders mostly to the fast one: it takes a second render, sharing
+// its core, before the slow one is worth it, and it gets more of them.
+func TestHeterogeneousPoolBigRendersToFastWorker(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t0}
+	p := readyPool(t, testConfig(), balancer.NewCost(), fixedSpeeds{"slow": 1e6, "fast": 4e6}, c, "slow", "fast")
+	got := map[string]int{}
+	var order []string
+	for range 5 {
+		l, err := p.acquire(ctx, request{units: 4e6}, nil, true) // 1 s on the fast worker, 4 s on the slow one
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[l.workerID]++
+		order = append(order, l.workerID)
+	}
+	if order[0] != "fast" || order[1] != "fast" {
+		t.Errorf("first renders went to %v, want the fast worker twice", order[:2])
+	}
+	if got["fast"] <= got["slow"] {
+		t.Errorf("renders per worker %v: the fast worker should get more", got)
+	}
+}
