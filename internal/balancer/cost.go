@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -49,18 +50,24 @@ func (c Cost) Pick(req Request, workers []WorkerState, _ *rand.Rand) (int, error
 // with pinned >= 0, best is pinned and next the best of the others.
 func (c Cost) rank(req Request, workers []WorkerState, pinned int) (best, next int) {
 	trust := c.Drift.Trust()
+	sc := costScratch.Get().(*costBufs)
+	defer costScratch.Put(sc)
 	pt := newPSTimer(req, workers)
+	pt.buf = sc.left[:0]
+	added := sc.added[:0]
 	minAdded, minN := math.Inf(1), math.MaxInt
 	for i := range workers {
-		if !Eligible(workers[i]) {
-			continue
+		a := math.Inf(1)
+		if Eligible(workers[i]) {
+			minN = min(minN, workers[i].InFlight)
+			if trust > 0 {
+				a, _ = pt.at(i)
+				minAdded = min(minAdded, a)
+			}
 		}
-		minN = min(minN, workers[i].InFlight)
-		if trust > 0 {
-			a, _ := pt.at(i)
-			minAdded = min(minAdded, a)
-		}
+		added = append(added, a)
 	}
+	sc.added, sc.left = added[:0], pt.buf[:0]
 	if minN == math.MaxInt {
 		return -1, -1
 	}
@@ -68,7 +75,7 @@ func (c Cost) rank(req Request, workers []WorkerState, pinned int) (best, next i
 		w := &workers[i]
 		s := (1 - trust) * float64(w.InFlight+1) / float64(minN+1)
 		if trust > 0 {
-			a, _ := pt.at(i)
+			a := added[i]
 			if minAdded > 0 && !math.IsInf(minAdded, 1) {
 				s += trust * a / minAdded
 			} else if a > minAdded {
@@ -103,6 +110,11 @@ func (c Cost) rank(req Request, workers []WorkerState, pinned int) (best, next i
 	}
 	return best, next
 }
+
+// costBufs are the scratch buffers of one ranking.
+type costBufs struct{ added, left []float64 }
+
+var costScratch = sync.Pool{New: func() any { return new(costBufs) }}
 
 // Reason implements Reasoner: "cost: w2 adds 0.84s (finishes in 0.50s) vs
 // next best w1 1.20s, trust 100%".

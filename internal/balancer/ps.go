@@ -3,7 +3,6 @@ package balancer
 import (
 	"math"
 	"slices"
-	"sync"
 )
 
 // Workers run their in-flight requests side by side: a worker with Cores
@@ -31,53 +30,36 @@ func psCores(w *WorkerState) float64 {
 // psF is f(m) = m × max(1, m/c).
 func psF(m, c float64) float64 { return m * max(1, m/c) }
 
-// leftBuf recycles the buffers in-flight work is sorted in.
-var leftBuf = sync.Pool{New: func() any { return new([]float64) }}
-
-// psInFlight calls fn with w's in-flight work left in ascending order: Left
-// if set (sorted in a scratch copy if it is not sorted), else PredictedLeft
-// split evenly over InFlight (one request when InFlight is 0 and work is
-// left). Negative and NaN entries count as 0.
-func psInFlight(w *WorkerState, fn func(left []float64)) {
+// psInFlight returns w's in-flight work left in ascending order: Left if
+// set (copied into buf and sorted if it is not sorted or holds negative or
+// NaN entries, which count as 0), else PredictedLeft split evenly over
+// InFlight (one request when InFlight is 0 and work is left). buf is
+// scratch the result may live in; the grown buffer is returned too.
+func psInFlight(w *WorkerState, buf []float64) (left, scratch []float64) {
 	if w.Left != nil {
 		if slices.IsSorted(w.Left) && (len(w.Left) == 0 || w.Left[0] >= 0) {
-			fn(w.Left)
-			return
+			return w.Left, buf
 		}
-		bp := leftBuf.Get().(*[]float64)
-		s := (*bp)[:0]
+		buf = buf[:0]
 		for _, v := range w.Left {
-			s = append(s, nonNeg(v))
+			buf = append(buf, nonNeg(v))
 		}
-		slices.Sort(s)
-		fn(s)
-		*bp = s[:0]
-		leftBuf.Put(bp)
-		return
+		slices.Sort(buf)
+		return buf, buf
 	}
 	total := nonNeg(w.PredictedLeft)
 	n := w.InFlight
 	if n <= 0 {
 		if total == 0 {
-			fn(nil)
-			return
+			return nil, buf
 		}
 		n = 1
 	}
-	var one [1]float64
-	if n == 1 {
-		one[0] = total
-		fn(one[:])
-		return
-	}
-	bp := leftBuf.Get().(*[]float64)
-	s := (*bp)[:0]
+	buf = buf[:0]
 	for range n {
-		s = append(s, total/float64(n))
+		buf = append(buf, total/float64(n))
 	}
-	fn(s)
-	*bp = s[:0]
-	leftBuf.Put(bp)
+	return buf, buf
 }
 
 // psCost returns the latency a request of u units adds on a worker whose
@@ -113,7 +95,8 @@ func psCost(left []float64, u, cores float64) (added, finish float64) {
 type psTimer struct {
 	workers  []WorkerState
 	units    float64
-	fallback float64 // 0 until needed
+	fallback float64   // 0 until needed
+	buf      []float64 // scratch of psInFlight
 }
 
 func newPSTimer(req Request, workers []WorkerState) psTimer {
@@ -136,7 +119,9 @@ func (pt *psTimer) speed(i int) float64 {
 func (pt *psTimer) at(i int) (added, finish float64) {
 	w := &pt.workers[i]
 	speed, cores := pt.speed(i), psCores(w)
-	psInFlight(w, func(left []float64) { added, finish = psCost(left, pt.units, cores) })
+	var left []float64
+	left, pt.buf = psInFlight(w, pt.buf)
+	added, finish = psCost(left, pt.units, cores)
 	added, finish = added/speed, finish/speed
 	if math.IsNaN(added) {
 		added = math.Inf(1)

@@ -158,14 +158,12 @@ func TestCostProcessorSharing(t *testing.T) {
 // unsorted Left is sorted without changing the caller's slice.
 func TestPSInFlightFallback(t *testing.T) {
 	w := WorkerState{InFlight: 4, PredictedLeft: 20}
-	var got []float64
-	psInFlight(&w, func(l []float64) { got = append(got, l...) })
+	got, _ := psInFlight(&w, nil)
 	if len(got) != 4 || got[0] != 5 || got[3] != 5 {
 		t.Errorf("split = %v, want four of 5", got)
 	}
 	w = WorkerState{InFlight: 3, Left: []float64{9, -1, 2}}
-	got = nil
-	psInFlight(&w, func(l []float64) { got = append(got, l...) })
+	got, _ = psInFlight(&w, nil)
 	if len(got) != 3 || got[0] != 0 || got[1] != 2 || got[2] != 9 {
 		t.Errorf("sorted = %v, want [0 2 9]", got)
 	}
