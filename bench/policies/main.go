@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -53,40 +54,93 @@ func main() {
 	flag.DurationVar(&o.gap, "gap", 1200*time.Millisecond, "time between bursts")
 	flag.DurationVar(&o.spread, "spread", 360*time.Millisecond, "a burst's requests arrive at random over this time")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the trace")
+	flag.StringVar(&o.seeds, "seeds", "", "seeds to run one after the other, comma-separated (overrides -seed): the policies' order rotates from seed to seed, and a summary over the seeds follows (median, min and max of each figure and of cost's ratio to each other policy)")
+	flag.StringVar(&o.dockerCPUs, "docker-cpus", "", "run the workers as Docker containers limited to these CPUs, comma-separated (\"1.0,0.25\": a heterogeneous pool; overrides -workers); needs -vfx-static")
+	flag.StringVar(&o.vfxStatic, "vfx-static", "", "a statically linked vfx binary for -docker-cpus")
 	flag.DurationVar(&o.timeout, "timeout", 9*time.Minute, "bound on the whole run")
+	flag.StringVar(&o.stateDir, "state-dir", "", "if set, save each policy's load balancer state (/api/v1/state) after its run there, as POLICY-seedN.json")
 	flag.Parse()
 	if o.vfx == "" {
 		fmt.Fprintln(os.Stderr, "policies: -vfx is required")
 		os.Exit(2)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	sig, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sig, o.timeout)
 	defer cancel()
-	if err := run(ctx, o); err != nil {
+	if err := runSeeds(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "policies:", err)
 		os.Exit(1)
 	}
 }
 
+// runSeeds runs the comparison once per seed, rotating the policies'
+// order, and summarises.
+func runSeeds(ctx context.Context, o options) error {
+	if o.dockerCPUs != "" {
+		if o.vfxStatic == "" {
+			return errors.New("-docker-cpus needs -vfx-static")
+		}
+		img, err := dockerImage(ctx, o.vfxStatic)
+		if err != nil {
+			return err
+		}
+		o.image = img
+		o.workers = len(strings.Split(o.dockerCPUs, ","))
+	}
+	if o.seeds == "" {
+		_, err := run(ctx, o)
+		return err
+	}
+	pols := strings.Split(o.policies, ",")
+	var seeds []uint64
+	for _, f := range strings.Split(o.seeds, ",") {
+		var v uint64
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &v); err != nil {
+			return fmt.Errorf("-seeds: %q is not a seed", f)
+		}
+		seeds = append(seeds, v)
+	}
+	all := map[string][]row{}
+	for i, seed := range seeds {
+		o.seed = seed
+		k := i % len(pols)
+		o.policies = strings.Join(append(slices.Clone(pols[k:]), pols[:k]...), ",")
+		rows, err := run(ctx, o)
+		if err != nil {
+			return fmt.Errorf("seed %d: %w", seed, err)
+		}
+		for _, r := range rows {
+			all[r.policy] = append(all[r.policy], r)
+		}
+	}
+	printSummary(os.Stdout, o, seeds, pols, all)
+	return nil
+}
+
 type options struct {
 	vfx, seedData, mix, policies string
+	stateDir, seeds              string
+	dockerCPUs, vfxStatic, image string
 	workers, bursts              int
 	gap, spread, timeout         time.Duration
 	seed                         uint64
 }
 
-func run(ctx context.Context, o options) error {
+// run compares the policies on one seed's trace and prints its tables.
+func run(ctx context.Context, o options) ([]row, error) {
 	dir, err := os.MkdirTemp("", "vfx-policies-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	spec, err := loadgen.LoadSpec(o.mix)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mix, err := loadgen.NewMix(o.mix, spec, o.seedData)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	arrivals := loadgen.Arrivals{Kind: loadgen.Bursts, Bursts: o.bursts, BurstGap: o.gap, BurstSpread: o.spread}
 
@@ -95,7 +149,7 @@ func run(ctx context.Context, o options) error {
 	tw, err := startProc(ctx, o.vfx, []string{"taskset", "-c", "0"}, "worker", "--listen", freeAddr(), "--store", "sqlite:"+trainDB,
 		"--id", "train", "--threads", "1", "--max-inflight", "32", "--log-level", "warn")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	trained, err := send(ctx, "http://"+tw.addr, mix, loadgen.Arrivals{Kind: loadgen.Bursts, Bursts: 2, BurstGap: 3 * time.Second}, o.seed)
 	for _, e := range trained {
@@ -107,16 +161,29 @@ func run(ctx context.Context, o options) error {
 		err = fmt.Errorf("training worker: %w", serr)
 	}
 	if err != nil {
-		return fmt.Errorf("training: %w", err)
+		return nil, fmt.Errorf("training: %w", err)
 	}
 
-	// The pool: one worker per CPU.
+	// The pool: one worker per CPU, or Docker containers with CPU limits.
 	var addrs []string
+	if o.image != "" {
+		for i, cpus := range strings.Split(o.dockerCPUs, ",") {
+			c, err := startContainer(ctx, o.image, strings.TrimSpace(cpus), i)
+			if err != nil {
+				return nil, err
+			}
+			defer c.stop()
+			addrs = append(addrs, "http://"+c.addr)
+		}
+	}
 	for i := range o.workers {
+		if o.image != "" {
+			break
+		}
 		w, err := startProc(ctx, o.vfx, []string{"taskset", "-c", fmt.Sprint(i % 2)}, "worker", "--listen", freeAddr(), "--store", "none",
 			"--id", fmt.Sprintf("w%d", i), "--threads", "1", "--max-inflight", "32", "--log-level", "warn")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer w.stop()
 		addrs = append(addrs, "http://"+w.addr)
@@ -129,30 +196,36 @@ func run(ctx context.Context, o options) error {
 	for _, pol := range strings.Split(o.policies, ",") {
 		db := filepath.Join(dir, pol+".db")
 		if err := copyFile(trainDB, db); err != nil {
-			return err
+			return nil, err
 		}
 		lb, err := startProc(ctx, o.vfx, nil, "lb", "--provider", "static", "--workers", strings.Join(addrs, ","),
 			"--listen", freeAddr(), "--store", "sqlite:"+db, "--policy", pol, "--health-interval", "200ms", "--log-level", "warn")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := waitReady(ctx, "http://"+lb.addr, len(addrs)); err != nil {
 			lb.stop()
-			return fmt.Errorf("%s: %w", pol, err)
+			return nil, fmt.Errorf("%s: %w", pol, err)
 		}
+		load := loadAvg()
 		entries, err := send(ctx, "http://"+lb.addr, mix, arrivals, o.seed)
+		if err == nil && o.stateDir != "" {
+			err = saveState("http://"+lb.addr, filepath.Join(o.stateDir, fmt.Sprintf("%s-seed%d.json", pol, o.seed)))
+		}
 		if serr := lb.stop(); err == nil && serr != nil {
 			err = fmt.Errorf("%s load balancer: %w", pol, serr)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		n = len(entries)
-		rows = append(rows, summarise(pol, entries))
+		r := summarise(pol, entries)
+		r.load = [2]float64{load, loadAvg()}
+		rows = append(rows, r)
 		time.Sleep(500 * time.Millisecond)
 	}
 	printTable(os.Stdout, o, mix, n, rows)
-	return nil
+	return rows, nil
 }
 
 // send runs the mix's sequence of the seed against base (open loop) and
@@ -188,6 +261,7 @@ type row struct {
 	mean, p50, p95, p99, maxLat time.Duration
 	makespan                    time.Duration
 	byClass                     map[string]time.Duration // mean
+	load                        [2]float64               // the machine's 1-minute load average before and after
 }
 
 func summarise(policy string, entries []trace.Entry) row {
@@ -228,13 +302,17 @@ func summarise(policy string, entries []trace.Entry) row {
 
 func printTable(w io.Writer, o options, mix *loadgen.Mix, n int, rows []row) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/1000) }
-	fmt.Fprintf(w, "### Routing policies on the same trace (%d requests in %d bursts %s apart, each spread over %s, seed %d; %d workers, one CPU each)\n\n",
-		n, o.bursts, o.gap, o.spread, o.seed, o.workers)
-	fmt.Fprintln(w, "| policy | requests | errors | mean ms | p50 ms | p95 ms | p99 ms | max ms | makespan s |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	pool := fmt.Sprintf("%d workers, one CPU each", o.workers)
+	if o.dockerCPUs != "" {
+		pool = "Docker workers at " + o.dockerCPUs + " CPU"
+	}
+	fmt.Fprintf(w, "### Routing policies on the same trace (%d requests in %d bursts %s apart, each spread over %s, seed %d; %s)\n\n",
+		n, o.bursts, o.gap, o.spread, o.seed, pool)
+	fmt.Fprintln(w, "| policy | requests | errors | mean ms | p50 ms | p95 ms | p99 ms | max ms | makespan s | load avg |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %.2f |\n", r.policy, r.n, r.errors,
-			ms(r.mean), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.maxLat), r.makespan.Seconds())
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s | %s | %s | %.2f | %.1f–%.1f |\n", r.policy, r.n, r.errors,
+			ms(r.mean), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.maxLat), r.makespan.Seconds(), r.load[0], r.load[1])
 	}
 	fmt.Fprintln(w)
 	fmt.Fprint(w, "| mean ms by request |")
@@ -372,6 +450,31 @@ func waitReady(ctx context.Context, base string, n int) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("the load balancer at %s did not get %d ready workers", base, n)
+}
+
+// loadAvg is the machine's 1-minute load average (0 when unknown).
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var v float64
+	fmt.Sscan(string(b), &v)
+	return v
+}
+
+// saveState writes the load balancer's /api/v1/state to path.
+func saveState(base, path string) error {
+	resp, err := http.Get(base + "/api/v1/state")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 func freeAddr() string {

@@ -15,6 +15,8 @@ func bindProxyFlags(fs *pflag.FlagSet, c *proxy.Config) {
 	sizeVar(fs, &c.ResponseBuffer, "response-buffer", "how much of a worker's response is read before it is sent on, e.g. 16MiB, within --max-buffered; a worker dying within it is retried elsewhere")
 	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests that may wait for a worker (503 + Retry-After beyond)")
 	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue (then 503 + Retry-After)")
+	fs.StringVar(&c.QueueOrder, "queue-order", c.QueueOrder, "order queued requests get workers in: spf (smallest predicted first, with aging) or fifo")
+	fs.DurationVar(&c.QueueAging, "queue-aging", c.QueueAging, "under spf, a request queued this long goes before every younger one")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", c.RequestTimeout, "deadline of one request, queueing and retries included (then 504)")
 	fs.IntVar(&c.MaxRetries, "max-retries", c.MaxRetries, "further attempts on other workers: retries after a connection failure or 502/503, and hedges")
 	fs.DurationVar(&c.AttemptTimeoutMin, "attempt-timeout-min", c.AttemptTimeoutMin, "floor of each attempt's deadline (this + --attempt-timeout-factor × its predicted time); past it the worker is suspect and the request hedged on another worker")

@@ -16,7 +16,7 @@ func TestProxyFlags(t *testing.T) {
 	bindProxyFlags(fs, &c)
 	defaults := map[string]string{
 		"policy": "cost", "max-body": "64MiB", "max-buffered": "1GiB", "response-buffer": "16MiB",
-		"queue-len": "256", "queue-timeout": "1m0s", "request-timeout": "10m0s", "max-retries": "3",
+		"queue-len": "256", "queue-timeout": "1m0s", "queue-order": "spf", "queue-aging": "2s", "request-timeout": "10m0s", "max-retries": "3",
 		"attempt-timeout-min": "2s", "attempt-timeout-factor": "3", "hedge-budget": "0.05", "hedge-burst": "10",
 		"retry-backoff": "50ms", "max-retry-backoff": "1s", "health-interval": "1s", "health-timeout": "1s",
 		"healthy-threshold": "2", "unhealthy-threshold": "3", "eject-after": "3", "max-inflight": "0",
@@ -38,7 +38,7 @@ func TestProxyFlags(t *testing.T) {
 		}
 	}
 	err := fs.Parse([]string{"--policy=p2c", "--max-body=1KiB", "--max-buffered=4096", "--response-buffer=0",
-		"--queue-len=5", "--queue-timeout=2s", "--request-timeout=1m", "--max-retries=1", "--retry-backoff=10ms",
+		"--queue-len=5", "--queue-timeout=2s", "--queue-order=fifo", "--queue-aging=5s", "--request-timeout=1m", "--max-retries=1", "--retry-backoff=10ms",
 		"--attempt-timeout-min=500ms", "--attempt-timeout-factor=4.5", "--hedge-budget=0.2", "--hedge-burst=3",
 		"--max-retry-backoff=100ms", "--health-interval=500ms", "--health-timeout=200ms", "--healthy-threshold=1",
 		"--unhealthy-threshold=2", "--eject-after=4", "--max-inflight=8", "--sync-interval=3s",
@@ -49,6 +49,7 @@ func TestProxyFlags(t *testing.T) {
 	want := proxy.Default()
 	want.Policy, want.MaxBody, want.MaxBuffered, want.ResponseBuffer = "p2c", 1024, 4096, 0
 	want.QueueLen, want.QueueTimeout, want.RequestTimeout, want.MaxRetries = 5, 2*time.Second, time.Minute, 1
+	want.QueueOrder, want.QueueAging = proxy.QueueFIFO, 5*time.Second
 	want.RetryBackoff, want.MaxRetryBackoff = 10*time.Millisecond, 100*time.Millisecond
 	want.AttemptTimeoutMin, want.AttemptTimeoutFactor, want.HedgeBudget, want.HedgeBurst = 500*time.Millisecond, 4.5, 0.2, 3
 	want.HealthInterval, want.HealthTimeout, want.HealthyThreshold, want.UnhealthyThreshold = 500*time.Millisecond, 200*time.Millisecond, 1, 2

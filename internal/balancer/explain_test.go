@@ -11,7 +11,10 @@ type noReason struct{}
 func (noReason) Pick(Request, []WorkerState, *rand.Rand) (int, error) { return 0, nil }
 
 func TestExplain(t *testing.T) {
-	// w1: (1.4+1)/2 = 1.20 s; w2: (0.68+1)/2 = 0.84 s; w3 draining.
+	// Finish times by backlog: w1 (1.4+1)/2 = 1.20 s; w2 (0.68+1)/2 =
+	// 0.84 s; w3 draining. Under processor sharing w2 finishes the request
+	// in (2×0.68 + 0.32)/2 = 0.84 s and adds (3×0.68 + 0.32)/2 = 1.18 s;
+	// w1 adds (5×0.7 + 0.3)/2 = 1.90 s.
 	ws := []WorkerState{
 		withCPU(ready("w1", 2, 1.4, 2), 30),
 		withCPU(ready("w2", 1, 0.68, 2), 12),
@@ -26,8 +29,8 @@ func TestExplain(t *testing.T) {
 		idx  int
 		want string
 	}{
-		{"cost", Cost{}, ws, 1, "cost: w2 finishes in 0.84s vs next best w1 1.20s"},
-		{"cost only eligible", Cost{}, ws[1:], 0, "cost: w2 finishes in 0.84s (the only eligible worker)"},
+		{"cost", Cost{}, ws, 1, "cost: w2 adds 1.18s (finishes in 0.84s) vs next best w1 1.90s, trust 100%"},
+		{"cost only eligible", Cost{}, ws[1:], 0, "cost: w2 adds 1.18s (finishes in 0.84s; the only eligible worker), trust 100%"},
 		{"least-requests", LeastRequests{}, ws, 1, "least-requests: w2 has 1 in flight vs next best w1 with 2"},
 		{"round-robin", rr, ws, 0, "round-robin: w1 is next in turn (2 of 3 eligible)"},
 		{"p2c best", P2C{}, ws, 1, "p2c: w2 finishes in 0.84s, better of two random choices (also best of all)"},

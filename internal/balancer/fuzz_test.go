@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // FuzzPick decodes arbitrary bytes into a snapshot (any floats, including
@@ -19,7 +20,7 @@ func FuzzPick(f *testing.F) {
 		const rec = 26 // flags, in-flight, max, three float64
 		var ws []WorkerState
 		for len(data) >= rec && len(ws) < 64 {
-			ws = append(ws, WorkerState{
+			w := WorkerState{
 				ID:            "w",
 				Ready:         data[0]&1 == 1,
 				InFlight:      int(data[1]),
@@ -27,7 +28,12 @@ func FuzzPick(f *testing.F) {
 				PredictedLeft: math.Float64frombits(binary.LittleEndian.Uint64(data[2:])),
 				Speed:         math.Float64frombits(binary.LittleEndian.Uint64(data[10:])),
 				CPUPercent:    math.Float64frombits(binary.LittleEndian.Uint64(data[18:])),
-			})
+				Cores:         float64(data[0]>>1&3) / 2, // 0 (unknown) to 1.5
+			}
+			if data[0]&8 != 0 { // work left per request: any floats, unsorted
+				w.Left = []float64{w.PredictedLeft, w.Speed, w.CPUPercent}
+			}
+			ws = append(ws, w)
 			data = data[rec:]
 		}
 		anyEligible := false
@@ -35,8 +41,16 @@ func FuzzPick(f *testing.F) {
 			anyEligible = anyEligible || Eligible(w)
 		}
 		req := Request{Units: units}
-		for _, name := range allPolicies {
+		partial := NewCost() // a cost policy that half trusts its predictions
+		for i := range 100 {
+			obs := time.Duration(100 + 150*(i%2))
+			partial.Drift.Observe(time.Unix(int64(i), 0), 100, obs)
+		}
+		for _, name := range append(allPolicies, "cost-partial") {
 			p, _ := New(name)
+			if name == "cost-partial" {
+				p = partial
+			}
 			idx, err := p.Pick(req, ws, rand.New(rand.NewPCG(1, 2)))
 			if !anyEligible {
 				if !errors.Is(err, ErrNoWorker) || idx != -1 {

@@ -31,10 +31,22 @@ type WorkerState struct {
 	// PredictedLeft is the predicted units still to do for the in-flight
 	// requests (their predictions minus estimated progress).
 	PredictedLeft float64
-	// Speed is the learnt units per second the worker gets through (0 =
-	// unknown: the median of the known speeds in the snapshot is used, or 1
-	// when none is known).
+	// Speed is the learnt units per second one request gets on the worker
+	// when it has a core to itself (0 = unknown: the median of the known
+	// speeds in the snapshot is used, or 1 when none is known). The worker
+	// gets through Speed × Cores units per second when busy.
 	Speed float64
+	// Cores is how many requests the worker runs side by side at full
+	// speed: m > Cores in-flight requests share them, each getting
+	// Speed × Cores/m (processor sharing). It may be fractional (a
+	// container limited to a quarter of a CPU has 0.25). 0 = unknown,
+	// taken as 1.
+	Cores float64
+	// Left is the predicted units still to do of each in-flight request,
+	// ascending (nil: PredictedLeft split evenly over InFlight). Policies
+	// read it only; the caller may reuse its backing array once Pick
+	// returns.
+	Left []float64
 	// CPUPercent is the last reported CPU utilisation, 0..100 (negative =
 	// unknown).
 	CPUPercent float64

@@ -52,20 +52,28 @@ func TestPick(t *testing.T) {
 		{"ties broken by fewer in flight then index", Request{Units: 5}, []WorkerState{
 			ready("a", 2, 10, 1), ready("b", 1, 10, 1), ready("c", 1, 10, 1),
 		}, map[string]int{"cost": 1, "least-requests": 1, "round-robin": 0, "cpu": 1}},
-		// Known speeds 1 and 4: median 2.5, so a = 110/2.5 = 44 s, b = 60 s,
-		// c = 1010/4 = 252.5 s. Were unknown taken as 1, a would be 110 s.
+		// Known speeds 1 and 4: median 2.5. Cost (added latency under
+		// processor sharing): a = 10/2.5 = 4 s; b = (10 + 2×10)/1 = 30 s;
+		// c = (10 + 2×10)/4 = 7.5 s. Were unknown taken as 1, a would be
+		// 10 s and c would win.
 		{"unknown speed takes the median of known ones", Request{Units: 10}, []WorkerState{
-			ready("a", 1, 100, 0), ready("b", 1, 50, 1), ready("c", 1, 1000, 4),
+			ready("a", 0, 0, 0), ready("b", 1, 50, 1), ready("c", 1, 1000, 4),
 		}, map[string]int{"cost": 0, "least-requests": 0, "round-robin": 0}},
+		// Both speeds 1: finish times a (5+1) = 6 s, b (3+1) = 4 s; the
+		// latency added by processor sharing is 3 s on either (1 + 2×1),
+		// so cost breaks the tie by fewer in flight.
 		{"all speeds unknown count as 1", Request{Units: 1}, []WorkerState{
 			ready("a", 0, 5, 0), ready("b", 1, 3, math.NaN()),
-		}, map[string]int{"cost": 1, "least-requests": 0, "round-robin": 0, "p2c": 1, "cpu": 0}},
+		}, map[string]int{"cost": 0, "least-requests": 0, "round-robin": 0, "p2c": 1, "cpu": 0}},
 		{"nonsense backlog counts as none", Request{Units: math.NaN()}, []WorkerState{
 			ready("a", 0, 7, 1), ready("b", 0, math.NaN(), 1), ready("c", 0, -50, 1),
 		}, map[string]int{"cost": 1, "least-requests": 1, "round-robin": 0, "cpu": 0}},
-		{"infinite backlog never preferred", Request{Units: 1}, []WorkerState{
+		// By finish time an infinite backlog is never preferred; under
+		// processor sharing one endless request only halves the new one's
+		// speed (added 3 s), while five others cut it to a sixth (11 s).
+		{"infinite backlog never preferred by finish time", Request{Units: 1}, []WorkerState{
 			ready("a", 0, math.Inf(1), 1), ready("b", 5, 1e300, 1),
-		}, map[string]int{"cost": 1, "least-requests": 0, "p2c": 1}},
+		}, map[string]int{"cost": 0, "least-requests": 0, "p2c": 1}},
 		{"unknown CPU counts as 100", Request{Units: 1}, []WorkerState{
 			withCPU(ready("a", 0, 0, 1), -1), withCPU(ready("b", 3, 0, 1), 95), withCPU(ready("c", 0, 0, 1), math.NaN()),
 		}, map[string]int{"cpu": 1, "cost": 0, "least-requests": 0, "round-robin": 0}},
@@ -109,7 +117,8 @@ func TestPick(t *testing.T) {
 }
 
 // TestCostNeverPicksWorseFinish is a property test over random snapshots:
-// the cost policy's pick finishes no later than any other eligible worker,
+// the cost policy's pick (fully trusted) adds no more latency than any
+// other eligible worker would,
 // and every policy picks an eligible worker or reports ErrNoWorker exactly
 // when none is eligible.
 func TestCostNeverPicksWorseFinish(t *testing.T) {
@@ -159,11 +168,11 @@ func TestCostNeverPicksWorseFinish(t *testing.T) {
 			if name != "cost" {
 				continue
 			}
-			best := FinishTime(req, workers, idx)
+			best := AddedLatency(req, workers, idx)
 			for j := range workers {
-				if Eligible(workers[j]) && FinishTime(req, workers, j) < best {
-					t.Fatalf("iter %d: cost picked %d finishing at %v but %d finishes at %v (%+v)",
-						iter, idx, best, j, FinishTime(req, workers, j), workers)
+				if Eligible(workers[j]) && AddedLatency(req, workers, j) < best {
+					t.Fatalf("iter %d: cost picked %d adding %v but %d adds %v (%+v)",
+						iter, idx, best, j, AddedLatency(req, workers, j), workers)
 				}
 			}
 		}

@@ -14,7 +14,7 @@ const DefaultPolicy = "cost"
 // the caller's own. Each call of a constructor returns a new instance.
 func Policies() map[string]func() Policy {
 	return map[string]func() Policy{
-		"cost":           func() Policy { return Cost{} },
+		"cost":           func() Policy { return NewCost() },
 		"cpu":            func() Policy { return CPU{} },
 		"least-requests": func() Policy { return LeastRequests{} },
 		"p2c":            func() Policy { return P2C{} },

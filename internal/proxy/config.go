@@ -40,6 +40,14 @@ type Config struct {
 	// QueueTimeout bounds a request's wait in the queue; then it gets 503
 	// with Retry-After (default 60 s).
 	QueueTimeout time.Duration
+	// QueueOrder is the order queued requests get workers in: "spf"
+	// (default) serves the smallest predicted request first, "fifo" the
+	// oldest first. Under spf a request that has waited QueueAging or
+	// longer is served before every younger one, oldest first, so none
+	// waits much more than QueueAging beyond what fifo would have given it
+	// (default 2 s).
+	QueueOrder string
+	QueueAging time.Duration
 	// RequestTimeout is each request's deadline, queueing, retries and
 	// forwarding included; past it the client gets 504 (default 10 min).
 	RequestTimeout time.Duration
@@ -104,6 +112,12 @@ type Config struct {
 	ShutdownTimeout time.Duration
 }
 
+// The orders of Config.QueueOrder.
+const (
+	QueueSPF  = "spf"  // shortest predicted first, with aging
+	QueueFIFO = "fifo" // oldest first
+)
+
 // Default returns the documented defaults.
 func Default() Config {
 	return Config{
@@ -113,6 +127,8 @@ func Default() Config {
 		ResponseBuffer:     16 << 20,
 		QueueLen:           256,
 		QueueTimeout:       60 * time.Second,
+		QueueOrder:         QueueSPF,
+		QueueAging:         2 * time.Second,
 		RequestTimeout:     10 * time.Minute,
 		MaxRetries:         3,
 		RetryBackoff:       50 * time.Millisecond,
@@ -156,6 +172,12 @@ func (c Config) Validate() error {
 	positiveInt("hedge-burst", c.HedgeBurst, 1, 1_000_000)
 	positiveInt("train-limit", c.TrainLimit, 1, 100_000)
 	positiveInt("decision-log", c.DecisionLog, 1, 100_000)
+	if c.QueueOrder != QueueSPF && c.QueueOrder != QueueFIFO {
+		errs = append(errs, fmt.Errorf("queue-order: must be %s or %s, got %q", QueueSPF, QueueFIFO, c.QueueOrder))
+	}
+	if c.QueueAging < 0 {
+		errs = append(errs, fmt.Errorf("queue-aging: must not be negative, got %s", c.QueueAging))
+	}
 	if c.MaxBody < 1 {
 		errs = append(errs, fmt.Errorf("max-body: must be positive, got %d", c.MaxBody))
 	}

@@ -107,6 +107,7 @@ type workerStatus struct {
 	MemoryBytes *int64   `json:"memory_bytes"`
 	MaxInflight *int     `json:"max_inflight"`
 	MaxInFlight *int     `json:"max_in_flight"`
+	Cores       *float64 `json:"cores"`
 }
 
 func (s *workerStatus) maxInFlight() int {
@@ -184,6 +185,10 @@ func (p *Pool) healthResult(id string, err error, st *workerStatus) {
 		}
 		if st.MemoryBytes != nil {
 			w.memory = *st.MemoryBytes
+		}
+		if st.Cores != nil && *st.Cores > 0 && *st.Cores < 1e6 && *st.Cores != w.cores {
+			w.advanceLocked(p.now())
+			w.cores = *st.Cores
 		}
 		if m := st.maxInFlight(); m > 0 && m != w.maxInFlight {
 			w.maxInFlight = m

@@ -55,6 +55,7 @@ type Pool struct {
 	closed   bool
 	nextID   uint64
 	scratch  []balancer.WorkerState
+	left     []float64 // backs the snapshot's WorkerState.Left
 }
 
 // worker is the pool's record of one worker. Guarded by Pool.mu.
@@ -69,6 +70,13 @@ type member struct {
 	maxInFlight int     // reported by the worker's /status; 0 unknown
 	cpu         float64 // reported CPU %, -1 unknown
 	memory      int64   // reported resident memory in bytes, -1 unknown
+	cores       float64 // reported by the worker's /status; 0 unknown
+
+	// The service clock and the share of a core its requests got
+	// (sharing.go).
+	svc   float64
+	svcAt time.Time
+	share float64 // moving average; 0 until a request finished
 
 	consecFail int // consecutive forwarding failures
 	healthOK   int // consecutive passed health checks
@@ -94,6 +102,8 @@ type member struct {
 type flight struct {
 	units float64
 	start time.Time
+	svc   float64       // the worker's service clock at start
+	pred  time.Duration // predicted service needed (units / speed alone); 0 unknown
 }
 
 // NewPool returns an empty pool.
@@ -241,18 +251,6 @@ func (p *Pool) setStateLocked(w *member, s lifecycle.State, why string) {
 	}
 }
 
-// predictedLeftLocked is the work a worker is predicted to have left: each
-// in-flight request's prediction minus its estimated progress (elapsed ×
-// speed), floored at ProgressFloor of the prediction.
-func (p *Pool) predictedLeftLocked(w *member, speed float64, now time.Time) float64 {
-	var left float64
-	for _, f := range w.flights {
-		done := now.Sub(f.start).Seconds() * speed
-		left += max(f.units-done, p.cfg.ProgressFloor*f.units)
-	}
-	return left
-}
-
 func (p *Pool) speed(id string) float64 {
 	if p.speeds == nil {
 		return 0
@@ -323,7 +321,7 @@ func (p *Pool) Snapshot() Snapshot {
 	s := Snapshot{Time: now, Workers: make([]WorkerInfo, 0, len(p.workers))}
 	for _, w := range p.workers {
 		speed := p.speed(w.id)
-		left := p.predictedLeftLocked(w, speed, now)
+		left := p.predictedLeftLocked(w, now, nil)
 		s.PredictedBacklog += left
 		s.Workers = append(s.Workers, WorkerInfo{
 			ID: w.id, Address: w.addr, State: w.state,

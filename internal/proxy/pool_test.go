@@ -64,7 +64,8 @@ func TestPredictedLeft(t *testing.T) {
 		want  float64
 	}{
 		{"first 200 done, second just started", 0, 800 + 500},
-		{"first 700 done, second 500: floored at 10%", 5 * time.Second, 300 + 50},
+		// The two share the worker's one core: 250 units each in 5 s.
+		{"first 450 done, second 250: sharing the core", 5 * time.Second, 550 + 250},
 		{"both far past their prediction: floors", time.Minute, 100 + 50},
 	}
 	for _, tc := range tests {
@@ -263,6 +264,8 @@ func TestConfigValidate(t *testing.T) {
 		{"hedge budget", func(c *Config) { c.HedgeBudget, c.HedgeBurst = 1.5, 0 }, []string{"hedge-budget", "hedge-burst"}},
 		{"no budgeted hedges is allowed", func(c *Config) { c.HedgeBudget = 0 }, nil},
 		{"a NaN factor", func(c *Config) { c.AttemptTimeoutFactor = math.NaN() }, []string{"attempt-timeout-factor"}},
+		{"queue order", func(c *Config) { c.QueueOrder, c.QueueAging = "lifo", -time.Second }, []string{"queue-order", "queue-aging"}},
+		{"fifo queue, no aging", func(c *Config) { c.QueueOrder, c.QueueAging = QueueFIFO, 0 }, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,9 +1,11 @@
 package proxy
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/specialvfx/vfx/internal/balancer"
@@ -48,10 +50,12 @@ type waiter struct {
 	elem     *list.Element
 }
 
-// waitQueue is the FIFO of waiters with the sum of their predicted units.
+// waitQueue holds the waiters in arrival order with the sum of their
+// predicted units; order (below) is the order they get workers in.
 type waitQueue struct {
 	l     list.List
 	units float64
+	spf   []*waiter // scratch of order
 }
 
 func (q *waitQueue) len() int { return q.l.Len() }
@@ -135,17 +139,21 @@ func (p *Pool) acquire(ctx context.Context, req request, exclude map[string]bool
 // books the request on it.
 func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time) *lease {
 	states := p.scratch[:0]
+	p.left = p.left[:0]
 	live := false // a live worker this request has not failed on
 	for _, w := range p.workers {
-		speed := p.speed(w.id)
 		ex := exclude[w.id]
+		start := len(p.left)
+		left := p.predictedLeftLocked(w, now, &p.left)
 		states = append(states, balancer.WorkerState{
 			ID:            w.id,
 			Ready:         w.state == lifecycle.Ready && !ex,
 			InFlight:      len(w.flights),
 			MaxInFlight:   p.maxInFlightLocked(w),
-			PredictedLeft: p.predictedLeftLocked(w, speed, now),
-			Speed:         speed,
+			PredictedLeft: left,
+			Speed:         p.coreSpeedLocked(w),
+			Cores:         w.cores,
+			Left:          p.left[start:len(p.left):len(p.left)],
 			CPUPercent:    w.cpu,
 		})
 		if !ex && (w.state == lifecycle.Ready || w.state == lifecycle.Booting) {
@@ -173,24 +181,51 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 		return nil
 	}
 	w := p.workers[idx]
+	// The service (core-seconds) the request is predicted to need, for
+	// the policy's drift tracking.
+	var pred time.Duration
+	if sp := states[idx].Speed; sp > 0 && req.units > 0 {
+		pred = time.Duration(min(req.units/sp, 1e6) * float64(time.Second))
+	}
+	w.advanceLocked(now)
 	p.nextID++
-	w.flights[p.nextID] = flight{units: req.units, start: now}
+	w.flights[p.nextID] = flight{units: req.units, start: now, svc: w.svc, pred: pred}
 	return &lease{
 		w: w, workerID: w.id, addr: w.addr, flightID: p.nextID,
 		reason: balancer.Explain(p.policy, breq, states, idx),
 	}
 }
 
-// dispatchLocked hands queued requests, oldest first, to workers that can
-// take them.
+// order returns the waiters in the order they get workers: oldest first
+// for fifo; for spf those that have waited aging or longer first, oldest
+// first, then the others by predicted units, smallest first (ties:
+// oldest first). The slice is scratch, valid until the next call.
+func (q *waitQueue) order(spf bool, aging time.Duration, now time.Time) []*waiter {
+	out := q.spf[:0]
+	for e := q.l.Front(); e != nil; e = e.Next() {
+		out = append(out, e.Value.(*waiter))
+	}
+	q.spf = out
+	if !spf {
+		return out
+	}
+	// Arrival order: the ones overdue are a prefix.
+	k := 0
+	for k < len(out) && now.Sub(out[k].enqueued) >= aging {
+		k++
+	}
+	slices.SortStableFunc(out[k:], func(a, b *waiter) int { return cmp.Compare(a.req.units, b.req.units) })
+	return out
+}
+
+// dispatchLocked hands queued requests, in the queue's order, to workers
+// that can take them.
 func (p *Pool) dispatchLocked() {
 	if p.queue.len() == 0 {
 		return
 	}
 	now := p.now()
-	for e := p.queue.l.Front(); e != nil; {
-		next := e.Next()
-		wt := e.Value.(*waiter)
+	for _, wt := range p.queue.order(p.cfg.QueueOrder != QueueFIFO, p.cfg.QueueAging, now) {
 		if l := p.tryPickLocked(wt.req, wt.exclude, now); l != nil {
 			l.queued = now.Sub(wt.enqueued)
 			p.queue.remove(wt)
@@ -200,8 +235,8 @@ func (p *Pool) dispatchLocked() {
 			// take the ones behind it either.
 			break
 		}
-		e = next
 	}
+	clear(p.queue.spf)
 }
 
 // release ends a lease and books how the attempt went.
@@ -209,9 +244,19 @@ func (p *Pool) release(l *lease, r result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	w := l.w
+	now := p.now()
+	w.advanceLocked(now)
+	f, ok := w.flights[l.flightID]
 	delete(w.flights, l.flightID)
 	switch r {
 	case resultOK:
+		if ok {
+			w.observeShareLocked(w.svc-f.svc, f.start, now)
+			if o, isObs := p.policy.(balancer.CompletionObserver); isObs && f.pred > 0 {
+				got := time.Duration(min(w.svc-f.svc, 1e6) * float64(time.Second))
+				o.ObserveCompletion(now, f.pred, got)
+			}
+		}
 		w.consecFail = 0
 		w.served++
 		if w.suspect {
