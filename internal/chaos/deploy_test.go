@@ -58,7 +58,7 @@ type upDeployment struct {
 	stateDir string
 }
 
-var upRE = regexp.MustCompile(`is up: (\d+) (?:local|docker) workers[\s\S]*Send requests to (http://\S+),`)
+var upRE = regexp.MustCompile(`is up: (\d+) (?:local workers|workers in Docker containers)[\s\S]*Send requests to (http://\S+),`)
 
 // startUp runs `vfx up` with a fixed pool of n workers on a free port of
 // 127.0.0.1, with a temporary state directory and its default store (or
