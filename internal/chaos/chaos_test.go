@@ -36,6 +36,8 @@ func TestChaos(t *testing.T) {
 		l := startLoad(t, u.base, 15*time.Second, 1)
 		l.waitAnswered(t, 5)
 		pid := u.workerPID(t, "local-2")
+		busy := waitBusy(u.base, "local-2")
+		killed := time.Now()
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +45,9 @@ func TestChaos(t *testing.T) {
 			st := workerStates(u.base)
 			return st["local-2"] != "ready" && readyWorkers(u.base) == 3
 		})
-		f := finish(t, &u.deployment, l)
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, "local-2", killed, killed)
 		f.Recovery, f.What = rec, "the pool has 3 ready workers again"
 		if !ok {
 			f.What = "the pool did not have 3 ready workers again"
@@ -62,6 +66,8 @@ func TestChaos(t *testing.T) {
 		l.waitAnswered(t, 5)
 		pid := u.workerPID(t, "local-2")
 		t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+		busy := waitBusy(u.base, "local-2")
+		stopped := time.Now()
 		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
@@ -69,8 +75,11 @@ func TestChaos(t *testing.T) {
 		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
 			t.Fatal(err)
 		}
+		resumed := time.Now()
 		rec, ok := waitUntil(45*time.Second, func() bool { return workerStates(u.base)["local-2"] == "ready" })
-		f := finish(t, &u.deployment, l)
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, "local-2", stopped, resumed)
 		f.Recovery, f.What = rec, "local-2 ready again after SIGCONT"
 		if !ok {
 			f.What = "local-2 not ready again after SIGCONT"
@@ -88,14 +97,18 @@ func TestChaos(t *testing.T) {
 		l.waitAnswered(t, 5)
 		pid := u.workerPID(t, "local-2")
 		t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
-		for end := time.Now().Add(slowFor); time.Now().Before(end); {
+		busy := waitBusy(u.base, "local-2")
+		slowed := time.Now()
+		for end := slowed.Add(slowFor); time.Now().Before(end); {
 			_ = syscall.Kill(pid, syscall.SIGSTOP)
 			time.Sleep(400 * time.Millisecond)
 			_ = syscall.Kill(pid, syscall.SIGCONT)
 			time.Sleep(100 * time.Millisecond)
 		}
 		rec, ok := waitUntil(45*time.Second, func() bool { return readyWorkers(u.base) == 3 })
-		f := finish(t, &u.deployment, l)
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, "local-2", slowed, slowed.Add(slowFor))
 		f.Recovery, f.What = rec, "3 ready workers after the slowdown"
 		if !ok {
 			f.What = "not 3 ready workers after the slowdown"
@@ -119,7 +132,7 @@ func TestChaos(t *testing.T) {
 		d.lb.Kill()
 		d.startLB(t)
 		rec := time.Since(killed)
-		f := finish(t, &d.deployment, l)
+		f, _ := finish(t, &d.deployment, l)
 		f.Recovery, f.What = rec, "SIGKILL to a restarted load balancer listening"
 		f.report(t)
 		if f.Lost != 0 {
@@ -149,7 +162,7 @@ func TestChaos(t *testing.T) {
 		}
 		release()
 		rec, ok := waitRecorded(u.store, answered)
-		f := finish(t, &u.deployment, l)
+		f, _ := finish(t, &u.deployment, l)
 		f.Waiting = waiting
 		f.Recovery, f.What = rec, "release to every request answered meanwhile recorded"
 		if !ok {
@@ -177,7 +190,7 @@ func TestChaos(t *testing.T) {
 		}
 		free()
 		rec, ok := waitRecorded(u.store, answered)
-		f := finish(t, &u.deployment, l)
+		f, _ := finish(t, &u.deployment, l)
 		f.Waiting = waiting
 		f.Recovery, f.What = rec, "space freed to every request answered meanwhile recorded"
 		if !ok {
@@ -192,13 +205,13 @@ func TestChaos(t *testing.T) {
 
 // finish waits for the load to end, stops the deployment gracefully and
 // counts the figures and the records missing from its store.
-func finish(t *testing.T, d *deployment, l *load) figures {
+func finish(t *testing.T, d *deployment, l *load) (figures, []trace.Entry) {
 	t.Helper()
 	entries := l.wait(t)
 	d.stop(t)
 	f := count(entries)
 	checkRecords(t, &f, d.store, entries)
-	return f
+	return f, entries
 }
 
 // waitRecorded waits up to a minute until every answered request of

@@ -97,9 +97,30 @@ func (u *upDeployment) workerPID(t *testing.T, id string) int {
 // poolState is the part of the load balancer's /api/v1/state read here.
 type poolState struct {
 	Workers []struct {
-		ID    string `json:"id"`
-		State string `json:"state"`
+		ID       string `json:"id"`
+		State    string `json:"state"`
+		InFlight int    `json:"in_flight"`
 	} `json:"workers"`
+}
+
+// waitBusy waits up to 20 s until worker id has a request in flight, so
+// that the fault about to hit it hits requests too, and returns how many
+// it has (0 if none by then: the fault goes ahead regardless).
+func waitBusy(base, id string) int {
+	n := 0
+	waitUntil(20*time.Second, func() bool {
+		st, err := testutil.GetJSON[poolState](context.Background(), base+"/api/v1/state", 2*time.Second)
+		if err != nil {
+			return false
+		}
+		for _, w := range st.Workers {
+			if w.ID == id {
+				n = w.InFlight
+			}
+		}
+		return n > 0
+	})
+	return n
 }
 
 // workerStates reads the state of each worker of the load balancer at

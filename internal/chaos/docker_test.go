@@ -69,13 +69,17 @@ func TestChaosDocker(t *testing.T) {
 		victim := "vfx-" + dep + "-2"
 		l := startLoad(t, u.base, 15*time.Second, 7)
 		l.waitAnswered(t, 5)
+		busy := waitBusy(u.base, victim)
+		killed := time.Now()
 		if out, err := dockerCmd("kill", victim); err != nil {
 			t.Fatalf("docker kill %s: %v: %s", victim, err, out)
 		}
 		rec, ok := waitUntil(90*time.Second, func() bool {
 			return workerStates(u.base)[victim] != "ready" && readyWorkers(u.base) == 2
 		})
-		f := finish(t, &u.deployment, l)
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, victim, killed, killed)
 		f.Recovery, f.What = rec, "the pool has 2 ready workers again"
 		if !ok {
 			f.What = "the pool did not have 2 ready workers again"
@@ -95,6 +99,8 @@ func TestChaosDocker(t *testing.T) {
 		victim, network := "vfx-"+dep+"-2", "vfx-"+dep
 		l := startLoad(t, u.base, stopFor+12*time.Second, 8)
 		l.waitAnswered(t, 5)
+		busy := waitBusy(u.base, victim)
+		cut := time.Now()
 		if out, err := dockerCmd("network", "disconnect", network, victim); err != nil {
 			t.Fatalf("docker network disconnect: %v: %s", err, out)
 		}
@@ -102,8 +108,11 @@ func TestChaosDocker(t *testing.T) {
 		if out, err := dockerCmd("network", "connect", network, victim); err != nil {
 			t.Fatalf("docker network connect: %v: %s", err, out)
 		}
+		connected := time.Now()
 		rec, ok := waitUntil(90*time.Second, func() bool { return readyWorkers(u.base) == 2 })
-		f := finish(t, &u.deployment, l)
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, victim, cut, connected)
 		f.Recovery, f.What = rec, "2 ready workers after the network is connected again"
 		if !ok {
 			f.What = "not 2 ready workers after the network is connected again"

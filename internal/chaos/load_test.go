@@ -14,7 +14,8 @@ import (
 )
 
 // mixYAML is the steady mixed load of every test: small ray traces (one
-// with a texture, one anti-aliased), blurs and enhances of small seed
+// with a texture, one anti-aliased, one of a tenth of a second or so),
+// blurs and enhances of small seed
 // images — cheap enough that a few a second fit a busy 2-core machine.
 const mixYAML = `
 items:
@@ -38,6 +39,12 @@ items:
     srows: 48
     aa: true
     weight: 1
+  - name: raytrace-test04
+    workload: raytracer
+    scene: raytracer/scenes/test04.txt
+    scols: 200
+    srows: 150
+    weight: 1
   - name: blur
     workload: blur
     image: imageproc/inputs/airplane.jpg
@@ -58,6 +65,7 @@ const (
 
 // load is a steady mixed load running in the background.
 type load struct {
+	began  time.Time // about when the first request was due
 	sink   *sink
 	done   chan struct{}
 	sum    *loadgen.Summary
@@ -90,7 +98,7 @@ func startLoad(t *testing.T, base string, d time.Duration, seed uint64) *load {
 	cfg.Timeout = requestTimeout
 	cfg.MaxInFlight = 64
 	cfg.Seed = seed
-	l := &load{sink: &sink{}, done: make(chan struct{})}
+	l := &load{began: time.Now(), sink: &sink{}, done: make(chan struct{})}
 	cfg.Trace = l.sink
 	ctx, cancel := context.WithCancel(context.Background())
 	l.cancel = cancel
@@ -174,6 +182,14 @@ type figures struct {
 	Waiting int
 	// MaxLatency is the longest a request answered with 2xx took.
 	MaxLatency time.Duration
+	// Victim is the worker the fault hit; Before counts the requests it
+	// answered that were sent before the fault, After those sent after
+	// the fault ended.
+	Victim        string
+	Before, After int
+	// Busy is the victim's requests in flight when the fault hit it, as
+	// the load balancer counted them just before.
+	Busy int
 	// Recovery is the time to recover, and what recovered.
 	Recovery time.Duration
 	What     string
@@ -216,9 +232,13 @@ func (f figures) String() string {
 	if f.Waiting > 0 {
 		waiting = fmt.Sprintf(", %d waiting for the store", f.Waiting)
 	}
-	return fmt.Sprintf("sent %d, answered %d (2xx %d, slowest %s), failed %d (non-2xx %d%s, connection refused/reset %d), lost %d, records missing %d (no record at all %d%s); recovered in %s (%s)",
+	victim := ""
+	if f.Victim != "" {
+		victim = fmt.Sprintf("; %s had %d in flight at the fault, answered %d sent before it, %d sent after it", f.Victim, f.Busy, f.Before, f.After)
+	}
+	return fmt.Sprintf("sent %d, answered %d (2xx %d, slowest %s), failed %d (non-2xx %d%s, connection refused/reset %d), lost %d, records missing %d (no record at all %d%s); recovered in %s (%s)%s",
 		f.Sent, f.Answered, f.OK, f.MaxLatency.Round(10*time.Millisecond), f.Failed, f.Failed-f.Refused, other, f.Refused, f.Lost,
-		f.Missing, f.MissingAll, waiting, f.Recovery.Round(10*time.Millisecond), f.What)
+		f.Missing, f.MissingAll, waiting, f.Recovery.Round(10*time.Millisecond), f.What, victim)
 }
 
 // report logs the figures in one line.
@@ -245,5 +265,22 @@ func (f figures) assertNothingLost(t *testing.T, allowed ...int) {
 	}
 	if f.OK == 0 {
 		t.Errorf("no request answered with 2xx")
+	}
+}
+
+// victim counts the requests worker id answered that were sent before
+// from (a time of the wall clock), and those sent after until.
+func (f *figures) victim(l *load, entries []trace.Entry, id string, from, until time.Time) {
+	f.Victim = id
+	for _, e := range entries {
+		if e.Worker != id || !e.OK() {
+			continue
+		}
+		switch sent := l.began.Add(e.Sent); {
+		case sent.Before(from):
+			f.Before++
+		case sent.After(until):
+			f.After++
+		}
 	}
 }
