@@ -128,11 +128,13 @@ func TestChaos(t *testing.T) {
 		d := startStatic(t, 2)
 		l := startLoad(t, d.base, 18*time.Second, 4)
 		l.waitAnswered(t, 10)
+		busy := waitBusy(d.base, "")
 		killed := time.Now()
 		d.lb.Kill()
 		d.startLB(t)
 		rec := time.Since(killed)
 		f, _ := finish(t, &d.deployment, l)
+		f.Busy, f.Victim = busy, "the load balancer"
 		f.Recovery, f.What = rec, "SIGKILL to a restarted load balancer listening"
 		f.report(t)
 		if f.Lost != 0 {
@@ -208,8 +210,9 @@ func TestChaos(t *testing.T) {
 func finish(t *testing.T, d *deployment, l *load) (figures, []trace.Entry) {
 	t.Helper()
 	entries := l.wait(t)
-	d.stop(t)
 	f := count(entries)
+	f.SlowestDecision = decisionOf(d.base, slowest(entries))
+	d.stop(t)
 	checkRecords(t, &f, d.store, entries)
 	return f, entries
 }

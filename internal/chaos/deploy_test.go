@@ -103,9 +103,10 @@ type poolState struct {
 	} `json:"workers"`
 }
 
-// waitBusy waits up to 20 s until worker id has a request in flight, so
-// that the fault about to hit it hits requests too, and returns how many
-// it has (0 if none by then: the fault goes ahead regardless).
+// waitBusy waits up to 20 s until worker id (any worker, if id is "") has
+// a request in flight, so that the fault about to hit it hits requests
+// too, and returns how many it has (0 if none by then: the fault goes
+// ahead regardless).
 func waitBusy(base, id string) int {
 	n := 0
 	waitUntil(20*time.Second, func() bool {
@@ -113,9 +114,10 @@ func waitBusy(base, id string) int {
 		if err != nil {
 			return false
 		}
+		n = 0
 		for _, w := range st.Workers {
-			if w.ID == id {
-				n = w.InFlight
+			if w.ID == id || id == "" {
+				n += w.InFlight
 			}
 		}
 		return n > 0

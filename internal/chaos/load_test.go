@@ -1,7 +1,9 @@
 package chaos
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -186,10 +188,14 @@ type figures struct {
 	// answered that were sent before the fault, After those sent after
 	// the fault ended.
 	Victim        string
+	worker        bool // the victim is a worker, Before and After counted
 	Before, After int
 	// Busy is the victim's requests in flight when the fault hit it, as
 	// the load balancer counted them just before.
 	Busy int
+	// SlowestDecision is the load balancer's decision for the slowest
+	// request, as its state API shows it (JSON), if it still does.
+	SlowestDecision string
 	// Recovery is the time to recover, and what recovered.
 	Recovery time.Duration
 	What     string
@@ -233,8 +239,11 @@ func (f figures) String() string {
 		waiting = fmt.Sprintf(", %d waiting for the store", f.Waiting)
 	}
 	victim := ""
-	if f.Victim != "" {
+	switch {
+	case f.worker:
 		victim = fmt.Sprintf("; %s had %d in flight at the fault, answered %d sent before it, %d sent after it", f.Victim, f.Busy, f.Before, f.After)
+	case f.Victim != "":
+		victim = fmt.Sprintf("; %s had %d in flight at the fault", f.Victim, f.Busy)
 	}
 	return fmt.Sprintf("sent %d, answered %d (2xx %d, slowest %s), failed %d (non-2xx %d%s, connection refused/reset %d), lost %d, records missing %d (no record at all %d%s); recovered in %s (%s)%s",
 		f.Sent, f.Answered, f.OK, f.MaxLatency.Round(10*time.Millisecond), f.Failed, f.Failed-f.Refused, other, f.Refused, f.Lost,
@@ -245,6 +254,46 @@ func (f figures) String() string {
 func (f figures) report(t *testing.T) {
 	t.Helper()
 	t.Logf("chaos %s: %s", t.Name(), f)
+	if f.MaxLatency > 2*time.Second && f.SlowestDecision != "" {
+		t.Logf("the slowest request, as the load balancer decided it: %s", f.SlowestDecision)
+	}
+}
+
+// slowest is the request id of the slowest request answered with 2xx.
+func slowest(entries []trace.Entry) string {
+	var id string
+	var most time.Duration
+	for _, e := range entries {
+		if e.OK() && e.Latency > most {
+			id, most = e.RequestID, e.Latency
+		}
+	}
+	return id
+}
+
+// decisionOf is the load balancer's decision for request id, as JSON, ""
+// if its state API no longer shows it.
+func decisionOf(base, id string) string {
+	type state struct {
+		Decisions []json.RawMessage `json:"decisions"`
+	}
+	st, err := testutil.GetJSON[state](context.Background(), base+"/api/v1/state", 5*time.Second)
+	if err != nil || id == "" {
+		return ""
+	}
+	for _, d := range st.Decisions {
+		var head struct {
+			RequestID string `json:"request_id"`
+		}
+		if json.Unmarshal(d, &head) == nil && head.RequestID == id {
+			var b bytes.Buffer
+			if json.Compact(&b, d) != nil {
+				return string(d)
+			}
+			return b.String()
+		}
+	}
+	return ""
 }
 
 // assertNothingLost fails t unless every request sent was answered, all
@@ -271,7 +320,7 @@ func (f figures) assertNothingLost(t *testing.T, allowed ...int) {
 // victim counts the requests worker id answered that were sent before
 // from (a time of the wall clock), and those sent after until.
 func (f *figures) victim(l *load, entries []trace.Entry, id string, from, until time.Time) {
-	f.Victim = id
+	f.Victim, f.worker = id, true
 	for _, e := range entries {
 		if e.Worker != id || !e.OK() {
 			continue
