@@ -9,10 +9,10 @@ import (
 	"github.com/specialvfx/vfx/internal/trace"
 )
 
-// Fault durations. The SIGSTOP and store lock last 30 s; here they
-// are shorter so that the suite fits a busy machine's CI run: long past
-// every deadline that matters (a worker's 2 s attempt floor and health
-// checks, the store's 5 s busy timeout), far short of the 30 s lease.
+// Fault durations: shorter than half a minute, so that the suite fits a
+// busy machine's CI run, yet long past every deadline that matters (a
+// worker's 2 s attempt floor and 1 s health checks, the store's 5 s busy
+// timeout); far short of the workers' 30 s lease.
 const (
 	stopFor = 8 * time.Second  // a worker SIGSTOPped
 	slowFor = 10 * time.Second // a worker slowed down
@@ -53,6 +53,9 @@ func TestChaos(t *testing.T) {
 			f.What = "the pool did not have 3 ready workers again"
 		}
 		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
 		f.assertNothingLost(t)
 		f.assertRecorded(t)
 	})
@@ -85,6 +88,9 @@ func TestChaos(t *testing.T) {
 			f.What = "local-2 not ready again after SIGCONT"
 		}
 		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
 		f.assertNothingLost(t)
 		f.assertRecorded(t)
 	})
@@ -114,6 +120,9 @@ func TestChaos(t *testing.T) {
 			f.What = "not 3 ready workers after the slowdown"
 		}
 		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
 		f.assertNothingLost(t)
 		f.assertRecorded(t)
 	})
@@ -171,6 +180,9 @@ func TestChaos(t *testing.T) {
 			f.What = "requests answered meanwhile still not recorded"
 		}
 		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
 		f.assertNothingLost(t)
 		f.assertHeldBack(t)
 		f.assertRecorded(t)
@@ -199,6 +211,9 @@ func TestChaos(t *testing.T) {
 			f.What = "requests answered meanwhile still not recorded"
 		}
 		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
 		f.assertNothingLost(t)
 		f.assertHeldBack(t)
 		f.assertRecorded(t)

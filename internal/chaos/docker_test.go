@@ -85,6 +85,9 @@ func TestChaosDocker(t *testing.T) {
 			f.What = "the pool did not have 2 ready workers again"
 		}
 		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
 		f.assertNothingLost(t)
 		f.assertRecorded(t)
 	})
@@ -118,6 +121,9 @@ func TestChaosDocker(t *testing.T) {
 			f.What = "not 2 ready workers after the network is connected again"
 		}
 		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
 		f.assertNothingLost(t)
 		f.assertRecorded(t)
 	})
