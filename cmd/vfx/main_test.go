@@ -8,5 +8,6 @@ import (
 )
 
 // TestMain removes the vfx binary the end-to-end tests of this package
-// build (testutil.NeedVFX) once they have run.
-func TestMain(m *testing.M) { os.Exit(testutil.Main(m, testutil.MainOptions{})) }
+// build (testutil.NeedVFX) once they have run, and fails a passing run
+// that leaves goroutines behind.
+func TestMain(m *testing.M) { os.Exit(testutil.Main(m, testutil.MainOptions{Leaks: true})) }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/lifecycle"
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/testutil"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -154,7 +155,8 @@ func runHelpers(t *testing.T, path string, procs, batches, per int) []string {
 }
 
 // TestMain runs the helper of TestProcessesShareFile when the environment
-// asks for it, and the tests otherwise.
+// asks for it, and the tests otherwise, failing a passing run that leaves
+// goroutines behind (the recorders', the store test suite's).
 func TestMain(m *testing.M) {
 	if path := os.Getenv(helperEnv); path != "" {
 		if err := helper(path); err != nil {
@@ -163,7 +165,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(testutil.Main(m, testutil.MainOptions{Leaks: true}))
 }
 
 func helper(path string) error {

@@ -1,0 +1,260 @@
+package chaos
+
+import (
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/trace"
+)
+
+// Fault durations: shorter than half a minute, so that the suite fits a
+// busy machine's CI run, yet long past every deadline that matters (a
+// worker's 2 s attempt floor and 1 s health checks, the store's 5 s busy
+// timeout); far short of the workers' 30 s lease.
+const (
+	stopFor = 8 * time.Second  // a worker SIGSTOPped
+	slowFor = 10 * time.Second // a worker slowed down
+	lockFor = 10 * time.Second // the store locked
+	fullFor = 10 * time.Second // the store's disk full
+)
+
+// TestChaos injects one fault per subtest into a deployment under a
+// steady mixed load, and checks that no request is lost where a worker
+// fails and no answered request is missing from the store once it
+// recovers. Each subtest logs its figures in one line ("chaos
+// TestChaos/NAME: sent …").
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the chaos suite runs real deployments for about three minutes")
+	}
+	// A worker SIGKILLed while it serves: its requests in flight are
+	// retried on the others, and the fixed pool replaces it.
+	t.Run("worker-sigkill", func(t *testing.T) {
+		u := startUp(t, 3)
+		l := startLoad(t, u.base, 15*time.Second, 1)
+		l.waitAnswered(t, 5)
+		pid := u.workerPID(t, "local-2")
+		busy := waitBusy(u.base, "local-2")
+		killed := time.Now()
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		rec, ok := waitUntil(45*time.Second, func() bool {
+			st := workerStates(u.base)
+			return st["local-2"] != "ready" && readyWorkers(u.base) == 3
+		})
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, "local-2", killed, killed)
+		f.Recovery, f.What = rec, "the pool has 3 ready workers again"
+		if !ok {
+			f.What = "the pool did not have 3 ready workers again"
+		}
+		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
+		f.assertNothingLost(t)
+		f.assertRecorded(t)
+	})
+
+	// A worker frozen (SIGSTOP) then thawed (SIGCONT): the requests it
+	// holds are hedged on the others once their attempt deadline passes,
+	// it gets no new ones, and it returns to service.
+	t.Run("worker-sigstop", func(t *testing.T) {
+		u := startUp(t, 3)
+		l := startLoad(t, u.base, stopFor+12*time.Second, 2)
+		l.waitAnswered(t, 5)
+		pid := u.workerPID(t, "local-2")
+		t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+		busy := waitBusy(u.base, "local-2")
+		stopped := time.Now()
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(stopFor)
+		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		resumed := time.Now()
+		rec, ok := waitUntil(45*time.Second, func() bool { return workerStates(u.base)["local-2"] == "ready" })
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, "local-2", stopped, resumed)
+		f.Recovery, f.What = rec, "local-2 ready again after SIGCONT"
+		if !ok {
+			f.What = "local-2 not ready again after SIGCONT"
+		}
+		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
+		f.assertNothingLost(t)
+		f.assertRecorded(t)
+	})
+
+	// A slow worker: frozen 400 ms of every 500 ms for slowFor, it works
+	// at a fifth of its speed; requests it is too slow for are hedged.
+	t.Run("slow-worker", func(t *testing.T) {
+		u := startUp(t, 3)
+		l := startLoad(t, u.base, slowFor+10*time.Second, 3)
+		l.waitAnswered(t, 5)
+		pid := u.workerPID(t, "local-2")
+		t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+		busy := waitBusy(u.base, "local-2")
+		slowed := time.Now()
+		for end := slowed.Add(slowFor); time.Now().Before(end); {
+			_ = syscall.Kill(pid, syscall.SIGSTOP)
+			time.Sleep(400 * time.Millisecond)
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+			time.Sleep(100 * time.Millisecond)
+		}
+		rec, ok := waitUntil(45*time.Second, func() bool { return readyWorkers(u.base) == 3 })
+		f, entries := finish(t, &u.deployment, l)
+		f.Busy = busy
+		f.victim(l, entries, "local-2", slowed, slowed.Add(slowFor))
+		f.Recovery, f.What = rec, "3 ready workers after the slowdown"
+		if !ok {
+			f.What = "not 3 ready workers after the slowdown"
+		}
+		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
+		f.assertNothingLost(t)
+		f.assertRecorded(t)
+	})
+
+	// The load balancer SIGKILLed and restarted on the same address,
+	// workers running on: the requests in flight at the kill and those
+	// sent while it is down fail visibly (connection reset or refused),
+	// none hangs, and every request answered has its records — the
+	// workers' attempt records cover the final records the killed load
+	// balancer had not written yet.
+	t.Run("lb-sigkill-restart", func(t *testing.T) {
+		d := startStatic(t, 2)
+		l := startLoad(t, d.base, 18*time.Second, 4)
+		l.waitAnswered(t, 10)
+		busy := waitBusy(d.base, "")
+		killed := time.Now()
+		d.lb.Kill()
+		d.startLB(t)
+		rec := time.Since(killed)
+		f, _ := finish(t, &d.deployment, l)
+		f.Busy, f.Victim = busy, "the load balancer"
+		f.Recovery, f.What = rec, "SIGKILL to a restarted load balancer listening"
+		f.report(t)
+		if f.Lost != 0 {
+			t.Errorf("%d requests got no answer and no error: every request in flight at the kill must fail visibly", f.Lost)
+		}
+		if f.MissingAll != 0 {
+			t.Errorf("%d answered requests have no record at all in the store", f.MissingAll)
+		}
+		if f.OK == 0 {
+			t.Error("no request answered with 2xx")
+		}
+	})
+
+	// The store locked by another process (an exclusive SQLite
+	// transaction) for lockFor: records wait in the recorders' queues and
+	// are written once the lock is released.
+	t.Run("store-locked", func(t *testing.T) {
+		u := startUp(t, 2)
+		l := startLoad(t, u.base, lockFor+12*time.Second, 5)
+		l.waitAnswered(t, 5)
+		release := lockStore(t, u.store)
+		time.Sleep(lockFor)
+		answered := l.sink.all()
+		waiting, err := heldBack(u.store, answered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+		rec, ok := waitRecorded(u.store, answered)
+		f, _ := finish(t, &u.deployment, l)
+		f.Waiting = waiting
+		f.Recovery, f.What = rec, "release to every request answered meanwhile recorded"
+		if !ok {
+			f.What = "requests answered meanwhile still not recorded"
+		}
+		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
+		f.assertNothingLost(t)
+		f.assertHeldBack(t)
+		f.assertRecorded(t)
+	})
+
+	// The store's file system full for fullFor (a small tmpfs filled up):
+	// records wait in the queues and are written once space is freed.
+	t.Run("disk-full", func(t *testing.T) {
+		dir := mountTmpfs(t, "16m")
+		u := startUp(t, 2, "--store", "sqlite:"+filepath.Join(dir, "metrics.db"))
+		l := startLoad(t, u.base, fullFor+12*time.Second, 6)
+		l.waitAnswered(t, 5)
+		free := fillDisk(t, dir)
+		time.Sleep(fullFor)
+		answered := l.sink.all()
+		waiting, err := heldBack(u.store, answered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		free()
+		rec, ok := waitRecorded(u.store, answered)
+		f, _ := finish(t, &u.deployment, l)
+		f.Waiting = waiting
+		f.Recovery, f.What = rec, "space freed to every request answered meanwhile recorded"
+		if !ok {
+			f.What = "requests answered meanwhile still not recorded"
+		}
+		f.report(t)
+		if !ok {
+			t.Errorf("no recovery: %s", f.What)
+		}
+		f.assertNothingLost(t)
+		f.assertHeldBack(t)
+		f.assertRecorded(t)
+	})
+}
+
+// finish waits for the load to end, stops the deployment gracefully and
+// counts the figures and the records missing from its store.
+func finish(t *testing.T, d *deployment, l *load) (figures, []trace.Entry) {
+	t.Helper()
+	entries := l.wait(t)
+	f := count(entries)
+	f.SlowestDecision = decisionOf(d.base, slowest(entries))
+	d.stop(t)
+	checkRecords(t, &f, d.store, entries)
+	return f, entries
+}
+
+// waitRecorded waits up to a minute until every answered request of
+// entries has its final record in the store, and returns how long that
+// took.
+func waitRecorded(store string, entries []trace.Entry) (time.Duration, bool) {
+	return waitUntil(time.Minute, func() bool {
+		n, _, err := missing(store, entries)
+		return err == nil && n == 0
+	})
+}
+
+// assertRecorded fails t if an answered request has no final record.
+func (f figures) assertRecorded(t *testing.T) {
+	t.Helper()
+	if f.Missing != 0 {
+		t.Errorf("%d of %d answered requests have no final record in the store", f.Missing, f.Answered)
+	}
+}
+
+// assertHeldBack fails t if the store's fault held back no record: then
+// the test tested nothing.
+func (f figures) assertHeldBack(t *testing.T) {
+	t.Helper()
+	if f.Waiting == 0 {
+		t.Error("no answered request was waiting for its record when the store recovered: the fault did not hold the store")
+	}
+}
