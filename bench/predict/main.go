@@ -20,6 +20,7 @@ import (
 
 	"github.com/specialvfx/vfx/internal/costcheck"
 	"github.com/specialvfx/vfx/internal/loadgen"
+	"github.com/specialvfx/vfx/internal/probe"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -31,6 +32,9 @@ func main() {
 		count    = flag.Int("count", 300, "requests per seed")
 		from     = flag.Int("from", 100, "first scored request (0-based)")
 		noProbe  = flag.Bool("no-probe", false, "predict without the probes (the features and the estimator only)")
+		rays     = flag.Int("probe-rays", 0, "most primary rays of a ray-trace probe (0: the default)")
+		share    = flag.Float64("probe-share", 0, "most share of a request a probe costs (0: the default)")
+		minRays  = flag.Int("probe-min-rays", 0, "fewest primary rays worth a probe (0: the default)")
 	)
 	flag.Parse()
 	p, err := loadgen.FindPreset(*preset)
@@ -50,7 +54,7 @@ func main() {
 		}
 		cfg := costcheck.Config{Mix: mix, Seed: seed, Count: *count, From: *from}
 		if !*noProbe {
-			_ = noProbe
+			cfg.Probe = &probe.Options{Rays: *rays, MaxShare: *share, MinRays: *minRays}
 		}
 		res, err := costcheck.Run(context.Background(), cfg)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/imageproc"
 	"github.com/specialvfx/vfx/internal/loadgen"
+	"github.com/specialvfx/vfx/internal/probe"
 	"github.com/specialvfx/vfx/internal/raytracer"
 	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
@@ -29,10 +30,10 @@ type Config struct {
 	From int
 	// Model predicts and learns (a fresh estimator.New by default).
 	Model *estimator.Model
-	// Predict, if not nil, replaces the load balancer's prediction: the
-	// features of the request's header (with whatever it adds to them,
-	// such as a probe) to the cost. By default Model.Estimate.
-	Predict func(req *wire.Request, f workload.Features) (workload.Features, estimator.Cost)
+	// Probe, if not nil, probes each request as the load balancer does
+	// (AddProbe) before it is predicted; nil predicts from the header's
+	// features alone.
+	Probe *probe.Options
 	// Threads is how many goroutines each workload runs on (0: all
 	// cores).
 	Threads int
@@ -66,12 +67,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if m == nil {
 		m = estimator.New(estimator.Options{})
 	}
-	predict := cfg.Predict
-	if predict == nil {
-		predict = func(_ *wire.Request, f workload.Features) (workload.Features, estimator.Cost) {
-			return f, m.Estimate(f)
-		}
-	}
 	lc := loadgen.DefaultConfig()
 	lc.Mix, lc.Seed, lc.Count = cfg.Mix, cfg.Seed, cfg.Count
 	apes := map[workload.Kind][]float64{}
@@ -84,7 +79,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return fmt.Errorf("header: %w", err)
 		}
 		t0 := time.Now()
-		f, cost := predict(req, f)
+		if cfg.Probe != nil {
+			f = AddProbe(req, f, *cfg.Probe)
+		}
+		cost := m.Estimate(f)
 		took := time.Since(t0)
 		units, err := actualUnits(ctx, in, cfg.Threads)
 		if err != nil {
@@ -162,4 +160,15 @@ func actualUnits(ctx context.Context, in *loadgen.Input, threads int) (int64, er
 		return st.Units, err
 	}
 	return 0, fmt.Errorf("unknown workload %q", req.Kind)
+}
+
+// AddProbe is f with the estimate of a probe of req (ProbeUnits), when
+// the request is probed.
+func AddProbe(req *wire.Request, f workload.Features, o probe.Options) workload.Features {
+	if req.Kind == workload.Raytracer && req.Scene != nil {
+		if r, ok := probe.Raytrace(req.Scene, req.Params, o); ok {
+			f.ProbeUnits = r.Units
+		}
+	}
+	return f
 }

@@ -38,7 +38,9 @@ type Model struct {
 
 	mu       sync.RWMutex
 	learners map[workload.Kind]*learner
+	probed   map[workload.Kind]*learner // corrections of probe estimates
 	acc      map[workload.Kind]*accuracy
+	accBy    map[sourceKey]*accuracy // per workload and source
 	observed map[workload.Kind]int64
 	latest   map[workload.Kind]time.Time // newest sample time learnt (for Snapshot)
 }
@@ -50,7 +52,9 @@ func New(o Options) *Model {
 	m := &Model{
 		opts:     o,
 		learners: make(map[workload.Kind]*learner, len(workload.Kinds)),
+		probed:   make(map[workload.Kind]*learner, len(workload.Kinds)),
 		acc:      make(map[workload.Kind]*accuracy, len(workload.Kinds)),
+		accBy:    make(map[sourceKey]*accuracy),
 		observed: make(map[workload.Kind]int64, len(workload.Kinds)),
 		latest:   make(map[workload.Kind]time.Time, len(workload.Kinds)),
 	}
@@ -59,7 +63,11 @@ func New(o Options) *Model {
 	}
 	for _, k := range workload.Kinds {
 		m.learners[k] = newLearner(o.Window, o.PriorWeight, o.PriorLogSigma)
+		m.probed[k] = newLearner(o.Window, o.PriorWeight, o.ProbeLogSigma)
 		m.acc[k] = &accuracy{ring: make([]float64, 0, o.AccuracyWindow)}
+		for _, src := range Sources {
+			m.accBy[sourceKey{k, src}] = &accuracy{ring: make([]float64, 0, o.AccuracyWindow)}
+		}
 	}
 	return m
 }
@@ -93,15 +101,32 @@ func (m *Model) remembered(f workload.Features) (Cost, bool) {
 	return Cost{Units: e.units, Low: e.low, High: e.high, Confidence: conf, Source: SourceMemory}, true
 }
 
-// predictLocked is the prior corrected by the fit; m.mu must be held.
+// predictLocked is the base (the probe's estimate if f has one, else the
+// prior) corrected by its fit; m.mu must be held.
 func (m *Model) predictLocked(f workload.Features) Cost {
-	prior := m.clampUnits(PriorUnits(f, m.opts.Prior))
-	l := m.learners[f.Kind]
+	base, l, sigma, probed := m.baseLocked(f)
 	if l == nil || l.fit.n == 0 {
-		return m.cost(prior, m.opts.PriorLogSigma, 0, SourcePrior)
+		if probed {
+			return m.cost(base, sigma, 0, SourceProbe)
+		}
+		return m.cost(base, sigma, 0, SourcePrior)
 	}
-	units := math.Expm1(math.Log1p(prior) + l.fit.adjust(features(f)))
+	units := math.Expm1(math.Log1p(base) + l.fit.adjust(features(f)))
+	if probed {
+		return m.cost(units, l.fit.sEff, l.fit.n, SourceProbe)
+	}
 	return m.cost(units, l.fit.sEff, l.fit.n, SourceModel)
+}
+
+// baseLocked is what f's prediction starts from, the learner that
+// corrects it, and its assumed log-space error: the probe's estimate and
+// the probe learner when f was probed, else the prior and the workload's
+// learner. m.mu must be held.
+func (m *Model) baseLocked(f workload.Features) (base float64, l *learner, sigma float64, probed bool) {
+	if p := f.ProbeUnits; p > 0 && !math.IsInf(p, 0) {
+		return m.clampUnits(p), m.probed[f.Kind], m.opts.ProbeLogSigma, true
+	}
+	return m.clampUnits(PriorUnits(f, m.opts.Prior)), m.learners[f.Kind], m.opts.PriorLogSigma, false
 }
 
 // cost builds a Cost around units with log-space error s after n samples:
@@ -151,11 +176,21 @@ func (m *Model) observeLocked(now time.Time, f workload.Features, actual float64
 	if !ok {
 		pred = m.predictLocked(f)
 	}
-	m.acc[f.Kind].add(math.Abs(pred.Units-actual) / max(actual, 1))
+	ape := math.Abs(pred.Units-actual) / max(actual, 1)
+	m.acc[f.Kind].add(ape)
+	if a := m.accBy[sourceKey{f.Kind, pred.Source}]; a != nil {
+		a.add(ape)
+	}
 
+	// Every sample teaches the correction of the prior; a probed one
+	// also that of the probe.
+	logActual := math.Log1p(m.clampUnits(actual))
+	x := features(f)
 	prior := m.clampUnits(PriorUnits(f, m.opts.Prior))
-	y := math.Log1p(m.clampUnits(actual)) - math.Log1p(prior)
-	m.learners[f.Kind].add(features(f), y, m.opts.PriorWeight, m.opts.PriorLogSigma)
+	m.learners[f.Kind].add(x, logActual-math.Log1p(prior), m.opts.PriorWeight, m.opts.PriorLogSigma)
+	if base, l, sigma, probed := m.baseLocked(f); probed {
+		l.add(x, logActual-math.Log1p(base), m.opts.PriorWeight, sigma)
+	}
 	if m.mem != nil {
 		m.mem.put(f, actual)
 	}
@@ -199,6 +234,24 @@ func (m *Model) Accuracy(kind workload.Kind) (mape float64, n int) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	a := m.acc[kind]
+	if a == nil {
+		return 0, 0
+	}
+	return a.mape()
+}
+
+// sourceKey names the predictions of one workload from one source.
+type sourceKey struct {
+	kind   workload.Kind
+	source string
+}
+
+// SourceAccuracy is Accuracy over the predictions of a workload that came
+// from source (SourcePrior, SourceModel, SourceProbe or SourceMemory).
+func (m *Model) SourceAccuracy(kind workload.Kind, source string) (mape float64, n int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.accBy[sourceKey{kind, source}]
 	if a == nil {
 		return 0, 0
 	}
