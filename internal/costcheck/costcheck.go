@@ -31,8 +31,8 @@ type Config struct {
 	// Model predicts and learns (a fresh estimator.New by default).
 	Model *estimator.Model
 	// Probe, if not nil, probes each request as the load balancer does
-	// (AddProbe) before it is predicted; nil predicts from the header's
-	// features alone.
+	// (probe.Features) before it is predicted; nil predicts from the
+	// header's features alone.
 	Probe *probe.Options
 	// Threads is how many goroutines each workload runs on (0: all
 	// cores).
@@ -80,7 +80,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		t0 := time.Now()
 		if cfg.Probe != nil {
-			f = AddProbe(req, f, *cfg.Probe)
+			f = probe.Features(f, probe.Input{Scene: req.Scene, Params: req.Params}, *cfg.Probe)
 		}
 		cost := m.Estimate(f)
 		took := time.Since(t0)
@@ -160,15 +160,4 @@ func actualUnits(ctx context.Context, in *loadgen.Input, threads int) (int64, er
 		return st.Units, err
 	}
 	return 0, fmt.Errorf("unknown workload %q", req.Kind)
-}
-
-// AddProbe is f with the estimate of a probe of req (ProbeUnits), when
-// the request is probed.
-func AddProbe(req *wire.Request, f workload.Features, o probe.Options) workload.Features {
-	if req.Kind == workload.Raytracer && req.Scene != nil {
-		if r, ok := probe.Raytrace(req.Scene, req.Params, o); ok {
-			f.ProbeUnits = r.Units
-		}
-	}
-	return f
 }

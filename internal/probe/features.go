@@ -1,0 +1,27 @@
+package probe
+
+import (
+	"github.com/specialvfx/vfx/internal/raytracer"
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// Input is what a probe reads of a request, as the load balancer has it
+// once the request's header is decoded.
+type Input struct {
+	// Scene and Params are a ray trace's parsed scene (its texture known
+	// by its header is enough) and render parameters.
+	Scene  *raytracer.Scene
+	Params raytracer.Params
+}
+
+// Features returns f with the estimate of a probe of in
+// (workload.Features.ProbeUnits) when the request is one a probe
+// estimates and its budget allows, else f unchanged.
+func Features(f workload.Features, in Input, o Options) workload.Features {
+	if f.Kind == workload.Raytracer && in.Scene != nil {
+		if r, ok := Raytrace(in.Scene, in.Params, o); ok {
+			f.ProbeUnits = r.Units
+		}
+	}
+	return f
+}
