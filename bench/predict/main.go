@@ -35,6 +35,7 @@ func main() {
 		rays     = flag.Int("probe-rays", 0, "most primary rays of a ray-trace probe (0: the default)")
 		share    = flag.Float64("probe-share", 0, "most share of a request a probe costs (0: the default)")
 		minRays  = flag.Int("probe-min-rays", 0, "fewest primary rays worth a probe (0: the default)")
+		decode   = flag.Bool("probe-decode", false, "probe enhance requests, decoding their image")
 	)
 	flag.Parse()
 	p, err := loadgen.FindPreset(*preset)
@@ -54,7 +55,7 @@ func main() {
 		}
 		cfg := costcheck.Config{Mix: mix, Seed: seed, Count: *count, From: *from}
 		if !*noProbe {
-			cfg.Probe = &probe.Options{Rays: *rays, MaxShare: *share, MinRays: *minRays}
+			cfg.Probe = &probe.Options{Rays: *rays, MaxShare: *share, MinRays: *minRays, DecodeImages: *decode}
 		}
 		res, err := costcheck.Run(context.Background(), cfg)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"math"
 	"sort"
 	"time"
@@ -80,7 +81,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		t0 := time.Now()
 		if cfg.Probe != nil {
-			f = probe.Features(f, probe.Input{Scene: req.Scene, Params: req.Params}, *cfg.Probe)
+			in := probe.Input{Scene: req.Scene, Params: req.Params}
+			if in.Image, err = probeImage(req, *cfg.Probe); err != nil {
+				return err
+			}
+			f = probe.Features(f, in, *cfg.Probe)
 		}
 		cost := m.Estimate(f)
 		took := time.Since(t0)
@@ -160,4 +165,16 @@ func actualUnits(ctx context.Context, in *loadgen.Input, threads int) (int64, er
 		return st.Units, err
 	}
 	return 0, fmt.Errorf("unknown workload %q", req.Kind)
+}
+
+// probeImage decodes an enhance request's image for its probe, when the
+// probe may decode images.
+func probeImage(req *wire.Request, o probe.Options) (image.Image, error) {
+	if req.Kind != workload.Enhance || !o.DecodeImages {
+		return nil, nil
+	}
+	if err := req.DecodePixels(); err != nil {
+		return nil, err
+	}
+	return wire.DecodeImage(req.Image, wire.DefaultLimits())
 }

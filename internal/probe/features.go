@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"image"
+
 	"github.com/specialvfx/vfx/internal/raytracer"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -12,6 +14,9 @@ type Input struct {
 	// by its header is enough) and render parameters.
 	Scene  *raytracer.Scene
 	Params raytracer.Params
+	// Image is an enhance request's decoded image, when the caller
+	// decoded it (see Options.DecodeImages); nil: not probed.
+	Image image.Image
 }
 
 // Features returns f with the estimate of a probe of in
@@ -22,6 +27,9 @@ func Features(f workload.Features, in Input, o Options) workload.Features {
 		if r, ok := Raytrace(in.Scene, in.Params, o); ok {
 			f.ProbeUnits = r.Units
 		}
+	}
+	if f.Kind == workload.Enhance && in.Image != nil && o.DecodeImages {
+		f.ProbeUnits = Enhance(in.Image, o).Units
 	}
 	return f
 }

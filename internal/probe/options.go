@@ -11,6 +11,7 @@ const (
 	DefaultRays     = 128
 	DefaultMinRays  = 4
 	DefaultMaxShare = 0.01
+	DefaultRows     = 32
 )
 
 // Options bound a probe. The zero value of a field means its default.
@@ -25,6 +26,12 @@ type Options struct {
 	// ray-trace probe traces at most that share of the render's primary
 	// rays (default 0.01).
 	MaxShare float64
+	// Rows is the most rows an enhance probe reads (default 32).
+	Rows int
+	// DecodeImages lets an enhance request be probed, which needs its
+	// image decoded: a JPEG or PNG decode costs a fifth to a half of the
+	// enhance itself, far beyond MaxShare, so it is off by default.
+	DecodeImages bool
 }
 
 // Validate reports every invalid field (zero fields take their defaults).
@@ -35,6 +42,9 @@ func (o Options) Validate() error {
 	}
 	if o.MinRays < 0 || o.MinRays > 1<<20 {
 		errs = append(errs, fmt.Errorf("probe min rays: %d is outside [1, %d]", o.MinRays, 1<<20))
+	}
+	if o.Rows < 0 || o.Rows > 1<<20 {
+		errs = append(errs, fmt.Errorf("probe rows: %d is outside [1, %d]", o.Rows, 1<<20))
 	}
 	if !(o.MaxShare >= 0 && o.MaxShare <= 1) {
 		errs = append(errs, fmt.Errorf("probe max share: %v is outside (0, 1]", o.MaxShare))
@@ -51,6 +61,9 @@ func (o Options) withDefaults() Options {
 	}
 	if !(o.MaxShare > 0 && o.MaxShare <= 1) || math.IsNaN(o.MaxShare) {
 		o.MaxShare = DefaultMaxShare
+	}
+	if o.Rows <= 0 || o.Rows > 1<<20 {
+		o.Rows = DefaultRows
 	}
 	return o
 }

@@ -126,3 +126,7 @@ func BenchmarkRaytrace(b *testing.B) {
 		})
 	}
 }
+
+func raytracerParams(w, h int) raytracer.Params {
+	return raytracer.Params{SCols: w, SRows: h, WCols: w, WRows: h}
+}
