@@ -32,4 +32,7 @@ type Cost struct {
 	Confidence float64 `json:"confidence"`
 	// Source is SourcePrior, SourceModel, SourceProbe or SourceMemory.
 	Source string `json:"source"`
+	// CPUSeconds is Units in CPU time on a worker of speed 1, from the
+	// workload's learnt cost per unit (Model.UnitCosts).
+	CPUSeconds float64 `json:"cpu_seconds"`
 }

@@ -33,8 +33,9 @@ type Sample struct {
 // Model predicts request costs and learns from actual ones. It is safe for
 // concurrent use.
 type Model struct {
-	opts Options
-	mem  *memory // nil when disabled
+	opts  Options
+	mem   *memory // nil when disabled
+	costs *UnitCosts
 
 	mu       sync.RWMutex
 	learners map[workload.Kind]*learner
@@ -57,6 +58,7 @@ func New(o Options) *Model {
 		accBy:    make(map[sourceKey]*accuracy),
 		observed: make(map[workload.Kind]int64, len(workload.Kinds)),
 		latest:   make(map[workload.Kind]time.Time, len(workload.Kinds)),
+		costs:    NewUnitCosts(),
 	}
 	if o.MemorySize > 0 {
 		m.mem = newMemory(o.MemorySize, o.MaxHashLen)
@@ -75,14 +77,27 @@ func New(o Options) *Model {
 // Options returns the options in effect (defaults filled in).
 func (m *Model) Options() Options { return m.opts }
 
-// Estimate predicts what a request with features f will cost.
+// Estimate predicts what a request with features f will cost, in its
+// workload's units and in CPU time on a worker of speed 1 (see UnitCosts).
 func (m *Model) Estimate(f workload.Features) Cost {
-	if c, ok := m.remembered(f); ok {
-		return c
+	c, ok := m.remembered(f)
+	if !ok {
+		m.mu.RLock()
+		c = m.predictLocked(f)
+		m.mu.RUnlock()
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.predictLocked(f)
+	c.CPUSeconds = m.costs.CPU(f.Kind, c.Units, 1).Seconds()
+	return c
+}
+
+// UnitCosts is the model's cost per unit of each workload, which converts
+// its predictions into CPU time; ObserveCPU teaches it.
+func (m *Model) UnitCosts() *UnitCosts { return m.costs }
+
+// ObserveCPU learns that a request of kind did units of work in cpu time
+// (UnitCosts.Observe).
+func (m *Model) ObserveCPU(kind workload.Kind, units int64, cpu time.Duration) {
+	m.costs.Observe(kind, units, cpu)
 }
 
 // remembered answers from the exact memory.
