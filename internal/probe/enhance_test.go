@@ -88,7 +88,6 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
-
 // BenchmarkEnhanceCosts compares, on a seed photograph (960×639 JPEG),
 // what an enhance probe would need (decode the image, then count 32 rows)
 // with the enhance itself on one thread: the decode alone is a large
