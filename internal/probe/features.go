@@ -19,17 +19,21 @@ type Input struct {
 	Image image.Image
 }
 
+// MaxUnits caps a probe's estimate in the features (as the metrics store
+// and the estimator cap predictions).
+const MaxUnits = 1e18
+
 // Features returns f with the estimate of a probe of in
 // (workload.Features.ProbeUnits) when the request is one a probe
 // estimates and its budget allows, else f unchanged.
 func Features(f workload.Features, in Input, o Options) workload.Features {
 	if f.Kind == workload.Raytracer && in.Scene != nil {
 		if r, ok := Raytrace(in.Scene, in.Params, o); ok {
-			f.ProbeUnits = r.Units
+			f.ProbeUnits = min(r.Units, MaxUnits)
 		}
 	}
 	if f.Kind == workload.Enhance && in.Image != nil && o.DecodeImages {
-		f.ProbeUnits = Enhance(in.Image, o).Units
+		f.ProbeUnits = min(Enhance(in.Image, o).Units, MaxUnits)
 	}
 	return f
 }
