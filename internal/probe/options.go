@@ -29,7 +29,7 @@ type Options struct {
 	// Rows is the most rows an enhance probe reads (default 32).
 	Rows int
 	// DecodeImages lets an enhance request be probed, which needs its
-	// image decoded: a JPEG or PNG decode costs a fifth to a half of the
+	// image decoded: a JPEG or PNG decode costs about a fifth of the
 	// enhance itself, far beyond MaxShare, so it is off by default.
 	DecodeImages bool
 }
