@@ -20,6 +20,7 @@ var decisionPackages = []string{
 	"dataurl",
 	"lifecycle",
 	"estimator",
+	"probe",
 	"balancer",
 	"autoscaler", // the policies; the loop is autoscaler/runner
 }

@@ -10,7 +10,14 @@ const (
 	// SourceMemory: the same input with the same cost parameters was seen
 	// before; the prediction is what it cost then.
 	SourceMemory = "memory"
+	// SourceProbe: the estimate of a probe of the input itself
+	// (workload.Features.ProbeUnits), corrected by a regression fitted on
+	// the probed requests once there are any.
+	SourceProbe = "probe"
 )
+
+// Sources lists the sources of a prediction.
+var Sources = []string{SourcePrior, SourceModel, SourceProbe, SourceMemory}
 
 // Cost is a prediction of a request's work units.
 type Cost struct {
@@ -23,6 +30,9 @@ type Cost struct {
 	// Confidence in [0, 1] grows with the number of samples learnt and
 	// falls with their residual spread.
 	Confidence float64 `json:"confidence"`
-	// Source is SourcePrior, SourceModel or SourceMemory.
+	// Source is SourcePrior, SourceModel, SourceProbe or SourceMemory.
 	Source string `json:"source"`
+	// CPUSeconds is Units in CPU time on a worker of speed 1, from the
+	// workload's learnt cost per unit (Model.UnitCosts).
+	CPUSeconds float64 `json:"cpu_seconds"`
 }

@@ -12,7 +12,7 @@ import (
 // checkCost fails unless c is a well-formed prediction.
 func checkCost(t *testing.T, c Cost, maxUnits float64) {
 	t.Helper()
-	for _, v := range []float64{c.Units, c.Low, c.High, c.Confidence} {
+	for _, v := range []float64{c.Units, c.Low, c.High, c.Confidence, c.CPUSeconds} {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 			t.Fatalf("cost %+v has a value that is NaN, infinite or negative", c)
 		}
@@ -21,7 +21,7 @@ func checkCost(t *testing.T, c Cost, maxUnits float64) {
 		t.Fatalf("cost %+v is inconsistent (max units %v)", c, maxUnits)
 	}
 	switch c.Source {
-	case SourcePrior, SourceModel, SourceMemory:
+	case SourcePrior, SourceModel, SourceProbe, SourceMemory:
 	default:
 		t.Fatalf("cost %+v has unknown source", c)
 	}

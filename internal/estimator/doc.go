@@ -8,7 +8,11 @@
 // per-workload ridge regression of the log ratio between actual units and
 // the prior on a few log-features of the request, fitted on a bounded window
 // of recent samples; the ridge penalty shrinks the fit towards the prior, so
-// the prior dominates while samples are few. An exact memory, a bounded LRU
+// the prior dominates while samples are few. A request probed before it
+// runs (package probe; workload.Features.ProbeUnits) is predicted from the
+// probe's estimate instead, corrected by a regression of its own fitted on
+// the probed samples; every sample also teaches the prior's correction, for
+// the requests too small to probe. An exact memory, a bounded LRU
 // keyed by the input hash and the parameters that change cost, answers
 // repeated inputs with the units they cost last time.
 //

@@ -8,8 +8,8 @@ import (
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
-// FuzzEstimate checks that any features and any observed units keep every
-// prediction well formed: no NaN, no Inf, Low <= Units <= High, confidence
+// FuzzEstimate checks that any features (probed or not) and any observed
+// units keep every prediction well formed: no NaN, no Inf, Low <= Units <= High, confidence
 // in [0, 1].
 func FuzzEstimate(f *testing.F) {
 	f.Add(uint8(0), 400, 300, 4, 3, 0, 0, true, 1.5e6, "abc")
@@ -28,8 +28,12 @@ func FuzzEstimate(f *testing.F) {
 		for i := range 12 {
 			g := ft
 			g.WCols, g.Width = w/(i+1), w/(i+1)
+			if i%2 == 1 {
+				g.ProbeUnits = units * float64(i-3) // any value, NaN, Inf and negative ones included
+			}
 			m.Observe(time.Unix(int64(i), 0), g, units*float64(i))
 			checkCost(t, m.Estimate(ft), DefaultMaxUnits)
+			checkCost(t, m.Estimate(g), DefaultMaxUnits)
 		}
 		mape, _ := m.Accuracy(ft.Kind)
 		if math.IsNaN(mape) || math.IsInf(mape, 0) || mape < 0 {

@@ -33,12 +33,15 @@ type Sample struct {
 // Model predicts request costs and learns from actual ones. It is safe for
 // concurrent use.
 type Model struct {
-	opts Options
-	mem  *memory // nil when disabled
+	opts  Options
+	mem   *memory // nil when disabled
+	costs *UnitCosts
 
 	mu       sync.RWMutex
 	learners map[workload.Kind]*learner
+	probed   map[workload.Kind]*learner // corrections of probe estimates
 	acc      map[workload.Kind]*accuracy
+	accBy    map[sourceKey]*accuracy // per workload and source
 	observed map[workload.Kind]int64
 	latest   map[workload.Kind]time.Time // newest sample time learnt (for Snapshot)
 }
@@ -50,16 +53,23 @@ func New(o Options) *Model {
 	m := &Model{
 		opts:     o,
 		learners: make(map[workload.Kind]*learner, len(workload.Kinds)),
+		probed:   make(map[workload.Kind]*learner, len(workload.Kinds)),
 		acc:      make(map[workload.Kind]*accuracy, len(workload.Kinds)),
+		accBy:    make(map[sourceKey]*accuracy),
 		observed: make(map[workload.Kind]int64, len(workload.Kinds)),
 		latest:   make(map[workload.Kind]time.Time, len(workload.Kinds)),
+		costs:    NewUnitCosts(),
 	}
 	if o.MemorySize > 0 {
 		m.mem = newMemory(o.MemorySize, o.MaxHashLen)
 	}
 	for _, k := range workload.Kinds {
 		m.learners[k] = newLearner(o.Window, o.PriorWeight, o.PriorLogSigma)
+		m.probed[k] = newLearner(o.Window, o.PriorWeight, o.ProbeLogSigma)
 		m.acc[k] = &accuracy{ring: make([]float64, 0, o.AccuracyWindow)}
+		for _, src := range Sources {
+			m.accBy[sourceKey{k, src}] = &accuracy{ring: make([]float64, 0, o.AccuracyWindow)}
+		}
 	}
 	return m
 }
@@ -67,14 +77,27 @@ func New(o Options) *Model {
 // Options returns the options in effect (defaults filled in).
 func (m *Model) Options() Options { return m.opts }
 
-// Estimate predicts what a request with features f will cost.
+// Estimate predicts what a request with features f will cost, in its
+// workload's units and in CPU time on a worker of speed 1 (see UnitCosts).
 func (m *Model) Estimate(f workload.Features) Cost {
-	if c, ok := m.remembered(f); ok {
-		return c
+	c, ok := m.remembered(f)
+	if !ok {
+		m.mu.RLock()
+		c = m.predictLocked(f)
+		m.mu.RUnlock()
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.predictLocked(f)
+	c.CPUSeconds = m.costs.CPU(f.Kind, c.Units, 1).Seconds()
+	return c
+}
+
+// UnitCosts is the model's cost per unit of each workload, which converts
+// its predictions into CPU time; ObserveCPU teaches it.
+func (m *Model) UnitCosts() *UnitCosts { return m.costs }
+
+// ObserveCPU learns that a request of kind did units of work in cpu time
+// (UnitCosts.Observe).
+func (m *Model) ObserveCPU(kind workload.Kind, units int64, cpu time.Duration) {
+	m.costs.Observe(kind, units, cpu)
 }
 
 // remembered answers from the exact memory.
@@ -93,15 +116,32 @@ func (m *Model) remembered(f workload.Features) (Cost, bool) {
 	return Cost{Units: e.units, Low: e.low, High: e.high, Confidence: conf, Source: SourceMemory}, true
 }
 
-// predictLocked is the prior corrected by the fit; m.mu must be held.
+// predictLocked is the base (the probe's estimate if f has one, else the
+// prior) corrected by its fit; m.mu must be held.
 func (m *Model) predictLocked(f workload.Features) Cost {
-	prior := m.clampUnits(PriorUnits(f, m.opts.Prior))
-	l := m.learners[f.Kind]
+	base, l, sigma, probed := m.baseLocked(f)
 	if l == nil || l.fit.n == 0 {
-		return m.cost(prior, m.opts.PriorLogSigma, 0, SourcePrior)
+		if probed {
+			return m.cost(base, sigma, 0, SourceProbe)
+		}
+		return m.cost(base, sigma, 0, SourcePrior)
 	}
-	units := math.Expm1(math.Log1p(prior) + l.fit.adjust(features(f)))
+	units := math.Expm1(math.Log1p(base) + l.fit.adjust(features(f)))
+	if probed {
+		return m.cost(units, l.fit.sEff, l.fit.n, SourceProbe)
+	}
 	return m.cost(units, l.fit.sEff, l.fit.n, SourceModel)
+}
+
+// baseLocked is what f's prediction starts from, the learner that
+// corrects it, and its assumed log-space error: the probe's estimate and
+// the probe learner when f was probed, else the prior and the workload's
+// learner. m.mu must be held.
+func (m *Model) baseLocked(f workload.Features) (base float64, l *learner, sigma float64, probed bool) {
+	if p := f.ProbeUnits; p > 0 && !math.IsInf(p, 0) {
+		return m.clampUnits(p), m.probed[f.Kind], m.opts.ProbeLogSigma, true
+	}
+	return m.clampUnits(PriorUnits(f, m.opts.Prior)), m.learners[f.Kind], m.opts.PriorLogSigma, false
 }
 
 // cost builds a Cost around units with log-space error s after n samples:
@@ -151,11 +191,21 @@ func (m *Model) observeLocked(now time.Time, f workload.Features, actual float64
 	if !ok {
 		pred = m.predictLocked(f)
 	}
-	m.acc[f.Kind].add(math.Abs(pred.Units-actual) / max(actual, 1))
+	ape := math.Abs(pred.Units-actual) / max(actual, 1)
+	m.acc[f.Kind].add(ape)
+	if a := m.accBy[sourceKey{f.Kind, pred.Source}]; a != nil {
+		a.add(ape)
+	}
 
+	// Every sample teaches the correction of the prior; a probed one
+	// also that of the probe.
+	logActual := math.Log1p(m.clampUnits(actual))
+	x := features(f)
 	prior := m.clampUnits(PriorUnits(f, m.opts.Prior))
-	y := math.Log1p(m.clampUnits(actual)) - math.Log1p(prior)
-	m.learners[f.Kind].add(features(f), y, m.opts.PriorWeight, m.opts.PriorLogSigma)
+	m.learners[f.Kind].add(x, logActual-math.Log1p(prior), m.opts.PriorWeight, m.opts.PriorLogSigma)
+	if base, l, sigma, probed := m.baseLocked(f); probed {
+		l.add(x, logActual-math.Log1p(base), m.opts.PriorWeight, sigma)
+	}
 	if m.mem != nil {
 		m.mem.put(f, actual)
 	}
@@ -199,6 +249,24 @@ func (m *Model) Accuracy(kind workload.Kind) (mape float64, n int) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	a := m.acc[kind]
+	if a == nil {
+		return 0, 0
+	}
+	return a.mape()
+}
+
+// sourceKey names the predictions of one workload from one source.
+type sourceKey struct {
+	kind   workload.Kind
+	source string
+}
+
+// SourceAccuracy is Accuracy over the predictions of a workload that came
+// from source (SourcePrior, SourceModel, SourceProbe or SourceMemory).
+func (m *Model) SourceAccuracy(kind workload.Kind, source string) (mape float64, n int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.accBy[sourceKey{kind, source}]
 	if a == nil {
 		return 0, 0
 	}

@@ -13,6 +13,7 @@ const (
 	DefaultAccuracyWindow = 500
 	DefaultPriorWeight    = 5
 	DefaultPriorLogSigma  = 1.0
+	DefaultProbeLogSigma  = 0.15
 	DefaultMaxUnits       = 1e18
 	DefaultMaxHashLen     = 256
 )
@@ -35,6 +36,9 @@ type Options struct {
 	// in log space, i.e. a prior that is typically off by a factor of
 	// e^PriorLogSigma (default 1).
 	PriorLogSigma float64
+	// ProbeLogSigma is the assumed standard deviation of a probe's error
+	// in log space (default 0.15).
+	ProbeLogSigma float64
 	// MaxUnits caps every prediction (default 1e18).
 	MaxUnits float64
 	// MaxHashLen is the longest input hash the exact memory keys on; longer
@@ -52,6 +56,7 @@ func DefaultOptions() Options {
 		AccuracyWindow: DefaultAccuracyWindow,
 		PriorWeight:    DefaultPriorWeight,
 		PriorLogSigma:  DefaultPriorLogSigma,
+		ProbeLogSigma:  DefaultProbeLogSigma,
 		MaxUnits:       DefaultMaxUnits,
 		MaxHashLen:     DefaultMaxHashLen,
 		Prior:          DefaultPriorParams(),
@@ -76,6 +81,9 @@ func (o Options) Validate() error {
 	}
 	if !finiteNonNeg(o.PriorLogSigma) || o.PriorLogSigma > 20 {
 		errs = append(errs, fmt.Errorf("estimator prior log sigma: %v is outside (0, 20]", o.PriorLogSigma))
+	}
+	if !finiteNonNeg(o.ProbeLogSigma) || o.ProbeLogSigma > 20 {
+		errs = append(errs, fmt.Errorf("estimator probe log sigma: %v is outside (0, 20]", o.ProbeLogSigma))
 	}
 	if !finiteNonNeg(o.MaxUnits) {
 		errs = append(errs, fmt.Errorf("estimator max units: %v is not a finite positive number", o.MaxUnits))
@@ -106,6 +114,9 @@ func (o Options) withDefaults() Options {
 	}
 	if !(o.PriorLogSigma > 0) || o.PriorLogSigma > 20 {
 		o.PriorLogSigma = d.PriorLogSigma
+	}
+	if !(o.ProbeLogSigma > 0) || o.ProbeLogSigma > 20 {
+		o.ProbeLogSigma = d.ProbeLogSigma
 	}
 	if !(o.MaxUnits > 0) || math.IsInf(o.MaxUnits, 0) {
 		o.MaxUnits = d.MaxUnits

@@ -33,11 +33,25 @@ type WorkloadSnapshot struct {
 	// window are absent).
 	Intercept    float64            `json:"intercept"`
 	Coefficients map[string]float64 `json:"coefficients"`
+	// Sources is the MAPE of the recent predictions by where they came
+	// from (SourcePrior, SourceModel, SourceProbe, SourceMemory); a source
+	// with no prediction is absent.
+	Sources map[string]SourceScore `json:"sources"`
+	// ProbeSamples is how many probed samples the probe's correction is
+	// fitted on, and ProbeLogSigma its log-space error.
+	ProbeSamples  int     `json:"probe_samples"`
+	ProbeLogSigma float64 `json:"probe_log_sigma"`
 	// MemoryEntries is how many of the workload's inputs the exact memory
 	// holds.
 	MemoryEntries int `json:"memory_entries"`
 	// Latest is the time of the newest sample learnt.
 	Latest time.Time `json:"latest,omitzero"`
+}
+
+// SourceScore is the accuracy of one source's recent predictions.
+type SourceScore struct {
+	MAPE    float64 `json:"mape"`
+	Samples int     `json:"samples"`
 }
 
 // Snapshot returns a copy of the model's state.
@@ -59,6 +73,13 @@ func (m *Model) Snapshot() Snapshot {
 			Latest:           m.latest[k],
 		}
 		w.MAPE, w.MAPESamples = m.acc[k].mape()
+		w.Sources = map[string]SourceScore{}
+		for _, src := range Sources {
+			if mape, n := m.accBy[sourceKey{k, src}].mape(); n > 0 {
+				w.Sources[src] = SourceScore{MAPE: mape, Samples: n}
+			}
+		}
+		w.ProbeSamples, w.ProbeLogSigma = m.probed[k].fit.n, m.probed[k].fit.sEff
 		intercept, slopes := l.fit.rawCoefficients()
 		w.Intercept = intercept
 		names := featureNames[k]

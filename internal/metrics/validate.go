@@ -67,6 +67,9 @@ func (r RequestRecord) Validate() error {
 	if !(r.PredictedUnits >= 0 && r.PredictedUnits <= MaxPredictedUnits) { // also false for NaN
 		errs.add(fmt.Errorf("predicted_units: %v is outside 0..%g", r.PredictedUnits, MaxPredictedUnits))
 	}
+	if p := r.Features.ProbeUnits; !(p >= 0 && p <= MaxPredictedUnits) { // also false for NaN
+		errs.add(fmt.Errorf("features.probe_units: %v is outside 0..%g", p, MaxPredictedUnits))
+	}
 	return wrapInvalid(errs)
 }
 

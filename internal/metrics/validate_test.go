@@ -64,6 +64,8 @@ func TestRequestValidate(t *testing.T) {
 		{"NaN prediction", func(r *RequestRecord) { r.PredictedUnits = math.NaN() }, "predicted_units"},
 		{"infinite prediction", func(r *RequestRecord) { r.PredictedUnits = math.Inf(1) }, "predicted_units"},
 		{"negative prediction", func(r *RequestRecord) { r.PredictedUnits = -1 }, "predicted_units"},
+		{"NaN probe", func(r *RequestRecord) { r.Features.ProbeUnits = math.NaN() }, "probe_units"},
+		{"negative probe", func(r *RequestRecord) { r.Features.ProbeUnits = -1 }, "probe_units"},
 		{"huge prediction", func(r *RequestRecord) { r.PredictedUnits = 1e19 }, "predicted_units"},
 	}
 	for _, c := range cases {

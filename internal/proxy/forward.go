@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/metrics"
+	"github.com/specialvfx/vfx/internal/probe"
 	"github.com/specialvfx/vfx/internal/wire"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -86,6 +87,7 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 		return
 	}
 	x.multi = dec.Multi
+	x.features = probe.Features(x.features, probe.Input{Scene: dec.Scene, Params: dec.Params}, probe.Options{})
 	dec = nil // the parsed scene is not needed any more
 	cost := s.est.Estimate(x.features)
 	x.units, x.source = cost.Units, cost.Source

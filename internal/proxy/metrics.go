@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -107,10 +108,12 @@ var (
 	descRate    = prometheus.NewDesc("vfx_lb_arrival_rate_units", "Predicted work units arriving per second over the last 10 s.", nil, nil)
 	descMAPE    = prometheus.NewDesc("vfx_lb_estimator_mape", "Mean absolute percentage error of the cost model over its recent predictions, by workload.", []string{"workload"}, nil)
 	descMAPEN   = prometheus.NewDesc("vfx_lb_estimator_samples", "Predictions the MAPE is computed over, by workload.", []string{"workload"}, nil)
+	descSrcMAPE = prometheus.NewDesc("vfx_lb_estimator_source_mape", "Mean absolute percentage error of the cost model over its recent predictions, by workload and by where they came from (prior, model, probe, memory).", []string{"workload", "source"}, nil)
+	descSrcN    = prometheus.NewDesc("vfx_lb_estimator_source_samples", "Predictions the MAPE by source is computed over.", []string{"workload", "source"}, nil)
 )
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descWorkers, descInFl, descQueue, descQUnits, descBacklog, descRate, descMAPE, descMAPEN} {
+	for _, d := range []*prometheus.Desc{descWorkers, descInFl, descQueue, descQUnits, descBacklog, descRate, descMAPE, descMAPEN, descSrcMAPE, descSrcN} {
 		ch <- d
 	}
 }
@@ -134,6 +137,15 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 			mape, n := acc.Accuracy(k)
 			ch <- prometheus.MustNewConstMetric(descMAPE, prometheus.GaugeValue, mape, string(k))
 			ch <- prometheus.MustNewConstMetric(descMAPEN, prometheus.GaugeValue, float64(n), string(k))
+		}
+	}
+	if sa, ok := c.est.(sourceAccuracyReporter); ok {
+		for _, k := range workload.Kinds {
+			for _, src := range estimator.Sources {
+				mape, n := sa.SourceAccuracy(k, src)
+				ch <- prometheus.MustNewConstMetric(descSrcMAPE, prometheus.GaugeValue, mape, string(k), src)
+				ch <- prometheus.MustNewConstMetric(descSrcN, prometheus.GaugeValue, float64(n), string(k), src)
+			}
 		}
 	}
 }

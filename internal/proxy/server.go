@@ -125,7 +125,7 @@ func New(o Options) (*Server, error) {
 		recorder: o.Recorder, limits: o.Limits, transport: o.Transport,
 		provider: o.Provider, now: o.Now, log: o.Log, started: o.Now(),
 		decisions: newDecisionLog(o.Config.DecisionLog),
-		costs:     newUnitCosts(),
+		costs:     unitCostsOf(o.Estimator),
 		seen:      newIDSet(20000),
 		attempts:  attemptPolicy{min: o.Config.AttemptTimeoutMin, factor: o.Config.AttemptTimeoutFactor},
 		hedging:   &hedging{budget: newHedgeBudget(o.Config.HedgeBudget, o.Config.HedgeBurst, hedgeRefusalLogInterval)},

@@ -46,6 +46,31 @@ type EstimatorState struct {
 type Accuracy struct {
 	MAPE    float64 `json:"mape"`
 	Samples int     `json:"samples"`
+	// Sources splits it by where the predictions came from (prior,
+	// model, probe, memory); sources with no prediction are absent.
+	Sources map[string]Accuracy `json:"sources,omitempty"`
+}
+
+// sourceAccuracyReporter is implemented by estimators that track their
+// error per prediction source (estimator.Model).
+type sourceAccuracyReporter interface {
+	SourceAccuracy(kind workload.Kind, source string) (mape float64, n int)
+}
+
+// sourceAccuracy is the estimator's error per source for kind, nil when
+// it does not track it.
+func sourceAccuracy(e Estimator, kind workload.Kind) map[string]Accuracy {
+	sa, ok := e.(sourceAccuracyReporter)
+	if !ok {
+		return nil
+	}
+	out := map[string]Accuracy{}
+	for _, src := range estimator.Sources {
+		if m, n := sa.SourceAccuracy(kind, src); n > 0 {
+			out[src] = Accuracy{MAPE: m, Samples: n}
+		}
+	}
+	return out
 }
 
 // snapshotter is implemented by estimators that describe themselves
@@ -70,7 +95,7 @@ func (s *Server) State() State {
 	if acc, ok := s.est.(accuracyReporter); ok {
 		for _, k := range workload.Kinds {
 			m, n := acc.Accuracy(k)
-			st.Estimator.Accuracy[k] = Accuracy{MAPE: m, Samples: n}
+			st.Estimator.Accuracy[k] = Accuracy{MAPE: m, Samples: n, Sources: sourceAccuracy(s.est, k)}
 		}
 	}
 	if sn, ok := s.est.(snapshotter); ok {

@@ -15,6 +15,10 @@ const maxRecursion = 5
 type tracer struct {
 	s     *Scene
 	abort *atomic.Bool // set when the render is cancelled
+	// countOnly traces the rays and counts their work without computing
+	// any colour (no pigment, texture or light): the counts are those of
+	// a render, which never depend on colours (RayCounter).
+	countOnly bool
 
 	rays, tests int64
 	_           [48]byte // keep tracers of different goroutines off one cache line
@@ -185,10 +189,13 @@ func (tr *tracer) shade(h *hit, depth int) rgb {
 	fin := &h.sh.fin
 	lights := tr.s.lights
 	n := h.normal()
-	pc := h.sh.pig.color(h.p, tr.s.tex)
+	var pc rgb
+	if !tr.countOnly {
+		pc = h.sh.pig.color(h.p, tr.s.tex)
+	}
 
 	c := black
-	if fin.amb > 0 {
+	if fin.amb > 0 && !tr.countOnly {
 		c = blend(c, mul(pc, intensify(lights[0].color, fin.amb)))
 	}
 	for i := 1; i < len(lights); i++ {
@@ -196,7 +203,7 @@ func (tr *tracer) shade(h *hit, depth int) rgb {
 		toLight := l.loc.sub(h.p)
 		lr := newRay(h.p, toLight)
 		tr.rays++
-		if !tr.blocked(&lr, toLight.length()) {
+		if !tr.blocked(&lr, toLight.length()) && !tr.countOnly {
 			c = blend(c, l.contribution(h, n, pc, lr))
 		}
 	}

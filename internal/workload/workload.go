@@ -66,6 +66,10 @@ type Features struct {
 	// InputHash is the hex SHA-256 of the inputs, so repeated inputs can be
 	// recognised.
 	InputHash string `json:"input_hash,omitempty"`
+
+	// ProbeUnits is the work units a cheap probe of the input estimated
+	// the request costs (package probe); 0 when it was not probed.
+	ProbeUnits float64 `json:"probe_units,omitempty"`
 }
 
 // Pixels is the number of output pixels the request computes.

@@ -19,7 +19,7 @@ var requests = newTable(table[metrics.RequestRecord]{
 		"shapes", "lights", "reflective", "transparent", "texmap_bytes", "scene_bytes",
 		"width", "height", "format", "input_bytes", "input_hash",
 		"multi", "units", "cpu_ns", "wall_ns", "worker_id", "outcome", "status", "error",
-		"predicted_units",
+		"predicted_units", "probe_units",
 	},
 	order:    "time_ns DESC, key DESC",
 	validate: metrics.ValidateRequests,
@@ -36,7 +36,7 @@ func requestArgs(r *metrics.RequestRecord) []any {
 		f.Shapes, f.Lights, f.Reflective, f.Transparent, f.TexmapBytes, f.SceneBytes,
 		f.Width, f.Height, f.Format, f.InputBytes, f.InputHash,
 		boolInt(r.Multi), r.Units, int64(r.CPU), int64(r.Wall), r.WorkerID, string(r.Outcome), r.Status, r.Error,
-		r.PredictedUnits,
+		r.PredictedUnits, f.ProbeUnits,
 	}
 }
 
@@ -54,7 +54,7 @@ func scanRequest(rows *sql.Rows) (metrics.RequestRecord, error) {
 		&f.Shapes, &f.Lights, &f.Reflective, &f.Transparent, &f.TexmapBytes, &f.SceneBytes,
 		&f.Width, &f.Height, &f.Format, &f.InputBytes, &f.InputHash,
 		&r.Multi, &r.Units, &cpu, &wal, &r.WorkerID, &outcome, &r.Status, &r.Error,
-		&r.PredictedUnits,
+		&r.PredictedUnits, &f.ProbeUnits,
 	)
 	if err != nil {
 		return r, fmt.Errorf("read request record: %w", err)

@@ -133,6 +133,9 @@ var migrations = []string{
 	CREATE INDEX requests_worker_time ON requests (worker_id, time_ns);
 	CREATE INDEX requests_request ON requests (request_id, time_ns);
 	CREATE INDEX requests_client_request ON requests (client_request_id, time_ns);`,
+	// 4: the estimate of the probe the load balancer predicted a request
+	// from (0: not probed).
+	`ALTER TABLE requests ADD COLUMN probe_units REAL NOT NULL DEFAULT 0;`,
 }
 
 // ErrSchemaTooNew is wrapped by the error of opening a file whose schema is

@@ -38,6 +38,7 @@ func fullRequest() metrics.RequestRecord {
 			TexmapBytes: 1_080_054, SceneBytes: 1234,
 			Width: 640, Height: 480, Format: "bmp",
 			InputBytes: 1_081_288, InputHash: strings.Repeat("ab", 32),
+			ProbeUnits: 1.1111111111111111e11,
 		},
 		Multi:          true,
 		Units:          123_456_789_012,
