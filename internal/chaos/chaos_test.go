@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"errors"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -9,14 +10,16 @@ import (
 	"github.com/specialvfx/vfx/internal/trace"
 )
 
-// Fault durations: shorter than half a minute, so that the suite fits a
-// busy machine's CI run, yet long past every deadline that matters (a
-// worker's 2 s attempt floor and 1 s health checks, the store's 5 s busy
-// timeout); far short of the workers' 30 s lease.
+// Fault durations: a worker frozen and the store locked for half a
+// minute, long past every deadline that matters (a worker's 2 s attempt
+// floor and 1 s health checks, the store's 5 s busy timeout); the frozen
+// worker's deployment gets a lease longer than the freeze, so that it
+// comes back rather than leaving when it thaws.
 const (
-	stopFor = 8 * time.Second  // a worker SIGSTOPped
+	stopFor = 30 * time.Second // a worker SIGSTOPped
+	cutFor  = 8 * time.Second  // a Docker worker's network disconnected (within its lease)
 	slowFor = 10 * time.Second // a worker slowed down
-	lockFor = 10 * time.Second // the store locked
+	lockFor = 30 * time.Second // the store locked
 	fullFor = 10 * time.Second // the store's disk full
 )
 
@@ -60,11 +63,15 @@ func TestChaos(t *testing.T) {
 		f.assertRecorded(t)
 	})
 
-	// A worker frozen (SIGSTOP) then thawed (SIGCONT): the requests it
-	// holds are hedged on the others once their attempt deadline passes,
-	// it gets no new ones, and it returns to service.
+	// A worker frozen (SIGSTOP) for half a minute: the requests it holds
+	// are hedged on the others once their attempt deadline passes, it gets
+	// no new ones, and the pool is whole again: the autoscaler replaces a
+	// worker unhealthy for replace_after (10 s), stopping it with SIGTERM
+	// then SIGKILL, so the frozen worker is usually gone when the test
+	// would thaw it (SIGCONT finds no process) and a new one serves in its
+	// place; if it is still there, it returns to service once thawed.
 	t.Run("worker-sigstop", func(t *testing.T) {
-		u := startUp(t, 3)
+		u := startUp(t, 3, "--worker-lease-timeout", "2m")
 		l := startLoad(t, u.base, stopFor+12*time.Second, 2)
 		l.waitAnswered(t, 5)
 		pid := u.workerPID(t, "local-2")
@@ -75,17 +82,28 @@ func TestChaos(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(stopFor)
-		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		err := syscall.Kill(pid, syscall.SIGCONT)
+		replaced := errors.Is(err, syscall.ESRCH)
+		if err != nil && !replaced {
 			t.Fatal(err)
 		}
 		resumed := time.Now()
-		rec, ok := waitUntil(45*time.Second, func() bool { return workerStates(u.base)["local-2"] == "ready" })
+		back := func() bool { return workerStates(u.base)["local-2"] == "ready" }
+		what := "local-2 ready again after SIGCONT"
+		if replaced {
+			back = func() bool {
+				_, there := workerStates(u.base)["local-2"]
+				return !there && readyWorkers(u.base) == 3
+			}
+			what = "local-2 replaced while frozen: 3 workers ready again"
+		}
+		rec, ok := waitUntil(45*time.Second, back)
 		f, entries := finish(t, &u.deployment, l)
 		f.Busy = busy
 		f.victim(l, entries, "local-2", stopped, resumed)
-		f.Recovery, f.What = rec, "local-2 ready again after SIGCONT"
+		f.Recovery, f.What = rec, what
 		if !ok {
-			f.What = "local-2 not ready again after SIGCONT"
+			f.What = "not recovered: " + what
 		}
 		f.report(t)
 		if !ok {

@@ -92,7 +92,7 @@ func TestChaosDocker(t *testing.T) {
 		f.assertRecorded(t)
 	})
 
-	// `docker network disconnect` of a worker's container for stopFor,
+	// `docker network disconnect` of a worker's container for cutFor,
 	// then connect again: connections to it are refused (its published
 	// port leads nowhere), its requests go to the other worker, and once
 	// it is connected again (on a new published port) it returns to
@@ -100,14 +100,14 @@ func TestChaosDocker(t *testing.T) {
 	t.Run("docker-network-disconnect", func(t *testing.T) {
 		u, dep := startDocker(t, 2)
 		victim, network := "vfx-"+dep+"-2", "vfx-"+dep
-		l := startLoad(t, u.base, stopFor+12*time.Second, 8)
+		l := startLoad(t, u.base, cutFor+12*time.Second, 8)
 		l.waitAnswered(t, 5)
 		busy := waitBusy(u.base, victim)
 		cut := time.Now()
 		if out, err := dockerCmd("network", "disconnect", network, victim); err != nil {
 			t.Fatalf("docker network disconnect: %v: %s", err, out)
 		}
-		time.Sleep(stopFor)
+		time.Sleep(cutFor)
 		if out, err := dockerCmd("network", "connect", network, victim); err != nil {
 			t.Fatalf("docker network connect: %v: %s", err, out)
 		}
