@@ -22,6 +22,7 @@ var decisionPackages = []string{
 	"estimator",
 	"balancer",
 	"autoscaler", // the policies; the loop is autoscaler/runner
+	"sim",        // runs the policies above; cmd/vfx reads and writes its files
 }
 
 // rule forbids packages to the decision packages: anywhere among their

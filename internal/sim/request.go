@@ -1,0 +1,58 @@
+package sim
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/specialvfx/vfx/internal/estimator"
+	"github.com/specialvfx/vfx/internal/trace"
+	"github.com/specialvfx/vfx/internal/workload"
+)
+
+// Request is one request of a simulated run.
+type Request struct {
+	// At is the arrival at the load balancer, from the start of the run.
+	At       time.Duration
+	Features workload.Features
+	// Units is what the request really costs, in work units: what the
+	// worker reported, or the workload's prior for a request that never
+	// ran. The load balancer does not know it; it predicts it.
+	Units float64
+}
+
+// FromTrace turns a trace recorded by `vfx load --out` (or planned by
+// --dry-run) into requests in arrival order. A request the trace records
+// the worker's units of costs those; any other costs its workload's prior
+// (estimator.PriorUnits).
+func FromTrace(entries []trace.Entry) []Request {
+	prior := estimator.DefaultPriorParams()
+	reqs := make([]Request, 0, len(entries))
+	for _, e := range entries {
+		u := float64(e.Units)
+		if e.Units <= 0 {
+			u = estimator.PriorUnits(e.Features, prior)
+		}
+		reqs = append(reqs, Request{At: e.At, Features: e.Features, Units: u})
+	}
+	slices.SortStableFunc(reqs, func(a, b Request) int { return cmp.Compare(a.At, b.At) })
+	return reqs
+}
+
+// SpeedOf is the speed the trace's workers showed: the median over its
+// requests of units per second of wall time on the worker, or 0 when the
+// trace records none. A worker running several requests at once shares
+// its speed among them, so this underestimates a busy worker.
+func SpeedOf(entries []trace.Entry) float64 {
+	var s []float64
+	for _, e := range entries {
+		if e.Units > 0 && e.Wall > 0 {
+			s = append(s, float64(e.Units)/e.Wall.Seconds())
+		}
+	}
+	if len(s) == 0 {
+		return 0
+	}
+	slices.Sort(s)
+	return s[len(s)/2]
+}
