@@ -35,8 +35,13 @@ func FromTrace(entries []trace.Entry) []Request {
 		}
 		reqs = append(reqs, Request{At: e.At, Features: e.Features, Units: u})
 	}
-	slices.SortStableFunc(reqs, func(a, b Request) int { return cmp.Compare(a.At, b.At) })
+	sortRequests(reqs)
 	return reqs
+}
+
+// sortRequests puts requests in arrival order (stable).
+func sortRequests(reqs []Request) {
+	slices.SortStableFunc(reqs, func(a, b Request) int { return cmp.Compare(a.At, b.At) })
 }
 
 // SpeedOf is the speed the trace's workers showed: the median over its
