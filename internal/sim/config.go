@@ -127,7 +127,7 @@ func (c Config) Validate() error {
 		bad("boot_delay", "must be ≥ 0, got %v", c.BootDelay)
 	}
 	if c.MaxInFlight < 0 {
-		bad("max_in_flight", "must be ≥ 0, got %d", c.MaxInFlight)
+		bad("max_inflight", "must be ≥ 0, got %d", c.MaxInFlight)
 	}
 	if c.QueueLen < 0 {
 		bad("queue_len", "must be ≥ 0, got %d", c.QueueLen)

@@ -6,6 +6,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/specialvfx/vfx/internal/estimator"
+	"github.com/specialvfx/vfx/internal/workload"
 )
 
 // The arrival processes of Generate.
@@ -101,4 +104,23 @@ func Generate(a Arrivals, pool []Request, seed uint64) ([]Request, error) {
 		out[i] = p
 	}
 	return out, nil
+}
+
+// DefaultPool is the requests Generate draws from when no trace is given:
+// a simple and a complex ray trace, a blur and an enhance, each costing
+// its workload's prior (from about 0.02 s to 1.8 s on a worker of
+// autoscaler.DefaultSpeed).
+func DefaultPool() []Request {
+	fs := []workload.Features{
+		{Kind: workload.Raytracer, SCols: 400, SRows: 300, WCols: 400, WRows: 300, Shapes: 4, Lights: 2},
+		{Kind: workload.Raytracer, SCols: 800, SRows: 600, WCols: 800, WRows: 600, AA: true, Shapes: 12, Lights: 3, Reflective: 4},
+		{Kind: workload.Blur, Width: 400, Height: 300, Format: "jpg"},
+		{Kind: workload.Enhance, Width: 400, Height: 300, Format: "jpg"},
+	}
+	prior := estimator.DefaultPriorParams()
+	pool := make([]Request, len(fs))
+	for i, f := range fs {
+		pool[i] = Request{Features: f, Units: estimator.PriorUnits(f, prior)}
+	}
+	return pool
 }

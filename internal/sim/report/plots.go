@@ -63,8 +63,12 @@ func newPlot(title, x, y string) *plot.Plot {
 	return p
 }
 
-// addLine adds a line in colour i (dashed when dashed).
-func addLine(p *plot.Plot, label string, xy plotter.XYs, i int, dashed bool) error {
+// addLine adds a line in colour i; a solid one gets a legend entry, a
+// dashed one (the same pair's second figure) none.
+func addLine(p *plot.Plot, label string, xy plotter.XYs, i int, dashed bool, top *float64) error {
+	for _, v := range xy {
+		*top = max(*top, v.Y)
+	}
 	if len(xy) == 0 {
 		return nil
 	}
@@ -78,23 +82,35 @@ func addLine(p *plot.Plot, label string, xy plotter.XYs, i int, dashed bool) err
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	}
 	p.Add(l)
-	p.Legend.Add(label, l)
+	if !dashed {
+		p.Legend.Add(label, l)
+	}
 	return nil
+}
+
+// headroom raises the top of the y axis above the data so that the legend,
+// a line per policy pair at the top right, does not hide the lines.
+func headroom(p *plot.Plot, ymax float64, pairs int) {
+	if ymax > 0 && !math.IsInf(ymax, 0) {
+		p.Y.Max = ymax * (1.05 + 0.1*float64(pairs))
+	}
 }
 
 // Latency plots the p99 (solid) and p50 (dashed) latency of the requests
 // completed in each sampling interval, per policy pair.
 func Latency(results []*sim.Result) (*plot.Plot, error) {
 	p := newPlot("Latency over time (p99 solid, p50 dashed)", "time (s)", "latency (s)")
+	top := 0.0
 	for i, r := range results {
-		if err := addLine(p, name(r)+" p99", series(r.Series, func(s sim.Sample) float64 { return s.P99 }), i, false); err != nil {
+		if err := addLine(p, name(r), series(r.Series, func(s sim.Sample) float64 { return s.P99 }), i, false, &top); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, name(r)+" p50", series(r.Series, func(s sim.Sample) float64 { return s.P50 }), i, true); err != nil {
+		if err := addLine(p, "", series(r.Series, func(s sim.Sample) float64 { return s.P50 }), i, true, &top); err != nil {
 			return nil, err
 		}
 	}
 	p.Y.Min = 0
+	headroom(p, top, len(results))
 	return p, nil
 }
 
@@ -102,15 +118,17 @@ func Latency(results []*sim.Result) (*plot.Plot, error) {
 // target (dashed), per policy pair.
 func Pool(results []*sim.Result) (*plot.Plot, error) {
 	p := newPlot("Pool size (ready + booting solid, target dashed)", "time (s)", "workers")
+	top := 0.0
 	for i, r := range results {
-		if err := addLine(p, name(r), series(r.Series, func(s sim.Sample) float64 { return float64(s.Ready + s.Booting) }), i, false); err != nil {
+		if err := addLine(p, name(r), series(r.Series, func(s sim.Sample) float64 { return float64(s.Ready + s.Booting) }), i, false, &top); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, name(r)+" target", series(r.Series, func(s sim.Sample) float64 { return float64(s.Desired) }), i, true); err != nil {
+		if err := addLine(p, "", series(r.Series, func(s sim.Sample) float64 { return float64(s.Desired) }), i, true, &top); err != nil {
 			return nil, err
 		}
 	}
 	p.Y.Min = 0
+	headroom(p, top, len(results))
 	return p, nil
 }
 
@@ -118,15 +136,17 @@ func Pool(results []*sim.Result) (*plot.Plot, error) {
 // flight on the workers (dashed), per policy pair.
 func Backlog(results []*sim.Result) (*plot.Plot, error) {
 	p := newPlot("Backlog (queued solid, in flight dashed)", "time (s)", "requests")
+	top := 0.0
 	for i, r := range results {
-		if err := addLine(p, name(r)+" queued", series(r.Series, func(s sim.Sample) float64 { return float64(s.Queue) }), i, false); err != nil {
+		if err := addLine(p, name(r), series(r.Series, func(s sim.Sample) float64 { return float64(s.Queue) }), i, false, &top); err != nil {
 			return nil, err
 		}
-		if err := addLine(p, name(r)+" in flight", series(r.Series, func(s sim.Sample) float64 { return float64(s.InFlight) }), i, true); err != nil {
+		if err := addLine(p, "", series(r.Series, func(s sim.Sample) float64 { return float64(s.InFlight) }), i, true, &top); err != nil {
 			return nil, err
 		}
 	}
 	p.Y.Min = 0
+	headroom(p, top, len(results))
 	return p, nil
 }
 
@@ -134,6 +154,7 @@ func Backlog(results []*sim.Result) (*plot.Plot, error) {
 // latency, per policy pair, latency on a log scale.
 func CDF(results []*sim.Result) (*plot.Plot, error) {
 	p := newPlot("Latency CDF", "latency (s, log scale)", "share of requests")
+	top := 0.0
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Legend.Top = false
@@ -153,7 +174,7 @@ func CDF(results []*sim.Result) (*plot.Plot, error) {
 				xy = append(xy, plotter.XY{X: x, Y: q})
 			}
 		}
-		if err := addLine(p, name(r), xy, i, false); err != nil {
+		if err := addLine(p, name(r), xy, i, false, &top); err != nil {
 			return nil, err
 		}
 	}
@@ -172,4 +193,3 @@ func WriteSVG(w io.Writer, p *plot.Plot) error {
 	}
 	return nil
 }
-
