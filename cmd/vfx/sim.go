@@ -247,7 +247,7 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 			c := cfg
 			c.Routing, c.Scaling = r, s
 			start := time.Now()
-			res, err := sim.Run(c, reqs, prog.for_(r+" × "+s, start))
+			res, err := sim.Run(c, reqs, prog.pair(r+" × "+s, start))
 			if err != nil {
 				return err
 			}
@@ -296,8 +296,8 @@ func newSimProgress(w io.Writer) *simProgress {
 	return nil
 }
 
-// for_ returns the progress callback of one policy pair.
-func (p *simProgress) for_(pair string, start time.Time) func(sim.Progress) {
+// pair returns the progress callback of one policy pair.
+func (p *simProgress) pair(pair string, start time.Time) func(sim.Progress) {
 	if p == nil {
 		return nil
 	}

@@ -99,3 +99,17 @@ func TestSimIsDeterministic(t *testing.T) {
 		t.Errorf("two runs with seed 9 differ:\n%s\n%s", a, b)
 	}
 }
+
+// FuzzParseFailure: --fail never panics, and what it accepts is a time
+// that is not negative.
+func FuzzParseFailure(f *testing.F) {
+	for _, s := range []string{"30s:w3", "1m", "-1s", ":w1", "1h:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fl, err := parseFailure(s)
+		if err == nil && fl.At < 0 {
+			t.Fatalf("%q: accepted a negative time %v", s, fl.At)
+		}
+	})
+}
