@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -29,6 +31,7 @@ type simFlags struct {
 	routings, scalings  []string
 	fail                []string
 	workers, minW, maxW int
+	parallel            int
 	cfg                 sim.Config
 }
 
@@ -101,6 +104,7 @@ func (f *simFlags) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.SLO, "slo", c.SLO, "latency target of the SLO attainment")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the generated arrivals and of the randomness of the run")
 	pathVar(fs, &f.out, "out", "write report.md and its SVG plots into this directory")
+	fs.IntVar(&f.parallel, "parallel", 0, "policy pairs simulated at once (0: one per core)")
 }
 
 // config checks the flags and builds the run's configuration.
@@ -133,6 +137,9 @@ func (f *simFlags) config(fs *pflag.FlagSet) (sim.Config, error) {
 		c.Autoscaler.Max = max(f.workers, f.minW, 1)
 	}
 	c.Autoscaler.BootTime = c.BootDelay
+	if f.parallel < 0 {
+		bad("--parallel: must be ≥ 0, got %d", f.parallel)
+	}
 	if len(f.routings) == 0 || len(f.scalings) == 0 {
 		bad("--policies and --scalers: give at least one of each")
 	}
@@ -240,20 +247,35 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 	pool := fmt.Sprintf("%d workers at the start (min %d, max %d) of %s units/s, %d requests at once each, boot %s, seed %d",
 		cfg.Workers, cfg.Autoscaler.Min, cfg.Autoscaler.Max, si(cfg.Speed), cfg.MaxInFlight, cfg.BootDelay, cfg.Seed)
 	fmt.Fprintf(stdout, "sim: %s\nsim: %s\n", from, pool)
-	prog := newSimProgress(stderr)
-	var results []*sim.Result
+	type pair struct{ routing, scaling string }
+	var pairs []pair
 	for _, r := range f.routings {
 		for _, s := range f.scalings {
-			c := cfg
-			c.Routing, c.Scaling = r, s
-			start := time.Now()
-			res, err := sim.Run(c, reqs, prog.pair(r+" × "+s, start))
-			if err != nil {
-				return err
-			}
-			prog.done()
-			results = append(results, res)
+			pairs = append(pairs, pair{r, s})
 		}
+	}
+	par := f.parallel
+	if par == 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	prog := newSimProgress(stderr, len(pairs), len(reqs))
+	results := make([]*sim.Result, len(pairs))
+	errs := make([]error, len(pairs))
+	sem := make(chan struct{}, min(par, len(pairs)))
+	var wg sync.WaitGroup
+	for i, p := range pairs {
+		c := cfg
+		c.Routing, c.Scaling = p.routing, p.scaling
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i], errs[i] = sim.Run(c, reqs, prog.pair(i))
+		})
+	}
+	wg.Wait()
+	prog.done()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout)
 	if err := sim.WriteTable(stdout, results); err != nil {
@@ -282,47 +304,58 @@ func si(v float64) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
-// simProgress draws a progress line on a terminal, redrawn in place; off
-// a terminal it shows nothing.
+// simProgress draws one progress line for all the policy pairs on a
+// terminal, redrawn in place; off a terminal it shows nothing.
 type simProgress struct {
-	w     io.Writer
-	drawn bool
+	w        io.Writer
+	mu       sync.Mutex
+	start    time.Time
+	last     time.Time
+	resolved []int // per pair
+	total    int   // requests of all the pairs
+	drawn    bool
 }
 
-func newSimProgress(w io.Writer) *simProgress {
+func newSimProgress(w io.Writer, pairs, requests int) *simProgress {
 	if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-		return &simProgress{w: w}
+		return &simProgress{w: w, start: time.Now(), resolved: make([]int, pairs), total: pairs * requests}
 	}
 	return nil
 }
 
-// pair returns the progress callback of one policy pair.
-func (p *simProgress) pair(pair string, start time.Time) func(sim.Progress) {
+// pair returns the progress callback of policy pair i.
+func (p *simProgress) pair(i int) func(sim.Progress) {
 	if p == nil {
 		return nil
 	}
-	last := time.Time{}
 	return func(pr sim.Progress) {
-		if now := time.Now(); now.Sub(last) >= ttyRefresh || pr.Resolved == pr.Total {
-			last = now
-			frac := 0.0
-			if pr.Total > 0 {
-				frac = float64(pr.Resolved) / float64(pr.Total)
-			}
-			const width = 20
-			n := int(frac * width)
-			fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %s  %d/%d requests  %.0fs simulated  %.1fs\x1b[K",
-				strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, pair, pr.Resolved, pr.Total,
-				pr.Sim.Seconds(), time.Since(start).Seconds())
-			p.drawn = true
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.resolved[i] = pr.Resolved
+		now := time.Now()
+		if now.Sub(p.last) < ttyRefresh {
+			return
 		}
+		p.last = now
+		sum := 0
+		for _, r := range p.resolved {
+			sum += r
+		}
+		frac := 0.0
+		if p.total > 0 {
+			frac = float64(sum) / float64(p.total)
+		}
+		const width = 20
+		n := int(frac * width)
+		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d/%d requests of %d policy pairs  %.1fs\x1b[K",
+			strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac, sum, p.total, len(p.resolved), now.Sub(p.start).Seconds())
+		p.drawn = true
 	}
 }
 
-// done ends the line of a finished run.
+// done ends the progress line.
 func (p *simProgress) done() {
 	if p != nil && p.drawn {
 		fmt.Fprintln(p.w)
-		p.drawn = false
 	}
 }
