@@ -187,14 +187,17 @@ func parseFailure(s string) (sim.Failure, error) {
 
 // requests reads or generates the requests, and says where they came
 // from.
-func (f *simFlags) requests(c *sim.Config) ([]sim.Request, string, error) {
+//
+// A replayed trace that was run (not a plan) also gives the measured row:
+// what the real system answered, to set beside the simulations.
+func (f *simFlags) requests(c *sim.Config) ([]sim.Request, string, *sim.Result, error) {
 	var entries []trace.Entry
 	var reqs []sim.Request
 	from := ""
 	if f.tracePath != "" {
 		var err error
 		if entries, err = trace.ReadFile(f.tracePath, trace.Limits{}); err != nil {
-			return nil, "", fmt.Errorf("--trace: %w", err)
+			return nil, "", nil, fmt.Errorf("--trace: %w", err)
 		}
 		reqs = sim.FromTrace(entries)
 		from = fmt.Sprintf("%d requests of %s", len(reqs), f.tracePath)
@@ -217,11 +220,12 @@ func (f *simFlags) requests(c *sim.Config) ([]sim.Request, string, error) {
 		}
 		var err error
 		if reqs, err = sim.Generate(a, pool, c.Seed); err != nil {
-			return nil, "", usageError(err)
+			return nil, "", nil, usageError(err)
 		}
 		from = fmt.Sprintf("%d generated requests (%s), costs drawn from %s", len(reqs), describeArrivals(a), poolName)
+		return reqs, from, nil, nil
 	}
-	return reqs, from, nil
+	return reqs, from, sim.Measured(entries, c.SLO, c.Autoscaler.Interval), nil
 }
 
 func describeArrivals(a sim.Arrivals) string {
@@ -239,7 +243,7 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return usageError(err)
 	}
-	reqs, from, err := f.requests(&cfg)
+	reqs, from, measured, err := f.requests(&cfg)
 	if err != nil {
 		return err
 	}
@@ -276,6 +280,9 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 	prog.done()
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	if measured != nil {
+		results = append([]*sim.Result{measured}, results...)
 	}
 	fmt.Fprintln(stdout)
 	if err := sim.WriteTable(stdout, results); err != nil {

@@ -53,7 +53,7 @@ func TestSimComparesPoliciesOnATrace(t *testing.T) {
 			units = 20_000_000
 		}
 		entries = append(entries, trace.Entry{
-			Seq: i, At: time.Duration(i) * 100 * time.Millisecond,
+			Seq: i, At: time.Duration(i) * 500 * time.Millisecond,
 			Features: workload.Features{Kind: workload.Blur, Width: 100 + i%7, Height: 100},
 			Status:   200, Latency: time.Second, Units: units, Wall: time.Duration(units/10) * time.Microsecond,
 		})
@@ -69,6 +69,7 @@ func TestSimComparesPoliciesOnATrace(t *testing.T) {
 	for _, want := range []string{
 		"sim: 200 requests of " + path,
 		"of 10M units/s", // units / wall of the trace
+		"measured     (trace)   200        0    1.00s  1.00s  1.00s  1.00s  100.0%         -         -        -         -           -          -",
 		"cost         backlog   200",
 		"cost         fixed     200",
 		"round-robin  backlog   200",

@@ -17,19 +17,27 @@ func WriteTable(w io.Writer, results []*Result) error {
 	slo := time.Duration(0)
 	for _, r := range results {
 		slo = r.SLO
-		cells = append(cells, []string{
+		cells = append(cells, append([]string{
 			r.Routing, r.Scaling, fmt.Sprint(r.Completed), fmt.Sprint(r.Rejected + r.TimedOut + r.Failed),
 			FormatDuration(r.P50), FormatDuration(r.P95), FormatDuration(r.P99), FormatDuration(r.Max),
-			fmt.Sprintf("%.1f%%", 100*r.Attained), fmt.Sprintf("%.0f", r.WorkerSeconds),
-			fmt.Sprint(r.Launched), fmt.Sprint(r.Drained), fmt.Sprint(r.Replaced),
-			fmt.Sprint(r.QueuePeak), fmt.Sprint(r.PoolPeak),
-		})
+			fmt.Sprintf("%.1f%%", 100*r.Attained)}, r.PoolCells()...))
 	}
 	writeColumns(&b, cells, "llrrrrrrrrrrrrr")
 	fmt.Fprintf(&b, "\nLatency: from arrival at the load balancer to completion, over the answered requests. slo: share of all requests answered within %s.\n", FormatDuration(slo))
 	b.WriteString("refused: queue full, queue timeout, or out of retries. worker-s: seconds each worker was up, from launch to termination.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// PoolCells are the pool figures of r as table cells: worker-seconds,
+// launched, drained, replaced, queue peak, pool peak ("-" for a measured
+// trace, which has none).
+func (r *Result) PoolCells() []string {
+	if r.Measured {
+		return []string{"-", "-", "-", "-", "-", "-"}
+	}
+	return []string{fmt.Sprintf("%.0f", r.WorkerSeconds), fmt.Sprint(r.Launched), fmt.Sprint(r.Drained),
+		fmt.Sprint(r.Replaced), fmt.Sprint(r.QueuePeak), fmt.Sprint(r.PoolPeak)}
 }
 
 // writeColumns writes a table, columns two spaces apart, each aligned as

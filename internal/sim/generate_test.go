@@ -160,3 +160,36 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+func TestMeasured(t *testing.T) {
+	f := workload.Features{Kind: workload.Blur, Width: 10, Height: 10}
+	var entries []trace.Entry
+	for i := range 10 {
+		entries = append(entries, trace.Entry{Seq: i, At: time.Duration(i) * time.Second, Features: f, Status: 200, Latency: time.Duration(i+1) * 500 * time.Millisecond})
+	}
+	entries = append(entries, trace.Entry{Seq: 10, At: 10 * time.Second, Features: f, Status: 503, Latency: time.Millisecond})
+	r := Measured(entries, 2*time.Second, 5*time.Second)
+	if r == nil || !r.Measured {
+		t.Fatal("no measured result")
+	}
+	if r.Requests != 11 || r.Completed != 10 || r.Rejected != 1 {
+		t.Errorf("requests %d, completed %d, refused %d; want 11, 10, 1", r.Requests, r.Completed, r.Rejected)
+	}
+	// 0.5 s … 5 s: p50 is the 5th, 2.5 s; 4 of 11 within 2 s.
+	if r.P50 != 2500*time.Millisecond || r.Max != 5*time.Second || math.Abs(r.Attained-4.0/11) > 1e-9 {
+		t.Errorf("p50 %v, max %v, attained %v", r.P50, r.Max, r.Attained)
+	}
+	if len(r.Series) < 3 {
+		t.Errorf("series of %d samples, want the latency over time", len(r.Series))
+	}
+	if Measured(entries[:0], time.Second, time.Second) != nil {
+		t.Error("a trace with no answers has a measured result")
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, []*Result{r}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "measured  (trace)    10        1  2.50s") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}

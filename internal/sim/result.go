@@ -41,6 +41,9 @@ type Result struct {
 	Series []Sample
 	// Events counts the simulation's events, for throughput figures.
 	Events int64
+	// Measured marks the figures of a recorded trace (Measured), which
+	// has no pool figures.
+	Measured bool
 }
 
 // Sample is the state of the run at one time.

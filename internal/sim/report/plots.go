@@ -120,6 +120,9 @@ func Pool(results []*sim.Result) (*plot.Plot, error) {
 	p := newPlot("Pool size (ready + booting solid, target dashed)", "time (s)", "workers")
 	top := 0.0
 	for i, r := range results {
+		if r.Measured {
+			continue // a trace records no pool
+		}
 		if err := addLine(p, name(r), series(r.Series, func(s sim.Sample) float64 { return float64(s.Ready + s.Booting) }), i, false, &top); err != nil {
 			return nil, err
 		}
@@ -138,6 +141,9 @@ func Backlog(results []*sim.Result) (*plot.Plot, error) {
 	p := newPlot("Backlog (queued solid, in flight dashed)", "time (s)", "requests")
 	top := 0.0
 	for i, r := range results {
+		if r.Measured {
+			continue // a trace records no pool
+		}
 		if err := addLine(p, name(r), series(r.Series, func(s sim.Sample) float64 { return float64(s.Queue) }), i, false, &top); err != nil {
 			return nil, err
 		}

@@ -81,10 +81,10 @@ func Markdown(m Meta, results []*sim.Result) string {
 	b.WriteString("| routing | scaling | done | refused | p50 | p95 | p99 | max | SLO | worker-s | launched | drained | replaced | queue peak | pool peak |\n")
 	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range results {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %.1f%% | %.0f | %d | %d | %d | %d | %d |\n",
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %.1f%% | %s |\n",
 			r.Routing, r.Scaling, r.Completed, r.Rejected+r.TimedOut+r.Failed,
 			sim.FormatDuration(r.P50), sim.FormatDuration(r.P95), sim.FormatDuration(r.P99), sim.FormatDuration(r.Max),
-			100*r.Attained, r.WorkerSeconds, r.Launched, r.Drained, r.Replaced, r.QueuePeak, r.PoolPeak)
+			100*r.Attained, strings.Join(r.PoolCells(), " | "))
 	}
 	fmt.Fprintf(&b, "\nLatency is from arrival at the load balancer to completion, over the answered requests; SLO is the share of all requests answered within %s. Refused: queue full, queue timeout or out of retries. Worker-seconds run from each worker's launch to its termination (or the end of the run).\n\n",
 		sim.FormatDuration(results[0].SLO))
