@@ -27,11 +27,11 @@ go build -o "$tmp/vfx" ./cmd/vfx
 # run W N: one run; appends "cpu wall" to $tmp/W-N.
 run() {
 	local w=$1 n=$2
-	# The built-in mix costs 0.77 s of a worker on average: a pool of w
-	# serves w/0.77 requests/s; the peak is 85 % of it, the mean ~55 % of
+	# The built-in mix costs 0.62 s of a worker on average: a pool of w
+	# serves w/0.62 requests/s; the peak is 85 % of it, the mean ~55 % of
 	# the peak, three periods over the run.
 	local peak mean period
-	peak=$(awk -v w="$w" 'BEGIN { printf "%.3f", 0.85 * w / 0.77 }')
+	peak=$(awk -v w="$w" 'BEGIN { printf "%.3f", 0.85 * w / 0.62 }')
 	mean=$(awk -v p="$peak" 'BEGIN { print 0.55 * p }')
 	period=$(awk -v n="$n" -v m="$mean" 'BEGIN { printf "%ds", n / m / 3 + 1 }')
 	local min=$((w / 10 > 0 ? w / 10 : 1))

@@ -32,6 +32,7 @@ type simFlags struct {
 	fail                []string
 	workers, minW, maxW int
 	parallel            int
+	overheadSet         bool
 	cfg                 sim.Config
 }
 
@@ -95,12 +96,13 @@ func (f *simFlags) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Autoscaler.ScaleDownDelay, "scale-down-delay", c.Autoscaler.ScaleDownDelay, "the autoscaler's scale-down stabilisation window")
 	fs.IntVar(&c.Autoscaler.MaxScaleDownStep, "max-scale-down-step", c.Autoscaler.MaxScaleDownStep, "most workers drained per decision")
 
-	fs.Float64Var(&c.Speed, "speed", 0, "a worker's speed in work units per second (default: the trace workers' median, else "+fmt.Sprintf("%.0e", autoscaler.DefaultSpeed)+")")
+	fs.Float64Var(&c.Speed, "speed", 0, "a worker's speed in ray-tracer equivalent work units per second (default: the trace workers' median, else "+fmt.Sprintf("%.0e", autoscaler.DefaultSpeed)+")")
 	fs.DurationVar(&c.BootDelay, "boot-delay", c.BootDelay, "how long a launched worker boots")
 	fs.IntVar(&c.MaxInFlight, "max-inflight", c.MaxInFlight, "requests a worker runs at once (0: unlimited)")
 	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests the load balancer queues at most")
 	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue")
 	fs.StringSliceVar(&f.fail, "fail", nil, "worker failures, TIME[:WORKER],… e.g. 30s:w3,1m (a random ready worker)")
+	fs.DurationVar(&c.Overhead, "overhead", 0, "latency added to every request for the network, the load balancer and decoding (default: the trace's median latency minus worker wall time, else 0)")
 	fs.DurationVar(&c.SLO, "slo", c.SLO, "latency target of the SLO attainment")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the generated arrivals and of the randomness of the run")
 	pathVar(fs, &f.out, "out", "write report.md and its SVG plots into this directory")
@@ -137,6 +139,7 @@ func (f *simFlags) config(fs *pflag.FlagSet) (sim.Config, error) {
 		c.Autoscaler.Max = max(f.workers, f.minW, 1)
 	}
 	c.Autoscaler.BootTime = c.BootDelay
+	f.overheadSet = fs.Changed("overhead")
 	if f.parallel < 0 {
 		bad("--parallel: must be ≥ 0, got %d", f.parallel)
 	}
@@ -201,8 +204,12 @@ func (f *simFlags) requests(c *sim.Config) ([]sim.Request, string, *sim.Result, 
 		}
 		reqs = sim.FromTrace(entries)
 		from = fmt.Sprintf("%d requests of %s", len(reqs), f.tracePath)
+		c.UnitCosts = sim.UnitCostsOf(entries)
+		if !f.overheadSet {
+			c.Overhead = sim.OverheadOf(entries)
+		}
 		if c.Speed == 0 {
-			c.Speed = sim.SpeedOf(entries)
+			c.Speed = sim.SpeedOf(entries, c.UnitCosts)
 		}
 	}
 	if c.Speed == 0 {
@@ -250,6 +257,9 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	pool := fmt.Sprintf("%d workers at the start (min %d, max %d) of %s units/s, %d requests at once each, boot %s, seed %d",
 		cfg.Workers, cfg.Autoscaler.Min, cfg.Autoscaler.Max, si(cfg.Speed), cfg.MaxInFlight, cfg.BootDelay, cfg.Seed)
+	if cfg.Overhead > 0 {
+		pool += fmt.Sprintf(", %s overhead a request", sim.FormatDuration(cfg.Overhead))
+	}
 	fmt.Fprintf(stdout, "sim: %s\nsim: %s\n", from, pool)
 	type pair struct{ routing, scaling string }
 	var pairs []pair

@@ -55,7 +55,8 @@ func TestSimComparesPoliciesOnATrace(t *testing.T) {
 		entries = append(entries, trace.Entry{
 			Seq: i, At: time.Duration(i) * 500 * time.Millisecond,
 			Features: workload.Features{Kind: workload.Blur, Width: 100 + i%7, Height: 100},
-			Status:   200, Latency: time.Second, Units: units, Wall: time.Duration(units/10) * time.Microsecond,
+			Status:   200, Latency: time.Duration(units/10)*time.Microsecond + 50*time.Millisecond,
+			Units: units, Wall: time.Duration(units/10) * time.Microsecond,
 		})
 	}
 	if err := trace.WriteFile(path, entries); err != nil {
@@ -68,8 +69,13 @@ func TestSimComparesPoliciesOnATrace(t *testing.T) {
 	}
 	for _, want := range []string{
 		"sim: 200 requests of " + path,
-		"of 10M units/s", // units / wall of the trace
-		"measured     (trace)   200        0    1.00s  1.00s  1.00s  1.00s  100.0%         -         -        -         -           -          -",
+		"of 300k units/s", // units / wall of the trace, in ray-tracer equivalents (a blur unit is 0.03)
+		"measured     (trace)   200        0",
+		"150.0ms  2.05s  2.05s  2.05s  80.0%         -         -        -         -           -          -",
+		// Requests that ran alone on their worker, replayed on as many
+		// workers of the speed they showed, take what they took.
+		"cost         fixed     200        0  150.0ms  2.05s  2.05s  2.05s  80.0%",
+		"50.0ms overhead a request", // latency minus wall
 		"cost         backlog   200",
 		"cost         fixed     200",
 		"round-robin  backlog   200",

@@ -30,8 +30,9 @@ type Config struct {
 
 	// Workers is the pool at the start, ready at time 0.
 	Workers int
-	// Speed is a worker's speed in work units per second at full load,
-	// shared among its in-flight requests.
+	// Speed is a worker's speed in ray-tracer equivalent work units per
+	// second at full load (see UnitCosts), shared among its in-flight
+	// requests.
 	Speed float64
 	// BootDelay is how long a launched worker takes to become ready.
 	BootDelay time.Duration
@@ -52,6 +53,11 @@ type Config struct {
 	// balancer assumes is still left however long it has run.
 	ProgressFloor float64
 
+	// Overhead is added to every request's latency for what happens
+	// outside a worker's compute: the network, the load balancer, decoding
+	// and encoding (OverheadOf measures it from a trace).
+	Overhead time.Duration
+
 	// SLO is the latency target of the SLO attainment.
 	SLO time.Duration
 	// Failures are the workers that die during the run.
@@ -61,6 +67,9 @@ type Config struct {
 	Seed uint64
 	// Estimator configures the cost estimator.
 	Estimator estimator.Options
+	// UnitCosts weigh each workload's units into ray-tracer equivalents
+	// (nil: DefaultUnitCosts).
+	UnitCosts UnitCosts
 }
 
 // Failure is a worker dying at a time.
@@ -143,6 +152,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.ProgressFloor >= 0 && c.ProgressFloor <= 1) {
 		bad("progress_floor", "must be in [0, 1], got %v", c.ProgressFloor)
+	}
+	if c.Overhead < 0 {
+		bad("overhead", "must be ≥ 0, got %v", c.Overhead)
 	}
 	if c.SLO <= 0 {
 		bad("slo", "must be > 0, got %v", c.SLO)

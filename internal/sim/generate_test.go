@@ -100,10 +100,23 @@ func TestFromTrace(t *testing.T) {
 		t.Errorf("requests %+v: want arrival order, the prior for the one that never ran", reqs)
 	}
 	// 5000 and 1000 units/s: the median of two is the upper one.
-	if s := SpeedOf(entries); s != 5000 {
+	if s := SpeedOf(entries, sameCost); s != 5000 {
 		t.Errorf("speed %v, want 5000", s)
 	}
-	if s := SpeedOf(entries[1:2]); s != 0 {
+	// In ray-tracer equivalents of the default costs.
+	if s := SpeedOf(entries, DefaultUnitCosts()); !near(s, 5000*0.03) {
+		t.Errorf("speed %v, want 150", s)
+	}
+	// Latency minus wall of the answers: none recorded a latency.
+	if d := OverheadOf(entries); d != 0 {
+		t.Errorf("overhead %v of a trace without latencies, want 0", d)
+	}
+	entries[0].Status, entries[0].Latency = 200, 130*time.Millisecond
+	entries[2].Status, entries[2].Latency = 200, 310*time.Millisecond
+	if d := OverheadOf(entries); d != 30*time.Millisecond {
+		t.Errorf("overhead %v, want the median of 30ms and 10ms (the upper)", d)
+	}
+	if s := SpeedOf(entries[1:2], sameCost); s != 0 {
 		t.Errorf("speed of a planned trace %v, want 0 (unknown)", s)
 	}
 }
@@ -125,7 +138,7 @@ func FuzzRun(f *testing.F) {
 			reqs = append(reqs, req(at, float64(data[i+1])/20))
 		}
 		c := Default()
-		c.Speed = 1
+		c.Speed, c.UnitCosts = 1, sameCost
 		c.Workers = int(workers % 6)
 		c.MaxInFlight = int(maxInFlight % 4)
 		c.QueueLen = 8
@@ -191,5 +204,19 @@ func TestMeasured(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "measured  (trace)    10        1  2.50s") {
 		t.Errorf("table:\n%s", b.String())
+	}
+}
+
+func TestUnitCostsOf(t *testing.T) {
+	rt := workload.Features{Kind: workload.Raytracer, WCols: 1, WRows: 1}
+	bl := workload.Features{Kind: workload.Blur, Width: 1, Height: 1}
+	u := UnitCostsOf([]trace.Entry{
+		{Features: rt, Units: 1000, CPU: 40 * time.Microsecond},
+		{Features: rt, Units: 3000, CPU: 40 * time.Microsecond},
+		{Features: bl, Units: 1000, CPU: time.Microsecond},
+		{Features: bl, Units: 5}, // no CPU time: not learnt from
+	})
+	if !near(u[workload.Raytracer], 20) || !near(u[workload.Blur], 1) || u[workload.Enhance] != 0.6 {
+		t.Errorf("costs %v, want raytracer 80µs/4000 = 20 ns, blur 1 ns, enhance the default 0.6", u)
 	}
 }

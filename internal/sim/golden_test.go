@@ -42,7 +42,7 @@ func TestGoldenSummary(t *testing.T) {
 		for _, scaling := range []string{"backlog", "fixed"} {
 			c := Default()
 			c.Routing, c.Scaling, c.Seed = routing, scaling, 5
-			c.Workers, c.Speed, c.MaxInFlight = 2, 1, 4
+			c.Workers, c.Speed, c.MaxInFlight, c.UnitCosts = 2, 1, 4, sameCost
 			c.Autoscaler.Min, c.Autoscaler.Max = 1, 8
 			c.Failures = []Failure{{At: 20 * time.Second, Worker: "w2"}}
 			res, err := Run(c, reqs, nil)

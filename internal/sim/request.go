@@ -45,14 +45,15 @@ func sortRequests(reqs []Request) {
 }
 
 // SpeedOf is the speed the trace's workers showed: the median over its
-// requests of units per second of wall time on the worker, or 0 when the
-// trace records none. A worker running several requests at once shares
-// its speed among them, so this underestimates a busy worker.
-func SpeedOf(entries []trace.Entry) float64 {
+// requests of ray-tracer equivalent units (weighted by costs) per second of
+// wall time on the worker, or 0 when the trace records none. A worker
+// running several requests at once shares its speed among them, so this
+// underestimates a busy worker.
+func SpeedOf(entries []trace.Entry, costs UnitCosts) float64 {
 	var s []float64
 	for _, e := range entries {
 		if e.Units > 0 && e.Wall > 0 {
-			s = append(s, float64(e.Units)/e.Wall.Seconds())
+			s = append(s, float64(e.Units)*costs.Weight(e.Features.Kind)/e.Wall.Seconds())
 		}
 	}
 	if len(s) == 0 {
@@ -60,4 +61,21 @@ func SpeedOf(entries []trace.Entry) float64 {
 	}
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// OverheadOf is the latency a trace's answers spent outside the worker's
+// compute: the median over its 2xx answers of latency minus the worker's
+// wall time (0 when the trace records none).
+func OverheadOf(entries []trace.Entry) time.Duration {
+	var d []time.Duration
+	for _, e := range entries {
+		if e.OK() && e.Wall > 0 && e.Latency > 0 {
+			d = append(d, max(e.Latency-e.Wall, 0))
+		}
+	}
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
 }

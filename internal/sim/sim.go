@@ -36,7 +36,8 @@ type run struct {
 	reqs []Request
 	now  float64
 
-	pred     []float64 // predicted units, set on arrival
+	pred     []float64 // predicted ray-tracer equivalent units, set on arrival
+	weights  UnitCosts
 	attempts []uint8
 	enq      []float64 // when the request entered the queue
 
@@ -95,6 +96,10 @@ func newRun(cfg Config, reqs []Request) *run {
 		lat:      make([]float64, 0, len(reqs)),
 		desired:  cfg.Workers,
 	}
+	r.weights = cfg.UnitCosts
+	if r.weights == nil {
+		r.weights = DefaultUnitCosts()
+	}
 	r.policy, _ = balancer.New(cfg.Routing)
 	if cfg.Scaling != NoScaling {
 		r.scaler, _ = autoscaler.New(cfg.Scaling, cfg.scalerConfig())
@@ -130,7 +135,8 @@ func (r *run) loop(progress func(Progress)) {
 				if r.next < len(r.reqs) {
 					r.ev.push(event{t: r.reqs[r.next].At.Seconds(), kind: evArrival, req: int32(r.next)})
 				}
-				r.pred[i] = r.est.Estimate(r.reqs[i].Features).Units
+				f := r.reqs[i].Features
+				r.pred[i] = r.est.Estimate(f).Units * r.weights.Weight(f.Kind)
 				r.arrived += r.pred[i]
 			}
 			r.arrive(e.req)
@@ -233,7 +239,7 @@ func (r *run) place(i int32) bool {
 	}
 	w := r.readyW[k]
 	w.advance(r.now)
-	w.add(r.now, i, r.reqs[i].Units, r.pred[i])
+	w.add(r.now, i, r.reqs[i].Units*r.weights.Weight(r.reqs[i].Features.Kind), r.pred[i])
 	r.snap[k].InFlight = w.n()
 	if w.n() == r.cfg.MaxInFlight {
 		r.elig--
@@ -257,7 +263,7 @@ func (r *run) finish(w *worker) {
 	f := w.popFirst(r.now)
 	w.served++
 	req := &r.reqs[f.req]
-	l := r.now - req.At.Seconds()
+	l := r.now - req.At.Seconds() + r.cfg.Overhead.Seconds()
 	r.lat = append(r.lat, l)
 	r.window = append(r.window, l)
 	r.res.Completed++

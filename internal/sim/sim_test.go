@@ -14,10 +14,14 @@ func req(at, units float64) Request {
 	return Request{At: secs(at), Features: workload.Features{Kind: workload.Blur, Width: 10, Height: 10}, Units: units}
 }
 
+// sameCost makes a blur unit cost what a ray-tracer unit does, so that a
+// request's units are its seconds on a worker of speed 1.
+var sameCost = UnitCosts{workload.Raytracer: 1, workload.Blur: 1}
+
 // cfg1 is a pool of n workers of speed 1 with no autoscaler.
 func cfg1(n, maxInFlight int) Config {
 	c := Default()
-	c.Workers, c.Speed, c.MaxInFlight, c.Scaling = n, 1, maxInFlight, NoScaling
+	c.Workers, c.Speed, c.MaxInFlight, c.Scaling, c.UnitCosts = n, 1, maxInFlight, NoScaling, sameCost
 	return c
 }
 
@@ -121,7 +125,7 @@ func TestFailureRetriesElsewhere(t *testing.T) {
 
 func TestFailedWorkerIsReplaced(t *testing.T) {
 	c := Default()
-	c.Workers, c.Speed, c.Scaling = 2, 1, "fixed"
+	c.Workers, c.Speed, c.Scaling, c.UnitCosts = 2, 1, "fixed", sameCost
 	c.Autoscaler.Interval = time.Second
 	c.Autoscaler.ReplaceAfter = 2 * time.Second
 	c.BootDelay = time.Second
@@ -138,7 +142,7 @@ func TestFailedWorkerIsReplaced(t *testing.T) {
 
 func TestAutoscalerLaunchesWorkersThatBoot(t *testing.T) {
 	c := Default()
-	c.Workers, c.Speed, c.Scaling = 0, 1, "backlog"
+	c.Workers, c.Speed, c.Scaling, c.UnitCosts = 0, 1, "backlog", sameCost
 	c.Autoscaler.Min, c.Autoscaler.Max = 0, 4
 	c.BootDelay = 3 * time.Second
 	res := mustRun(t, c, []Request{req(0.5, 1)})
@@ -159,7 +163,7 @@ func TestDeterministicForASeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := Default()
-	c.Workers, c.Speed, c.Routing, c.Seed = 4, 1, "p2c", 3
+	c.Workers, c.Speed, c.Routing, c.Seed, c.UnitCosts = 4, 1, "p2c", 3, sameCost
 	c.Autoscaler.Max = 40
 	a, b := mustRun(t, c, reqs), mustRun(t, c, reqs)
 	if !slices.Equal(a.Latencies, b.Latencies) || a.WorkerSeconds != b.WorkerSeconds {
@@ -168,5 +172,32 @@ func TestDeterministicForASeed(t *testing.T) {
 	c.Seed = 4
 	if d := mustRun(t, c, reqs); slices.Equal(a.Latencies, d.Latencies) {
 		t.Error("runs with different seeds are identical: the seed is not used")
+	}
+}
+
+func TestOverheadAddsToLatency(t *testing.T) {
+	c := cfg1(1, 0)
+	c.Overhead = 250 * time.Millisecond
+	res := mustRun(t, c, []Request{req(0, 1)})
+	if want := []float64{1.25}; !slices.EqualFunc(res.Latencies, want, near) {
+		t.Errorf("latencies = %v, want %v", res.Latencies, want)
+	}
+}
+
+func TestUnitCostsWeighTheWork(t *testing.T) {
+	// A blur unit costing a tenth of a ray-tracer unit: 10 blur units take
+	// 1 s on a worker of speed 1.
+	c := cfg1(1, 0)
+	c.UnitCosts = UnitCosts{workload.Raytracer: 10, workload.Blur: 1}
+	res := mustRun(t, c, []Request{req(0, 10)})
+	if want := []float64{1}; !slices.EqualFunc(res.Latencies, want, near) {
+		t.Errorf("latencies = %v, want %v", res.Latencies, want)
+	}
+	d := DefaultUnitCosts()
+	if w := d.Weight(workload.Blur); !near(w, 0.03) {
+		t.Errorf("default blur weight %v, want 0.6/20", w)
+	}
+	if w := d.Weight("unknown"); w != 1 {
+		t.Errorf("weight of an unknown workload %v, want 1", w)
 	}
 }
