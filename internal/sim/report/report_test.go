@@ -66,3 +66,28 @@ func TestWriteMakesAReportWithSmallPlots(t *testing.T) {
 		}
 	}
 }
+
+func TestMeasuredRowHasNoPoolLines(t *testing.T) {
+	res := results(t)[:1]
+	m := &sim.Result{Routing: sim.MeasuredRouting, Scaling: sim.MeasuredScaling, Measured: true, Latencies: []float64{0.1, 0.2},
+		Series: []sim.Sample{{T: 2, P50: 0.1, P99: 0.2}, {T: 4, P50: 0.1, P99: 0.2}}}
+	all := append([]*sim.Result{m}, res...)
+	md := Markdown(Meta{}, all)
+	if !strings.Contains(md, "| measured | (trace) | 0 | 0 |") || !strings.Contains(md, "| - | - | - | - | - | - |") {
+		t.Errorf("report lacks the measured row with no pool figures:\n%s", md)
+	}
+	for _, f := range figures {
+		p, err := f.draw(all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := WriteSVG(&b, p); err != nil {
+			t.Fatal(err)
+		}
+		hasMeasured := strings.Contains(b.String(), "measured × (trace)")
+		if want := f.file == "latency.svg" || f.file == "cdf.svg"; hasMeasured != want {
+			t.Errorf("%s: measured line drawn %v, want %v", f.file, hasMeasured, want)
+		}
+	}
+}
