@@ -48,13 +48,17 @@ The requests come from a trace (--trace FILE: what vfx load --out recorded,
 or planned with --dry-run; JSON Lines or CSV) or are generated (--generate
 poisson, bursts or diurnal, --rate, --count), their costs drawn from the
 trace's requests (or a built-in mix of ray traces, blurs and enhances). A
-request costs what the worker reported for it, or its workload's prior.
+request costs what the worker reported for it, or its workload's prior,
+counted in ray-tracer equivalent units as the load balancer counts work
+(each workload's cost per unit learnt from the trace's CPU times). A trace
+that was run also gets a "measured" row: what the real system did.
 
 Workers boot for --boot-delay, run up to --max-inflight requests at once
 sharing their --speed (work units per second; by default what the trace's
-workers showed) among them. --fail 30s:w3 kills worker w3 at 30 s (30s
-alone: a random ready one); its requests are retried elsewhere. The same
---seed gives the same results.
+workers showed) among them; --overhead (by default the trace's latency
+beyond the workers' compute) is added to every latency. --fail 30s:w3
+kills worker w3 at 30 s (30s alone: a random ready one); its requests are
+retried elsewhere. The same --seed gives the same results.
 
 --out DIR writes report.md with the table and SVG plots: latency over time,
 pool size and backlog over time, latency CDF per policy pair.`
