@@ -101,6 +101,9 @@ func (f *simFlags) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Autoscaler.MaxScaleDownStep, "max-scale-down-step", c.Autoscaler.MaxScaleDownStep, "most workers drained per decision")
 
 	fs.Float64Var(&c.Speed, "speed", 0, "a worker's speed in ray-tracer equivalent work units per second (default: the trace workers' median, else "+fmt.Sprintf("%.0e", autoscaler.DefaultSpeed)+")")
+	fs.Float64Var(&c.CPUs, "cpus", 0, "a CPU quota per worker in cores, as Docker's --cpus (vfx up --worker-cpus): each request runs on a core of its own at --speed until the quota of the period is spent (0: no quota; --speed is then the worker's)")
+	fs.IntVar(&c.Cores, "cores", 0, "with --cpus: cores a worker's requests may run on at once (default: this machine's)")
+	fs.DurationVar(&c.CPUPeriod, "cpu-period", c.CPUPeriod, "with --cpus: the quota's period")
 	fs.DurationVar(&c.BootDelay, "boot-delay", c.BootDelay, "how long a launched worker boots")
 	fs.IntVar(&c.MaxInFlight, "max-inflight", c.MaxInFlight, "requests a worker runs at once (0: unlimited)")
 	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests the load balancer queues at most")
@@ -144,6 +147,14 @@ func (f *simFlags) config(fs *pflag.FlagSet) (sim.Config, error) {
 	}
 	c.Autoscaler.BootTime = c.BootDelay
 	f.overheadSet = fs.Changed("overhead")
+	if c.Cores == 0 {
+		c.Cores = runtime.NumCPU()
+	}
+	for _, name := range []string{"cores", "cpu-period"} {
+		if fs.Changed(name) && c.CPUs == 0 {
+			bad("--%s: applies with --cpus", name)
+		}
+	}
 	if f.parallel < 0 {
 		bad("--parallel: must be ≥ 0, got %d", f.parallel)
 	}
@@ -212,7 +223,11 @@ func (f *simFlags) requests(c *sim.Config) ([]sim.Request, string, *sim.Result, 
 		if !f.overheadSet {
 			c.Overhead = sim.OverheadOf(entries)
 		}
-		if c.Speed == 0 {
+		switch {
+		case c.Speed != 0:
+		case c.CPUs > 0:
+			c.Speed = sim.CoreSpeedOf(entries, c.UnitCosts)
+		default:
 			c.Speed = sim.SpeedOf(entries, c.UnitCosts)
 		}
 	}
@@ -261,6 +276,10 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	pool := fmt.Sprintf("%d workers at the start (min %d, max %d) of %s units/s, %d requests at once each, boot %s, seed %d",
 		cfg.Workers, cfg.Autoscaler.Min, cfg.Autoscaler.Max, si(cfg.Speed), cfg.MaxInFlight, cfg.BootDelay, cfg.Seed)
+	if cfg.CPUs > 0 {
+		pool = fmt.Sprintf("%d workers at the start (min %d, max %d) of %g CPUs (%s units/s a core, %d cores at once, period %s), %d requests at once each, boot %s, seed %d",
+			cfg.Workers, cfg.Autoscaler.Min, cfg.Autoscaler.Max, cfg.CPUs, si(cfg.Speed), cfg.Cores, cfg.CPUPeriod, cfg.MaxInFlight, cfg.BootDelay, cfg.Seed)
+	}
 	if cfg.Overhead > 0 {
 		pool += fmt.Sprintf(", %s overhead a request", sim.FormatDuration(cfg.Overhead))
 	}

@@ -34,6 +34,15 @@ type Config struct {
 	// second at full load (see UnitCosts), shared among its in-flight
 	// requests.
 	Speed float64
+	// CPUs > 0 gives each worker a CPU quota as Docker's --cpus does: each
+	// request runs on a core of its own at Speed (then the speed of one
+	// core), at most Cores at once, until the worker has used CPUs ×
+	// CPUPeriod core-seconds in the current period; then it waits for the
+	// next period. Short requests run at a whole core, long ones at CPUs
+	// cores on average.
+	CPUs      float64
+	Cores     int
+	CPUPeriod time.Duration
 	// BootDelay is how long a launched worker takes to become ready.
 	BootDelay time.Duration
 	// MaxInFlight is a worker's concurrency limit (0 = unlimited).
@@ -93,6 +102,8 @@ func Default() Config {
 		Speed:         autoscaler.DefaultSpeed,
 		BootDelay:     as.BootTime,
 		MaxInFlight:   4,
+		Cores:         2,
+		CPUPeriod:     100 * time.Millisecond,
 		QueueLen:      256,
 		QueueTimeout:  60 * time.Second,
 		MaxRetries:    3,
@@ -131,6 +142,15 @@ func (c Config) Validate() error {
 	}
 	if !(c.Speed > 0) || math.IsInf(c.Speed, 0) {
 		bad("speed", "must be a finite number > 0, got %v", c.Speed)
+	}
+	if c.CPUs < 0 || math.IsInf(c.CPUs, 0) || math.IsNaN(c.CPUs) {
+		bad("cpus", "must be a finite number ≥ 0, got %v", c.CPUs)
+	}
+	if c.CPUs > 0 && c.Cores < 1 {
+		bad("cores", "must be ≥ 1 with a CPU quota, got %d", c.Cores)
+	}
+	if c.CPUs > 0 && c.CPUPeriod <= 0 {
+		bad("cpu_period", "must be > 0 with a CPU quota, got %v", c.CPUPeriod)
 	}
 	if c.BootDelay < 0 {
 		bad("boot_delay", "must be ≥ 0, got %v", c.BootDelay)

@@ -116,6 +116,11 @@ func TestFromTrace(t *testing.T) {
 	if d := OverheadOf(entries); d != 30*time.Millisecond {
 		t.Errorf("overhead %v, want the median of 30ms and 10ms (the upper)", d)
 	}
+	// Units per CPU-second: 500/0.1 s and 300/0.3 s of CPU.
+	entries[0].CPU, entries[2].CPU = 100*time.Millisecond, 300*time.Millisecond
+	if s := CoreSpeedOf(entries, sameCost); s != 5000 {
+		t.Errorf("core speed %v, want 5000", s)
+	}
 	if s := SpeedOf(entries[1:2], sameCost); s != 0 {
 		t.Errorf("speed of a planned trace %v, want 0 (unknown)", s)
 	}
@@ -150,6 +155,9 @@ func FuzzRun(f *testing.F) {
 		}
 		if len(data) > 0 && data[0]%3 == 0 {
 			c.Failures = []Failure{{At: secs(float64(data[0]) / 30)}}
+		}
+		if len(data) > 1 && data[1]%2 == 1 {
+			c.CPUs, c.Cores = 0.25+float64(data[1]%4)/4, 1+int(data[1]%3)
 		}
 		res, err := Run(c, reqs, nil)
 		if err != nil {

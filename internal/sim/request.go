@@ -79,3 +79,21 @@ func OverheadOf(entries []trace.Entry) time.Duration {
 	slices.Sort(d)
 	return d[len(d)/2]
 }
+
+// CoreSpeedOf is the speed of one core the trace's workers showed: the
+// median over its requests of ray-tracer equivalent units per CPU-second
+// (0 when the trace records no CPU time). It is the speed under a CPU
+// quota (Config.CPUs), where each request runs on a core of its own.
+func CoreSpeedOf(entries []trace.Entry, costs UnitCosts) float64 {
+	var s []float64
+	for _, e := range entries {
+		if e.Units > 0 && e.CPU > 0 {
+			s = append(s, float64(e.Units)*costs.Weight(e.Features.Kind)/e.CPU.Seconds())
+		}
+	}
+	if len(s) == 0 {
+		return 0
+	}
+	slices.Sort(s)
+	return s[len(s)/2]
+}

@@ -38,6 +38,7 @@ type run struct {
 
 	pred     []float64 // predicted ray-tracer equivalent units, set on arrival
 	weights  UnitCosts
+	quota    *quota
 	attempts []uint8
 	enq      []float64 // when the request entered the queue
 
@@ -96,6 +97,9 @@ func newRun(cfg Config, reqs []Request) *run {
 		lat:      make([]float64, 0, len(reqs)),
 		desired:  cfg.Workers,
 	}
+	if cfg.CPUs > 0 {
+		r.quota = &quota{perCore: cfg.Speed, cores: float64(cfg.Cores), budget: cfg.CPUs * cfg.CPUPeriod.Seconds(), period: cfg.CPUPeriod.Seconds()}
+	}
 	r.weights = cfg.UnitCosts
 	if r.weights == nil {
 		r.weights = DefaultUnitCosts()
@@ -142,8 +146,20 @@ func (r *run) loop(progress func(Progress)) {
 			r.arrive(e.req)
 		case evFinish:
 			w := r.workers[e.worker]
-			if e.version == w.version && w.n() > 0 {
+			if e.version != w.version || w.n() == 0 {
+				break
+			}
+			switch w.nextKind {
+			case wFinish:
 				r.finish(w)
+			case wThrottle:
+				w.advance(r.now)
+				w.throttled = true
+				r.schedule(w)
+			case wPeriod:
+				w.advance(r.now)
+				w.rollPeriod(r.now)
+				r.schedule(w)
 			}
 		case evReady:
 			if w := r.workers[e.worker]; w.state == lifecycle.Booting {
@@ -248,11 +264,16 @@ func (r *run) place(i int32) bool {
 	return true
 }
 
-// schedule replaces the worker's finish event.
+// schedule replaces the worker's next event: its earliest completion, or
+// under a CPU quota the end of its quota or of the period.
 func (r *run) schedule(w *worker) {
 	w.version++
 	if w.n() > 0 {
-		r.ev.push(event{t: w.nextFinish(), kind: evFinish, worker: w.idx, version: w.version})
+		t, kind := w.next()
+		w.nextKind = kind
+		if !math.IsInf(t, 1) {
+			r.ev.push(event{t: t, kind: evFinish, worker: w.idx, version: w.version})
+		}
 	}
 }
 
@@ -290,6 +311,11 @@ func (r *run) launch() *worker {
 	w := &worker{
 		id: "w" + strconv.Itoa(len(r.workers)+1), idx: int32(len(r.workers)),
 		state: lifecycle.Booting, speed: r.cfg.Speed, launched: r.now, last: r.now, slot: -1, cpu: -1,
+		q: r.quota, pStart: r.now,
+	}
+	if r.quota != nil {
+		// What the load balancer learns: the long-run speed.
+		w.speed = r.quota.perCore * min(r.cfg.CPUs, r.quota.cores)
 	}
 	r.workers = append(r.workers, w)
 	r.live = append(r.live, w)

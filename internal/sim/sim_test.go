@@ -201,3 +201,36 @@ func TestUnitCostsWeighTheWork(t *testing.T) {
 		t.Errorf("weight of an unknown workload %v, want 1", w)
 	}
 }
+
+func TestCPUQuota(t *testing.T) {
+	// Half a core a period of 100 ms, up to two cores at once, 1 unit/s a
+	// core.
+	quota := func() Config {
+		c := cfg1(1, 0)
+		c.CPUs, c.Cores, c.CPUPeriod = 0.5, 2, 100*time.Millisecond
+		return c
+	}
+	tests := []struct {
+		name string
+		reqs []Request
+		want []float64
+	}{
+		{"a short request runs at a whole core", []Request{req(0, 0.03)}, []float64{0.03}},
+		// 50 ms of work a period: done at 0.05, 0.15, 0.25, and its last
+		// 50 ms at 0.35.
+		{"a long request runs at half a core once the quota is spent", []Request{req(0, 0.2)}, []float64{0.35}},
+		// Two cores spend the quota in 25 ms; each got 25 ms of work, and
+		// the other 25 ms after the period ends at 100 ms.
+		{"two requests run on two cores and spend the quota twice as fast", []Request{req(0, 0.05), req(0, 0.05)}, []float64{0.125, 0.125}},
+		// Idle from 0.01 to 0.5: the second request starts a new period.
+		{"a new period after an idle time", []Request{req(0, 0.01), req(0.5, 0.05)}, []float64{0.01, 0.05}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := mustRun(t, quota(), tt.reqs)
+			if !slices.EqualFunc(res.Latencies, tt.want, near) {
+				t.Errorf("latencies = %v, want %v", res.Latencies, tt.want)
+			}
+		})
+	}
+}

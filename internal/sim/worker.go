@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math"
+
 	"github.com/specialvfx/vfx/internal/lifecycle"
 )
 
@@ -35,6 +37,79 @@ type worker struct {
 	cpu             float64 // CPU percent over the last tick interval
 	slot            int     // index in the ready snapshot, -1 when not ready
 	served          int64
+
+	// A CPU quota (Config.CPUs > 0): each request runs on a core of its own
+	// at perCore units/s, at most cores of them at once, until the worker
+	// has used quota core-seconds in the current period; then it is
+	// throttled (no progress) until the next period.
+	q         *quota
+	used      float64 // core-seconds used in the current period
+	pStart    float64 // start of the current period
+	throttled bool
+	nextKind  workerEvent // what the latest scheduled event of the worker is
+}
+
+// quota is a CPU quota shared by the workers of a run.
+type quota struct {
+	perCore float64 // units/s of one core
+	cores   float64 // cores a worker may run on at once
+	budget  float64 // core-seconds per period
+	period  float64 // seconds
+}
+
+// workerEvent is what a worker's scheduled event is.
+type workerEvent uint8
+
+const (
+	wFinish   workerEvent = iota // its earliest request completes
+	wThrottle                    // it has used its quota for the period
+	wPeriod                      // a new period starts
+)
+
+// parallel is how many cores the worker's requests run on now.
+func (w *worker) parallel() float64 { return min(float64(len(w.fl)), w.q.cores) }
+
+// rate is the worker's total speed now, in units/s over all its requests.
+func (w *worker) rate() float64 {
+	switch {
+	case w.q == nil:
+		return w.speed
+	case w.throttled:
+		return 0
+	}
+	return w.q.perCore * w.parallel()
+}
+
+// rollPeriod starts the period that now falls in, if the current one has
+// ended.
+func (w *worker) rollPeriod(now float64) {
+	if w.q == nil || now < w.pStart+w.q.period {
+		return
+	}
+	// At least one period has ended, whatever the rounding of the division.
+	w.pStart += max(math.Floor((now-w.pStart)/w.q.period), 1) * w.q.period
+	w.used, w.throttled = 0, false
+}
+
+// next is the time and kind of the worker's next event (it has requests
+// in flight).
+func (w *worker) next() (float64, workerEvent) {
+	t, kind := math.Inf(1), wFinish
+	if r := w.rate(); r > 0 {
+		t = w.last + max(w.fl[0].tag-w.v, 0)*float64(len(w.fl))/r
+	}
+	if w.q == nil {
+		return t, kind
+	}
+	if end := w.pStart + w.q.period; end < t {
+		t, kind = end, wPeriod
+	}
+	if !w.throttled {
+		if at := w.last + max(w.q.budget-w.used, 0)/w.parallel(); at < t {
+			t, kind = at, wThrottle
+		}
+	}
+	return t, kind
 }
 
 func (w *worker) n() int { return len(w.fl) }
@@ -42,18 +117,13 @@ func (w *worker) n() int { return len(w.fl) }
 // advance brings the virtual clock to now.
 func (w *worker) advance(now float64) {
 	if n := len(w.fl); n > 0 {
-		w.v += (now - w.last) * w.speed / float64(n)
+		d := now - w.last
+		w.v += d * w.rate() / float64(n)
+		if w.q != nil && !w.throttled {
+			w.used += d * w.parallel()
+		}
 	}
 	w.last = now
-}
-
-// nextFinish is when the earliest request completes if nothing changes.
-func (w *worker) nextFinish() float64 {
-	left := w.fl[0].tag - w.v
-	if left < 0 {
-		left = 0
-	}
-	return w.last + left*float64(len(w.fl))/w.speed
 }
 
 // add starts a request of units (predicted pred) at now; the clock must
@@ -62,6 +132,7 @@ func (w *worker) add(now float64, req int32, units, pred float64) {
 	if len(w.fl) == 0 {
 		w.v, w.sumV0 = 0, 0
 		w.busySince = now
+		w.rollPeriod(now)
 	}
 	f := flight{tag: w.v + units, req: req, v0: w.v, pred: pred}
 	w.fl = append(w.fl, f)
@@ -122,7 +193,7 @@ func (w *worker) predictedLeft(now, progressFloor float64) float64 {
 	if n == 0 {
 		return 0
 	}
-	v := w.v + (now-w.last)*w.speed/float64(n)
+	v := w.v + (now-w.last)*w.rate()/float64(n)
 	left := w.sumPred - (float64(n)*v - w.sumV0)
 	if fl := progressFloor * w.sumPred; left < fl {
 		return fl
