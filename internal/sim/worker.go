@@ -23,6 +23,7 @@ type worker struct {
 	idx      int32
 	state    lifecycle.State
 	speed    float64
+	q        *quota  // nil: no CPU quota (see below)
 	launched float64 // seconds
 	ended    float64 // when terminated (valid when state is Terminated)
 	sick     float64 // when it became unhealthy
@@ -42,7 +43,6 @@ type worker struct {
 	// at perCore units/s, at most cores of them at once, until the worker
 	// has used quota core-seconds in the current period; then it is
 	// throttled (no progress) until the next period.
-	q         *quota
 	used      float64 // core-seconds used in the current period
 	pStart    float64 // start of the current period
 	throttled bool
@@ -193,7 +193,11 @@ func (w *worker) predictedLeft(now, progressFloor float64) float64 {
 	if n == 0 {
 		return 0
 	}
-	v := w.v + (now-w.last)*w.rate()/float64(n)
+	rate := w.speed
+	if w.q != nil {
+		rate = w.rate()
+	}
+	v := w.v + (now-w.last)*rate/float64(n)
 	left := w.sumPred - (float64(n)*v - w.sumV0)
 	if fl := progressFloor * w.sumPred; left < fl {
 		return fl
