@@ -55,14 +55,23 @@ up_pid=
 
 echo "$workers workers ($(echo "${provider[@]}")), course mix, Poisson $rate/s for $duration, seed 1"
 echo
-"$tmp/vfx" sim --trace "$tmp/run.jsonl" --workers "$workers" --scalers none --max-inflight 2 \
-	--policies cost,least-requests,round-robin | tee "$tmp/sim.txt"
-echo
-echo "| routing | p50 sim/real | p95 sim/real | p99 sim/real |"
-echo "|---|--:|--:|--:|"
-awk '
-	function sec(v) { if (v ~ /ms$/) { sub(/ms$/, "", v); return v / 1000 } sub(/s$/, "", v); return v }
-	$1 == "measured" { p50 = sec($5); p95 = sec($6); p99 = sec($7); next }
-	p50 > 0 && NF >= 9 && $2 == "none" {
-		printf "| %s | %+.0f%% | %+.0f%% | %+.0f%% |\n", $1, 100 * (sec($5) / p50 - 1), 100 * (sec($6) / p95 - 1), 100 * (sec($7) / p99 - 1)
-	}' "$tmp/sim.txt"
+# Once with one speed a worker, once with the container's CPU quota
+# modelled (docker runs only).
+modes=("")
+[ "${provider[1]}" = docker ] && modes+=("--cpus $cpus --cores $(nproc)")
+for mode in "${modes[@]}"; do
+	echo "vfx sim ${mode:-(one speed a worker)}:"
+	# shellcheck disable=SC2086 # mode is a list of flags
+	"$tmp/vfx" sim --trace "$tmp/run.jsonl" --workers "$workers" --scalers none --max-inflight 2 \
+		--policies cost,least-requests,round-robin $mode | tee "$tmp/sim.txt"
+	echo
+	echo "| routing | p50 sim/real | p95 sim/real | p99 sim/real |"
+	echo "|---|--:|--:|--:|"
+	awk '
+		function sec(v) { if (v ~ /ms$/) { sub(/ms$/, "", v); return v / 1000 } sub(/s$/, "", v); return v }
+		$1 == "measured" { p50 = sec($5); p95 = sec($6); p99 = sec($7); next }
+		p50 > 0 && NF >= 9 && $2 == "none" {
+			printf "| %s | %+.0f%% | %+.0f%% | %+.0f%% |\n", $1, 100 * (sec($5) / p50 - 1), 100 * (sec($6) / p95 - 1), 100 * (sec($7) / p99 - 1)
+		}' "$tmp/sim.txt"
+	echo
+done
