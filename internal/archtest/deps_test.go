@@ -23,6 +23,7 @@ var decisionPackages = []string{
 	"probe",
 	"balancer",
 	"autoscaler", // the policies; the loop is autoscaler/runner
+	"sim",        // runs the policies above; cmd/vfx reads and writes its files
 }
 
 // rule forbids packages to the decision packages: anywhere among their
