@@ -323,6 +323,18 @@ func (r *run) launch() *worker {
 	return w
 }
 
+// snapCores is the cores a worker's snapshot tells the policy its requests
+// share: without a CPU quota a worker gets through Speed units/s however
+// many requests it runs (one core's worth, shared); with one, each request
+// runs at Speed on a core of its own and the quota allows CPUs cores' worth
+// over a period, at most Cores at once.
+func (r *run) snapCores() float64 {
+	if r.quota == nil {
+		return 1
+	}
+	return min(r.quota.cores, r.cfg.CPUs)
+}
+
 // setReady puts a worker into rotation.
 func (r *run) setReady(w *worker) {
 	w.state = lifecycle.Ready
@@ -330,7 +342,7 @@ func (r *run) setReady(w *worker) {
 	r.readyW = append(r.readyW, w)
 	r.snap = append(r.snap, balancer.WorkerState{
 		ID: w.id, Ready: true, InFlight: w.n(), MaxInFlight: r.cfg.MaxInFlight,
-		Speed: w.speed, CPUPercent: max(w.cpu, 0),
+		Speed: w.speed, Cores: r.snapCores(), CPUPercent: max(w.cpu, 0),
 	})
 	if r.cfg.MaxInFlight <= 0 || w.n() < r.cfg.MaxInFlight {
 		r.elig++
