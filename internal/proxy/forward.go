@@ -204,7 +204,7 @@ func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease
 		f.msg = fmt.Sprintf("worker %s: %s: %s", l.workerID, resp.Status, strings.TrimSpace(string(msg)))
 		return nil, head, f
 	}
-	head, err = s.readAhead(resp.Body, s.cfg.ResponseBuffer)
+	head, err = s.readAhead(resp.Body, resp.ContentLength, s.cfg.ResponseBuffer)
 	if err != nil {
 		// The worker died before its response was complete and nothing
 		// has reached the client yet.
@@ -252,7 +252,10 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, 
 		h.Set(wire.HeaderWorkerID, l.workerID)
 	}
 	w.WriteHeader(resp.StatusCode)
-	_, copyErr := io.Copy(w, io.MultiReader(bytes.NewReader(head.b), resp.Body))
+	_, copyErr := w.Write(head.b)
+	if copyErr == nil {
+		_, copyErr = io.Copy(w, resp.Body)
+	}
 	now := s.now()
 	if copyErr != nil {
 		// The response is already under way: the client sees the

@@ -110,14 +110,19 @@ type responseHead struct {
 }
 
 // readAhead reads up to limit bytes of a response body (all of it when it
-// is smaller), reserving what it holds on a hold of its own. When the
-// budget has no more room it stops early: the rest of the response is
-// streamed, not read ahead. An error means the body ended early (the
-// worker failed); then nothing is held.
-func (s *Server) readAhead(body io.Reader, limit int64) (responseHead, error) {
+// is smaller), reserving what it holds on a hold of its own. A body of
+// known length (length, -1 when unknown) is read into a buffer of its
+// size, or of limit's. When the budget has no more room it stops early:
+// the rest of the response is streamed, not read ahead. An error means the
+// body ended early (the worker failed); then nothing is held.
+func (s *Server) readAhead(body io.Reader, length, limit int64) (responseHead, error) {
 	h := responseHead{hold: s.mem.Hold()}
+	declared := int64(-1)
+	if length >= 0 {
+		declared = min(length, limit)
+	}
 	var err error
-	h.b, err = budget.ReadBody(io.LimitReader(body, limit), -1, limit, h.hold)
+	h.b, err = budget.ReadBody(io.LimitReader(body, limit), declared, limit, h.hold)
 	if err != nil && !errors.Is(err, budget.ErrExhausted) && !errors.Is(err, budget.ErrTooLarge) {
 		h.hold.Release()
 		return responseHead{}, err
