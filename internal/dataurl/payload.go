@@ -18,6 +18,10 @@ type Payload struct {
 	text func() io.Reader // opens the text
 	raw  []byte           // the text, when NewPayload made p from bytes
 	n    int
+	// unchecked: raw's characters are checked as they are read (Scan);
+	// a bad one is reported as bad(the checker's error).
+	unchecked bool
+	bad       func(error) error
 }
 
 // base64Error locates a problem in base64 text.
@@ -73,6 +77,37 @@ func ReadPayload(open func() io.Reader) (Payload, error) {
 		return Payload{}, err
 	}
 	return Payload{text: open, n: n}, nil
+}
+
+// check checks text whole, as NewPayload does.
+func check(text []byte) error {
+	var c checker
+	if err := c.feed(text); err != nil {
+		return err
+	}
+	_, err := c.end()
+	return err
+}
+
+// countPayload is NewPayload but for the characters before the padding,
+// which it only counts: the payload's Reader checks them as it decodes
+// them, and reports a bad one as bad(the error NewPayload would give). A
+// text whose count or padding is wrong is checked whole at once.
+func countPayload(text []byte, bad func(error) error) (Payload, error) {
+	head, tail := text, []byte(nil)
+	if i := bytes.IndexByte(text, '='); i >= 0 {
+		head, tail = text[:i], text[i:]
+	}
+	data := len(head) - bytes.Count(head, []byte{'\n'}) - bytes.Count(head, []byte{'\r'})
+	pads := bytes.Count(tail, []byte{'='})
+	if data%4 == 1 || pads > 2 || pads > 0 && (data+pads)%4 != 0 ||
+		pads+bytes.Count(tail, []byte{'\n'})+bytes.Count(tail, []byte{'\r'}) != len(tail) {
+		if err := check(text); err != nil {
+			return Payload{}, err
+		}
+	}
+	return Payload{text: func() io.Reader { return bytes.NewReader(text) }, raw: text,
+		n: base64.RawStdEncoding.DecodedLen(data), unchecked: true, bad: bad}, nil
 }
 
 // isData marks the characters of standard base64 but '='.
@@ -160,7 +195,11 @@ func (p Payload) Reader() io.Reader {
 		if i := bytes.IndexByte(text, '='); i >= 0 {
 			text = text[:i] // the padding, checked: nothing but line breaks follow
 		}
-		return &rawReader{text: text}
+		r := &rawReader{text: text}
+		if p.unchecked {
+			r.check = func() error { return p.bad(check(p.raw)) }
+		}
+		return r
 	}
 	return &payloadReader{text: p.text()}
 }
@@ -221,13 +260,18 @@ func (r *payloadReader) Read(b []byte) (int, error) {
 // padding: it copies the runs between line breaks into a stage, whole,
 // rather than a character at a time.
 type rawReader struct {
-	text  []byte // not yet staged
-	out   []byte // decoded, not yet read
+	text  []byte       // not yet staged
+	check func() error // the text's error, when it does not decode (Scan)
+	err   error        // sticky
+	out   []byte       // decoded, not yet read
 	stage [16 << 10]byte
 	dec   [12 << 10]byte
 }
 
 func (r *rawReader) Read(b []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
 	for len(r.out) == 0 {
 		if len(r.text) == 0 {
 			return 0, io.EOF
@@ -251,7 +295,13 @@ func (r *rawReader) Read(b []byte) (int, error) {
 		}
 		m, err := base64.RawStdEncoding.Decode(r.dec[:], r.stage[:n])
 		if err != nil {
-			return 0, errors.Join(errors.New("base64 that was checked does not decode"), err)
+			r.err = errors.Join(errors.New("base64 that was checked does not decode"), err)
+			if r.check != nil {
+				if cerr := r.check(); cerr != nil {
+					r.err = cerr
+				}
+			}
+			return 0, r.err
 		}
 		r.out = r.dec[:m]
 	}

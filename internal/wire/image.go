@@ -17,18 +17,22 @@ import (
 const imageHelp = "want a body data:image/<jpg|jpeg|png|bmp|gif>;base64,<base64 of the image file>"
 
 // decodeImage reads the data URL of a blur or enhance request and the
-// header of its image, in one pass over the base64 that also computes the
-// input hash; the image is not held.
+// header of its image, in one pass over the base64 that checks it, decodes
+// it and computes the input hash (dataurl.Scan); the image is not held.
+// Bad base64 is refused as dataurl.Open refuses it, before anything the
+// image's header says.
 func decodeImage(kind workload.Kind, body []byte, lim codec.Limits) (*Request, workload.Features, error) {
 	f := workload.Features{Kind: kind}
-	format, p, err := dataurl.Open(body)
+	format, p, err := dataurl.Scan(body)
 	if err != nil {
 		return nil, f, imageError(err, "")
 	}
 	h := sha256.New()
 	r := p.Reader()
 	cfg, encoding, err := codec.ReadConfig(io.TeeReader(r, h), int64(p.Len()), lim)
-	_, _ = io.Copy(h, r)
+	if _, rerr := io.Copy(h, r); rerr != nil {
+		return nil, f, imageError(rerr, "")
+	}
 	f.Format, f.InputBytes, f.InputHash = format, p.Len(), hexSum(h)
 	f.Width, f.Height = cfg.Width, cfg.Height
 	if err != nil {

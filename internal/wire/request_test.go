@@ -218,3 +218,23 @@ func mustJSON(tb testing.TB, v any) string {
 	}
 	return string(b)
 }
+
+// TestDecodeImageBadBase64: a bad character anywhere in an image's base64,
+// even past its header, refuses the request with dataurl.Open's error (the
+// character's offset in the body) and no features but the workload, as
+// when the base64 was checked before the image was read.
+func TestDecodeImageBadBase64(t *testing.T) {
+	body := dataurl.String("jpg", testutil.SeedFile(t, "imageproc/inputs/airplane.jpg"))
+	for _, at := range []int{len("data:image/jpg;base64,"), 30, 5000, len(body) - 10} {
+		bad := []byte(body)
+		bad[at] = '!'
+		_, _, wantErr := dataurl.Open(bad)
+		_, f, err := DecodeHeader(workload.Enhance, "", bad, DefaultLimits())
+		if wantErr == nil || err == nil || !strings.Contains(err.Error(), wantErr.Error()) || StatusOf(err) != 400 {
+			t.Errorf("'!' at byte %d: error %v (status %d), want 400 with %v", at, err, StatusOf(err), wantErr)
+		}
+		if f != (workload.Features{Kind: workload.Enhance}) {
+			t.Errorf("'!' at byte %d: features %+v, want only the workload", at, f)
+		}
+	}
+}
