@@ -1,11 +1,11 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -216,10 +216,11 @@ func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease
 
 // send forwards one attempt.
 func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *lease) (*http.Response, error) {
-	out, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.addr, "/")+r.URL.RequestURI(), bytes.NewReader(x.body))
+	out, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.addr, "/")+r.URL.RequestURI(), newBodyReader(x.body))
 	if err != nil {
 		return nil, err
 	}
+	out.GetBody = func() (io.ReadCloser, error) { return newBodyReader(x.body), nil }
 	copyHeader(out.Header, r.Header)
 	if x.clientID == "" {
 		out.Header.Del(wire.HeaderRequestID)
@@ -386,11 +387,16 @@ func (s *Server) finish(x *exchange, status int, outcome metrics.Outcome, errMsg
 			Status: status, Error: errMsg, PredictedUnits: x.units,
 		})
 	}
-	if status != 0 || outcome != metrics.OutcomeCancelled {
+	if (status != 0 || outcome != metrics.OutcomeCancelled) && s.debugging() {
 		s.log.Debug("request done", "request_id", x.id, "client_request_id", x.clientID, "workload", x.kind, "status", status,
 			"outcome", outcome, "worker", x.worker, "attempts", x.attempts, "hedged", x.hedges > 0, "latency", lat)
 	}
 }
+
+// debugging reports whether debug records are logged: the per-request
+// ones are built only then (their attributes would otherwise be
+// allocated for nothing on every request).
+func (s *Server) debugging() bool { return s.log.Enabled(s.hardCtx, slog.LevelDebug) }
 
 // tries copies a request's attempts for its decision.
 func tries(ts []*Attempt) []Attempt {

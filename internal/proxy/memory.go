@@ -63,7 +63,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, x *exchange, h
 }
 
 // decodeHeader decodes what routing needs of a request (wire.Prepare,
-// then DecodeHeader: headers, never pixels) within a reservation on hold
+// then DecodeHeader, or DecodeHeaderOnly for a blur: headers, never
+// pixels) within a reservation on hold
 // of what that may allocate, released once it is done. A refusal is
 // answered (the decoder's 4xx; 503 with Retry-After when the budget has no
 // room now; 413 when the request needs more than the budget holds) and
@@ -86,7 +87,15 @@ func (s *Server) decodeHeader(w http.ResponseWriter, r *http.Request, x *exchang
 		return nil, err
 	}
 	defer hold.Free(need)
-	req, features, err := p.DecodeHeader()
+	decode := p.DecodeHeader
+	if kind == workload.Blur {
+		// A blur's cost follows from its image's dimensions alone, which
+		// the cost model predicts exactly: the exact memory, keyed by the
+		// input hash, adds nothing, so only the image's header is decoded
+		// (a worker checks the rest, refusing what DecodeHeader would).
+		decode = p.DecodeHeaderOnly
+	}
+	req, features, err := decode()
 	x.features = features
 	if err != nil {
 		s.answer(w, x, wire.StatusOf(err), metrics.OutcomeClientError, err.Error())

@@ -41,6 +41,40 @@ func decodeImage(kind workload.Kind, body []byte, lim codec.Limits) (*Request, w
 	return &Request{Kind: kind, Format: format, Config: cfg, Encoding: encoding, Features: f, payload: p}, f, nil
 }
 
+// decodeImageHeader is decodeImage without the input hash: only the start
+// of the payload is decoded, as far as the image's header (codec.ReadHeader),
+// and its base64 is checked that far. A request it refuses is refused by
+// decodeImage, with the same error and features (the hash included).
+func decodeImageHeader(kind workload.Kind, body []byte, lim codec.Limits) (*Request, workload.Features, error) {
+	f := workload.Features{Kind: kind}
+	format, p, err := dataurl.Scan(body)
+	if err != nil {
+		return nil, f, imageError(err, "")
+	}
+	r := &errReader{r: p.Reader()}
+	cfg, encoding, err := codec.ReadHeader(r, int64(p.Len()), lim)
+	if err != nil || r.err != nil {
+		return decodeImage(kind, body, lim)
+	}
+	f.Format, f.InputBytes = format, p.Len()
+	f.Width, f.Height = cfg.Width, cfg.Height
+	return &Request{Kind: kind, Format: format, Config: cfg, Encoding: encoding, Features: f, payload: p}, f, nil
+}
+
+// errReader keeps the error its reader gave, other than io.EOF.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *errReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
 // DecodeImage decodes the pixels of a blur or enhance request's image
 // (Request.Image) within lim. An error is a *RequestError with the status
 // Decode would give (415, 413 or 400) and a message that starts "decoding
