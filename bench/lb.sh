@@ -11,9 +11,11 @@
 #   - blur: a blur of land3_640x480.bmp re-encoded as a JPEG of quality 98
 #     (bench/lbimage), a body of 657 KiB, where reading, checking and
 #     forwarding the body shows.
-# A proxy's CPU time is utime+stime of its processes (/proc/PID/stat, the
-# nginx master and worker) read before and after a batch of requests sent
-# through it by `vfx load --clients`, over the requests answered 200. The
+# A proxy's CPU time is the run time of its threads (/proc/PID/task/*/schedstat,
+# in ns; the nginx master's and worker's), read before and after a batch
+# of requests sent through it by `vfx load --clients`, over the requests
+# answered 200; utime+stime (/proc/PID/stat, in 10 ms ticks) is shown
+# beside it as a check. The
 # batches run in ROUNDS rounds, each sending both requests through every
 # proxy in a rotating order (interleaved, so that the machine's other load
 # falls on all alike); the table gives each proxy's min, median and spread
@@ -26,14 +28,14 @@
 # when they are present); as another user it prints the apt-get command
 # and exits 1.
 #
-#   bash bench/lb.sh               # ROUNDS=5 TINY=3000 BLURS=40 CLIENTS=4
+#   bash bench/lb.sh               # ROUNDS=5 TINY=3000 BLURS=100 CLIENTS=4
 #   BASE=HEAD~3 bash bench/lb.sh   # also the lb of three commits ago
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/need-tools.sh
 ROUNDS=${ROUNDS:-5}
 TINY=${TINY:-3000}
-BLURS=${BLURS:-40}
+BLURS=${BLURS:-100}
 CLIENTS=${CLIENTS:-4}
 BASE=${BASE:-}
 
@@ -164,13 +166,19 @@ for i in "${!names[@]}"; do
 	done
 done
 
-# cputicks PID: utime+stime of PID and its children (nginx's worker).
-cputicks() {
-	local p t=0
+# cputime PID: "NS TICKS", the CPU time of PID and its children (nginx's
+# worker): the nanoseconds its threads ran (/proc/PID/task/*/schedstat)
+# and its utime+stime in clock ticks (/proc/PID/stat, which also counts
+# threads that exited, but only in 10 ms ticks).
+cputime() {
+	local p f ns=0 ticks=0 a
 	for p in "$1" $(pgrep -P "$1" || true); do
-		t=$((t + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$p/stat")))
+		for f in /proc/"$p"/task/*/schedstat; do
+			read -r a _ <"$f" && ns=$((ns + a))
+		done
+		ticks=$((ticks + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$p/stat")))
 	done
-	echo "$t"
+	echo "$ns $ticks"
 }
 hz=$(getconf CLK_TCK)
 load() { # port spec count -> requests answered 200
@@ -193,11 +201,11 @@ for round in $(seq 1 "$ROUNDS"); do
 		[ $w = blur ] && count=$BLURS
 		for k in $(seq 0 $((n - 1))); do
 			i=$(((k + round) % n))
-			before=$(cputicks "${procs[$i]}")
+			read -r ns0 t0 < <(cputime "${procs[$i]}")
 			ok=$(load "${ports[$i]}" "$work/$w.yaml" "$count")
-			after=$(cputicks "${procs[$i]}")
+			read -r ns1 t1 < <(cputime "${procs[$i]}")
 			[ "$ok" -gt 0 ] || { echo "lb.sh: ${names[$i]} answered no $w request" >&2; cat "$work"/*.log >&2; exit 1; }
-			printf '%s\t%s\t%s\t%s\t%s\n' "$w" "$i" "$((after - before))" "$ok" "$count" >>"$results"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$i" "$((ns1 - ns0))" "$((t1 - t0))" "$ok" "$count" >>"$results"
 		done
 	done
 	echo "lb.sh: round $round of $ROUNDS done" >&2
@@ -208,21 +216,24 @@ import statistics, sys
 path, hz, rounds, clients, tiny, blurs = sys.argv[1:7]
 names = sys.argv[7:]
 hz = int(hz)
-per = {}  # (workload, proxy) -> [µs per request]
-short = {}
+per, ticks, short = {}, {}, {}  # (workload, proxy) -> [µs per request], [ticks, requests], requests not 200
 for line in open(path):
-    w, i, ticks, ok, count = line.split()
-    per.setdefault((w, int(i)), []).append(int(ticks) / hz * 1e6 / int(ok))
-    if int(ok) < int(count):
-        short[(w, int(i))] = short.get((w, int(i)), 0) + int(count) - int(ok)
+    w, i, ns, t, ok, count = line.split()
+    k = (w, int(i))
+    per.setdefault(k, []).append(int(ns) / 1e3 / int(ok))
+    tk = ticks.setdefault(k, [0, 0])
+    tk[0] += int(t)
+    tk[1] += int(ok)
+    short[k] = short.get(k, 0) + int(count) - int(ok)
 print("### Load balancer CPU per request, 127.0.0.1")
 print()
 print(f"Each proxy on CPU 1 (one thread), the worker and `vfx load --clients {clients}` on CPU 0; "
       f"{rounds} interleaved rounds of {tiny} tiny ray traces and {blurs} blurs of 657 KiB through each proxy. "
-      f"CPU µs per request (utime+stime over the requests answered 200); spread is max - min over the rounds.")
+      "CPU µs per request answered 200, from the proxy's threads' run time (/proc/PID/task/*/schedstat); "
+      "spread is max - min over the rounds; the last column is the mean over all rounds from utime+stime (/proc/PID/stat, 10 ms ticks).")
 print()
-print("| request | proxy | min µs | median µs | spread µs | median vs HAProxy | not 200 |")
-print("|---|---|---:|---:|---:|---:|---:|")
+print("| request | proxy | min µs | median µs | spread µs | median vs HAProxy | utime+stime µs | not 200 |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
 hap = next(i for i, n in enumerate(names) if n.startswith("HAProxy"))
 labels = {"tiny": "ray trace test01 1x1", "blur": "blur, 657 KiB body"}
 for w in ("tiny", "blur"):
@@ -230,5 +241,7 @@ for w in ("tiny", "blur"):
     for i, n in enumerate(names):
         v = per[(w, i)]
         med = statistics.median(v)
-        print(f"| {labels[w]} | {n} | {min(v):.0f} | {med:.0f} | {max(v) - min(v):.0f} | {med / base:.2f}x | {short.get((w, i), 0)} |")
+        t, ok = ticks[(w, i)]
+        print(f"| {labels[w]} | {n} | {min(v):.0f} | {med:.0f} | {max(v) - min(v):.0f} | {med / base:.2f}x "
+              f"| {t / hz * 1e6 / ok:.0f} | {short[(w, i)]} |")
 PY

@@ -26,3 +26,23 @@ func TestLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJavaFloat: numbers as java.util.Scanner reads them under
+// Locale.US, thousands grouped or not.
+func TestParseJavaFloat(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want float64
+		ok   bool
+	}{
+		{"1.5", 1.5, true}, {"-0.25", -0.25, true}, {"+3", 3, true}, {".5", 0.5, true}, {"5.", 5, true},
+		{"1e3", 1000, true}, {"2.5E-1", 0.25, true}, {"1,000.5", 1000.5, true}, {"-2,500e1", -25000, true},
+		{"1,00", 0, false}, {"0,100", 0, false}, {"1.2.3", 0, false}, {"e5", 0, false}, {"1e", 0, false},
+		{"", 0, false}, {"-", 0, false}, {"1e999", 0, false}, {"NaN", 0, false},
+	} {
+		v, ok := parseJavaFloat(tc.s, 64)
+		if ok != tc.ok || ok && v != tc.want {
+			t.Errorf("parseJavaFloat(%q) = %v, %v; want %v, %v", tc.s, v, ok, tc.want, tc.ok)
+		}
+	}
+}

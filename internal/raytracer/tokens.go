@@ -230,6 +230,7 @@ func (t *tokenizer) color(what label) (rgb, error) {
 // refuses NaN, Infinity and values that overflow, which the original would
 // have accepted and turned into undefined pixels.
 func parseJavaFloat(s string, bits int) (float64, bool) {
+	orig := s
 	sign := ""
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		sign, s = s[:1], s[1:]
@@ -257,15 +258,15 @@ func parseJavaFloat(s string, bits int) (float64, bool) {
 		if !ok {
 			return 0, false
 		}
-		intPart = d
+		if d != intPart { // thousands grouped: without the commas
+			orig = sign + d
+			if hasDot {
+				orig += "." + frac
+			}
+			orig += s[len(mant):] // 'e', its sign and digits
+		}
 	}
-	clean := sign + intPart
-	if hasDot {
-		clean += "." + frac
-	}
-	if exp != "" {
-		clean += s[len(mant):] // 'e', its sign and digits
-	}
+	clean := orig
 	v, err := strconv.ParseFloat(clean, bits)
 	if math.IsInf(v, 0) || math.IsNaN(v) {
 		return 0, false
