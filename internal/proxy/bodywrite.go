@@ -3,7 +3,10 @@ package proxy
 import (
 	"context"
 	"io"
+	"math/bits"
 	"net"
+	"sync"
+	"sync/atomic"
 )
 
 // A forwarded request's body is written to the worker's connection
@@ -14,8 +17,10 @@ import (
 
 // bodyReader is a request body held in memory: the body of an attempt.
 type bodyReader struct {
-	b   []byte
-	off int
+	b      []byte
+	off    int
+	held   *heldBody // nil: nothing to release
+	closed atomic.Bool
 }
 
 func newBodyReader(b []byte) *bodyReader { return &bodyReader{b: b} }
@@ -29,7 +34,64 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (r *bodyReader) Close() error { return nil }
+// Close releases the reader's reference to its body, once.
+func (r *bodyReader) Close() error {
+	if r.held != nil && r.closed.CompareAndSwap(false, true) {
+		r.held.release()
+	}
+	return nil
+}
+
+// A body of known length from 64 KiB to 16 MiB is read into a buffer from
+// a pool (budget.ReadBodyInto), which goes back to the pool once nothing
+// uses it: neither the request's handler nor any attempt's body, which
+// net/http may still be sending after its round trip returned (it closes
+// the body when it is done with it).
+const (
+	minPooledBody = 64 << 10
+	maxPooledBody = 16 << 20
+)
+
+// bodyPools hold buffers of 2^k bytes, k from 16 to 24.
+var bodyPools [25]sync.Pool
+
+// heldBody is a request body's pooled buffer and the references to it.
+type heldBody struct {
+	buf  []byte // the pooled buffer (capacity 2^k)
+	refs atomic.Int32
+}
+
+// pooledScratch returns a buffer for a body of declared length, and the
+// heldBody that returns it to its pool (nil when the body is not pooled).
+func pooledScratch(declared int64) ([]byte, *heldBody) {
+	if declared < minPooledBody || declared > maxPooledBody {
+		return nil, nil
+	}
+	k := bits.Len64(uint64(declared - 1))
+	h, _ := bodyPools[k].Get().(*heldBody)
+	if h == nil {
+		h = &heldBody{buf: make([]byte, 0, 1<<k)}
+	}
+	h.refs.Store(1)
+	return h.buf[:0], h
+}
+
+// reader returns a reader of b (held's buffer) holding a reference to it.
+func (h *heldBody) reader(b []byte) *bodyReader {
+	if h == nil {
+		return newBodyReader(b)
+	}
+	h.refs.Add(1)
+	return &bodyReader{b: b, held: h}
+}
+
+// release drops a reference; the last one puts the buffer back.
+func (h *heldBody) release() {
+	if h == nil || h.refs.Add(-1) != 0 {
+		return
+	}
+	bodyPools[bits.Len64(uint64(cap(h.buf)-1))].Put(h)
+}
 
 // bodyConn is a connection to a worker that writes a bodyReader whole.
 type bodyConn struct{ net.Conn }

@@ -48,3 +48,26 @@ func TestBodyConnWritesABodyWhole(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldBodyReleasedByTheLastReference: a pooled body's buffer goes back
+// to its pool only when the handler and every reader of it are done.
+func TestHeldBodyReleasedByTheLastReference(t *testing.T) {
+	if scratch, h := pooledScratch(1000); scratch != nil || h != nil {
+		t.Fatal("a small body is pooled")
+	}
+	scratch, h := pooledScratch(100_000)
+	if cap(scratch) != 1<<17 {
+		t.Fatalf("scratch of capacity %d for 100,000 bytes, want %d", cap(scratch), 1<<17)
+	}
+	r1, r2 := h.reader(scratch), h.reader(scratch)
+	h.release() // the handler
+	r1.Close()
+	r1.Close() // a second Close changes nothing
+	if got := h.refs.Load(); got != 1 {
+		t.Fatalf("%d references left, want r2's", got)
+	}
+	r2.Close()
+	if got := h.refs.Load(); got != 0 {
+		t.Fatalf("%d references left, want none", got)
+	}
+}

@@ -33,6 +33,7 @@ type exchange struct {
 	source   string
 	start    time.Time
 	body     []byte
+	held     *heldBody // body's pooled buffer, nil when it has none
 
 	attempts int        // attempts that reached a worker, hedges included
 	hedges   int        // hedges sent
@@ -68,6 +69,7 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 	// when it ends.
 	hold := s.mem.Hold()
 	defer hold.Release()
+	defer func() { x.held.release() }()
 	body, ok := s.readBody(w, r, x, hold)
 	if !ok {
 		return
@@ -216,11 +218,11 @@ func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease
 
 // send forwards one attempt.
 func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *lease) (*http.Response, error) {
-	out, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.addr, "/")+r.URL.RequestURI(), newBodyReader(x.body))
+	out, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.addr, "/")+r.URL.RequestURI(), x.held.reader(x.body))
 	if err != nil {
 		return nil, err
 	}
-	out.GetBody = func() (io.ReadCloser, error) { return newBodyReader(x.body), nil }
+	out.GetBody = func() (io.ReadCloser, error) { return x.held.reader(x.body), nil }
 	copyHeader(out.Header, r.Header)
 	if x.clientID == "" {
 		out.Header.Del(wire.HeaderRequestID)

@@ -41,13 +41,18 @@ func (s *Server) registerMemory() {
 	}, func() float64 { return float64(s.mem.Used()) }))
 }
 
-// readBody reads a compute request's body into memory on hold, or answers
+// readBody reads a compute request's body into memory on hold (into a
+// pooled buffer, x.held, released when the request ends), or answers
 // the request and returns false: 413 when the body is longer than
 // --max-body (at once when its Content-Length says so), 503 with
 // Retry-After when the budget has no room for its next chunk (before it is
 // read), 400 when it cannot be read.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, x *exchange, hold *budget.Hold) ([]byte, bool) {
-	body, err := budget.ReadBody(r.Body, r.ContentLength, s.cfg.MaxBody, hold)
+	var scratch []byte
+	if r.ContentLength <= s.cfg.MaxBody {
+		scratch, x.held = pooledScratch(r.ContentLength)
+	}
+	body, err := budget.ReadBodyInto(r.Body, r.ContentLength, s.cfg.MaxBody, hold, scratch)
 	switch {
 	case err == nil:
 		return body, true
