@@ -232,11 +232,9 @@ func TestScanMatchesOpen(t *testing.T) {
 		"data:image/jpg;base64,\n\n",
 		formEncode("data:image/jpg;base64,AA*A"),
 	}
-	for _, tc := range []string{"", "hello world", "data:image/jpg;base64,AAAA*AAA", "  data:image/jpg;base64,AA!A",
+	bodies = append(bodies, "", "hello world", "data:image/jpg;base64,AAAA*AAA", "  data:image/jpg;base64,AA!A",
 		"data:image/jpg;base64,AAAA AAAA", "data:image/jpg;base64,AA==AA", "data:image/jpg;base64,AA===",
-		"data:image/jpg;base64,AAAAA", "data:image/jpg;base64,", "data:image/webp;base64,AAAA"} {
-		bodies = append(bodies, tc)
-	}
+		"data:image/jpg;base64,AAAAA", "data:image/jpg;base64,", "data:image/webp;base64,AAAA")
 	for i, body := range bodies {
 		format, want, err := Parse([]byte(body))
 		gotFormat, got, n, serr := scanWhole([]byte(body))
