@@ -42,38 +42,48 @@ func (r *bodyReader) Close() error {
 	return nil
 }
 
-// A body of known length from 64 KiB to 16 MiB is read into a buffer from
-// a pool (budget.ReadBodyInto), which goes back to the pool once nothing
-// uses it: neither the request's handler nor any attempt's body, which
-// net/http may still be sending after its round trip returned (it closes
-// the body when it is done with it).
+// A body of known length from 64 KiB to 16 MiB is read into a buffer
+// from a pool when the pool has one large enough (budget.ReadBodyInto),
+// else into buffers allocated as it arrives, within the budget's
+// reservations, as ever: the pool never allocates ahead of the budget, it
+// only keeps the buffers of bodies read before. A buffer goes back to the
+// pool once nothing uses it: neither the request's handler nor any
+// attempt's body, which net/http may still be sending after its round trip
+// returned (it closes the body when it is done with it).
 const (
 	minPooledBody = 64 << 10
 	maxPooledBody = 16 << 20
 )
 
-// bodyPools hold buffers of 2^k bytes, k from 16 to 24.
-var bodyPools [25]sync.Pool
+// bodyPools[k] holds buffers of capacity 2^k to 2^(k+1)-1.
+var bodyPools [26]sync.Pool
 
-// heldBody is a request body's pooled buffer and the references to it.
+// heldBody is a request body's buffer and the references to it.
 type heldBody struct {
-	buf  []byte // the pooled buffer (capacity 2^k)
+	buf  []byte // the buffer the body was read into, once read
 	refs atomic.Int32
 }
 
-// pooledScratch returns a buffer for a body of declared length, and the
-// heldBody that returns it to its pool (nil when the body is not pooled).
+// pooledScratch returns a pooled buffer for a body of declared length, if
+// the pool has one, and the heldBody that puts the body's buffer back in
+// the pool (nil when the body is not pooled).
 func pooledScratch(declared int64) ([]byte, *heldBody) {
 	if declared < minPooledBody || declared > maxPooledBody {
 		return nil, nil
 	}
-	k := bits.Len64(uint64(declared - 1))
-	h, _ := bodyPools[k].Get().(*heldBody)
+	h, _ := bodyPools[bits.Len64(uint64(declared-1))].Get().(*heldBody) // capacity 2^k ≥ declared
 	if h == nil {
-		h = &heldBody{buf: make([]byte, 0, 1<<k)}
+		h = &heldBody{}
 	}
 	h.refs.Store(1)
 	return h.buf[:0], h
+}
+
+// read records the buffer the body was read into.
+func (h *heldBody) read(body []byte) {
+	if h != nil {
+		h.buf = body[:0]
+	}
 }
 
 // reader returns a reader of b (held's buffer) holding a reference to it.
@@ -85,12 +95,14 @@ func (h *heldBody) reader(b []byte) *bodyReader {
 	return &bodyReader{b: b, held: h}
 }
 
-// release drops a reference; the last one puts the buffer back.
+// release drops a reference; the last one puts the buffer in the pool.
 func (h *heldBody) release() {
 	if h == nil || h.refs.Add(-1) != 0 {
 		return
 	}
-	bodyPools[bits.Len64(uint64(cap(h.buf)-1))].Put(h)
+	if c := cap(h.buf); c >= minPooledBody && c < 2*maxPooledBody {
+		bodyPools[bits.Len64(uint64(c))-1].Put(h)
+	}
 }
 
 // bodyConn is a connection to a worker that writes a bodyReader whole.

@@ -53,6 +53,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, x *exchange, h
 		scratch, x.held = pooledScratch(r.ContentLength)
 	}
 	body, err := budget.ReadBodyInto(r.Body, r.ContentLength, s.cfg.MaxBody, hold, scratch)
+	x.held.read(body)
 	switch {
 	case err == nil:
 		return body, true
