@@ -23,6 +23,16 @@ const firstChunk = 64 << 10
 // response ahead keeps them and streams the rest). What ReadBody reserved
 // stays on h in every case: the caller releases h.
 func ReadBody(r io.Reader, declared, limit int64, h *Hold) ([]byte, error) {
+	return ReadBodyInto(r, declared, limit, h, nil)
+}
+
+// ReadBodyInto is ReadBody reading into scratch's memory as far as its
+// capacity goes, instead of a new buffer for each chunk: the body is not
+// copied from chunk to chunk, and a caller that reuses its buffers (a
+// sync.Pool) allocates none. It reserves on h what ReadBody reserves, when
+// ReadBody reserves it, whatever scratch's capacity: the budget counts
+// what the body holds, not the scratch memory.
+func ReadBodyInto(r io.Reader, declared, limit int64, h *Hold, scratch []byte) ([]byte, error) {
 	if declared > limit {
 		return nil, fmt.Errorf("%w: the body is %d bytes, the limit is %d", ErrTooLarge, declared, limit)
 	}
@@ -42,9 +52,13 @@ func ReadBody(r io.Reader, declared, limit int64, h *Hold) ([]byte, error) {
 			if err := h.Reserve(next - int64(cap(buf))); err != nil {
 				return buf, err
 			}
-			grown := make([]byte, len(buf), next)
-			copy(grown, buf)
-			buf = grown
+			if next <= int64(cap(scratch)) {
+				buf = scratch[:len(buf):next] // buf is scratch's start
+			} else {
+				grown := make([]byte, len(buf), next)
+				copy(grown, buf)
+				buf = grown
+			}
 		}
 		var (
 			n   int

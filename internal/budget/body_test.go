@@ -3,6 +3,7 @@ package budget
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -113,5 +114,40 @@ func TestReadBodyBudgetShared(t *testing.T) {
 	defer third.Release()
 	if _, err := ReadBody(bytes.NewReader(body), int64(len(body)), 1<<20, third); err != nil {
 		t.Fatalf("once released: %v", err)
+	}
+}
+
+// TestReadBodyIntoMatchesReadBody: ReadBodyInto reads what ReadBody reads,
+// holds what it holds and fails as it fails, whatever its scratch's
+// capacity; a body that fits the scratch is read into it.
+func TestReadBodyIntoMatchesReadBody(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 20000) // 320,000 bytes
+	n := int64(len(body))
+	for _, tc := range []struct {
+		name            string
+		declared, limit int64
+		budget          int64
+	}{
+		{"declared length", n, 1 << 20, 1 << 30},
+		{"unknown length", -1, 1 << 20, 1 << 30},
+		{"longer than the limit", -1, n - 1, 1 << 30},
+		{"budget too small", n, 1 << 20, 100_000},
+	} {
+		for _, scratchCap := range []int{0, 100_000, 1 << 20} {
+			t.Run(fmt.Sprintf("%s, scratch %d", tc.name, scratchCap), func(t *testing.T) {
+				b1, b2 := New(tc.budget), New(tc.budget)
+				h1, h2 := b1.Hold(), b2.Hold()
+				want, wantErr := ReadBody(bytes.NewReader(body), tc.declared, tc.limit, h1)
+				scratch := make([]byte, 0, scratchCap)
+				got, err := ReadBodyInto(bytes.NewReader(body), tc.declared, tc.limit, h2, scratch)
+				if fmt.Sprint(err) != fmt.Sprint(wantErr) || !bytes.Equal(got, want) || h1.Held() != h2.Held() {
+					t.Fatalf("ReadBodyInto: %d bytes, %v, holding %d; ReadBody: %d bytes, %v, holding %d",
+						len(got), err, h2.Held(), len(want), wantErr, h1.Held())
+				}
+				if inScratch := len(got) > 0 && cap(scratch) > 0 && &got[0] == &scratch[:1][0]; err == nil && inScratch != (int64(cap(scratch)) >= n) {
+					t.Errorf("read into the scratch: %v, with a scratch of %d for %d bytes", inScratch, cap(scratch), n)
+				}
+			})
+		}
 	}
 }

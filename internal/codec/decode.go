@@ -48,6 +48,18 @@ func DecodeConfig(data []byte, lim Limits) (image.Config, string, error) {
 // a JPEG, whose scans it counts to its end. Its checks, errors and results
 // are those of DecodeConfig on the same bytes.
 func ReadConfig(r io.Reader, size int64, lim Limits) (image.Config, string, error) {
+	return readConfig(r, size, lim, true)
+}
+
+// ReadHeader is ReadConfig without counting a JPEG's scans: it reads only
+// the image's header, whatever its format, with ReadConfig's other checks
+// and errors. A JPEG of too many scans is refused by Decode (and
+// DecodeConfig, ReadConfig), not by it.
+func ReadHeader(r io.Reader, size int64, lim Limits) (image.Config, string, error) {
+	return readConfig(r, size, lim, false)
+}
+
+func readConfig(r io.Reader, size int64, lim Limits, countScans bool) (image.Config, string, error) {
 	lim = lim.orDefault()
 	if size <= 0 {
 		return image.Config{}, "", fmt.Errorf("%w: no data", ErrNotImage)
@@ -66,7 +78,8 @@ func ReadConfig(r io.Reader, size int64, lim Limits) (image.Config, string, erro
 		scans jpegScans
 		src   io.Reader = br
 	)
-	if format == "jpeg" {
+	countScans = countScans && format == "jpeg"
+	if countScans {
 		// Every byte goes through the scan counter, those the header
 		// reader takes as well as the rest.
 		src = io.TeeReader(br, &scans)
@@ -84,7 +97,7 @@ func ReadConfig(r io.Reader, size int64, lim Limits) (image.Config, string, erro
 	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxPixels {
 		return cfg, format, fmt.Errorf("%w: %dx%d is %d pixels, the limit is %d", ErrTooLarge, cfg.Width, cfg.Height, px, lim.MaxPixels)
 	}
-	if format == "jpeg" {
+	if countScans {
 		if _, err := io.Copy(&scans, br); err != nil {
 			return cfg, format, fmt.Errorf("%w: reading jpeg: %v", ErrNotImage, err)
 		}

@@ -1,5 +1,7 @@
 package codec
 
+import "bytes"
+
 // jpegScans counts the SOS markers of a JPEG stream written to it in
 // pieces of any size: it skips marker segments by their lengths and
 // entropy-coded data by its markers, from the third byte on, and stops at
@@ -67,7 +69,13 @@ func (s *jpegScans) scan(d []byte) int {
 	i := 0
 	for i+3 < len(d) {
 		if d[i] != 0xff {
-			i++ // entropy-coded data, or junk between segments
+			// Entropy-coded data, or junk between segments: on to the
+			// next 0xff that can start a marker.
+			k := bytes.IndexByte(d[i+1:len(d)-3], 0xff)
+			if k < 0 {
+				return len(d) - 3
+			}
+			i += 1 + k
 			continue
 		}
 		switch m := d[i+1]; {

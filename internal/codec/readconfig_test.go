@@ -2,7 +2,9 @@ package codec
 
 import (
 	"bytes"
+	"errors"
 	"io"
+	"os"
 	"testing"
 	"testing/iotest"
 )
@@ -111,5 +113,35 @@ func TestReadConfigReadsOnlyTheHeader(t *testing.T) {
 	r2 := io.MultiReader(bytes.NewReader(pngHeader(100, 100)), iotest.ErrReader(io.ErrUnexpectedEOF))
 	if _, _, err := ReadConfig(r2, int64(len(big)), DefaultLimits()); err != nil {
 		t.Errorf("a PNG whose pixels cannot be read: %v", err)
+	}
+}
+
+// TestReadHeaderReadsOnlyTheHeader: ReadHeader leaves a JPEG's scans
+// unread too, and gives ReadConfig's config and format; a JPEG of too many
+// scans is left to ReadConfig (and Decode) to refuse.
+func TestReadHeaderReadsOnlyTheHeader(t *testing.T) {
+	jpg, err := os.ReadFile("testdata/s444.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantFormat, err := ReadConfig(bytes.NewReader(jpg), int64(len(jpg)), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := append(append([]byte(nil), jpg...), bytes.Repeat([]byte{0}, 1<<20)...)
+	r := bytes.NewReader(big)
+	cfg, format, err := ReadHeader(r, int64(len(big)), DefaultLimits())
+	if err != nil || cfg != want || format != wantFormat {
+		t.Fatalf("ReadHeader: %+v %q %v, want %+v %q", cfg, format, err, want, wantFormat)
+	}
+	if read := int64(len(big)) - int64(r.Len()); read > 8192 {
+		t.Errorf("read %d bytes of a JPEG to find its header, want at most 8 KiB", read)
+	}
+	many := manyScans(tinyImages(t)["jpeg"], maxJPEGScans+1)
+	if _, _, err := ReadHeader(bytes.NewReader(many), int64(len(many)), DefaultLimits()); err != nil {
+		t.Errorf("ReadHeader of a JPEG of many scans: %v, want no error (its scans are not counted)", err)
+	}
+	if _, _, err := ReadConfig(bytes.NewReader(many), int64(len(many)), DefaultLimits()); !errors.Is(err, ErrNotImage) {
+		t.Errorf("ReadConfig of a JPEG of many scans: %v, want ErrNotImage", err)
 	}
 }

@@ -50,6 +50,19 @@ func Parse(body []byte) (format string, data []byte, err error) {
 // is valid and whose decoded length is known. A body that is not
 // form-encoded is not copied: the payload refers to it.
 func Open(body []byte) (format string, p Payload, err error) {
+	return open(body, false)
+}
+
+// Scan is Open but for the base64 text's characters, which it only counts:
+// they are checked as the payload is read, and a Reader that meets a bad
+// one fails with the error Open would have given, at the same offset. A
+// caller that reads the payload whole anyway (to hash it) so checks and
+// decodes it in one pass instead of two.
+func Scan(body []byte) (format string, p Payload, err error) {
+	return open(body, true)
+}
+
+func open(body []byte, lazy bool) (format string, p Payload, err error) {
 	text := bytes.TrimLeftFunc(body, unicode.IsSpace)
 	lead := len(body) - len(text) // offset of text in body, for error positions
 	text = bytes.TrimRightFunc(text, unicode.IsSpace)
@@ -92,25 +105,38 @@ func Open(body []byte) (format string, p Payload, err error) {
 	if !isBase64 {
 		return "", p, fmt.Errorf("%w: not base64 (want data:image/%s;base64,...)", ErrBadDataURL, sub)
 	}
-	p, err = NewPayload(text[comma+1:])
+	where := func(err error) error { return payloadError(err, comma+1, lead) }
+	if lazy {
+		p, err = countPayload(text[comma+1:], where)
+	} else {
+		p, err = NewPayload(text[comma+1:])
+	}
 	if err != nil {
-		var be *base64Error
-		if errors.As(err, &be) {
-			where := "of the body"
-			off := be.offset + comma + 1
-			if lead >= 0 {
-				off += lead
-			} else {
-				where = "of the unescaped body"
-			}
-			return "", p, fmt.Errorf("%w: bad base64 at byte %d %s: %s", ErrBadDataURL, off, where, be.msg)
-		}
-		return "", p, fmt.Errorf("%w: %v", ErrBadDataURL, err)
+		return "", p, where(err)
 	}
 	if p.Len() == 0 {
 		return "", p, fmt.Errorf("%w: no image data after the comma", ErrBadDataURL)
 	}
 	return sub, p, nil
+}
+
+// payloadError is Open's error for a payload error err: a base64 error's
+// offset is made one in the body (the payload starting at start in the
+// text, which starts at lead in the body; lead -1: the text is the
+// unescaped body).
+func payloadError(err error, start, lead int) error {
+	var be *base64Error
+	if errors.As(err, &be) {
+		where := "of the body"
+		off := be.offset + start
+		if lead >= 0 {
+			off += lead
+		} else {
+			where = "of the unescaped body"
+		}
+		return fmt.Errorf("%w: bad base64 at byte %d %s: %s", ErrBadDataURL, off, where, be.msg)
+	}
+	return fmt.Errorf("%w: %v", ErrBadDataURL, err)
 }
 
 // OpenMemory is what Open allocates for body beyond a few kilobytes:

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,6 +193,75 @@ func FuzzParse(f *testing.F) {
 		f2, d2, err := Parse([]byte(String(format, data)))
 		if err != nil || f2 != format || !bytes.Equal(d2, data) {
 			t.Fatalf("String/Parse round trip: %q %d %v", f2, len(d2), err)
+		}
+	})
+}
+
+// scanWhole is Open by Scan: the data URL scanned, then its payload read
+// whole, which checks its characters.
+func scanWhole(body []byte) (string, []byte, int, error) {
+	format, p, err := Scan(body)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	data, err := io.ReadAll(p.Reader())
+	if err != nil {
+		return "", nil, 0, err
+	}
+	return format, data, p.Len(), nil
+}
+
+// TestScanMatchesOpen: Scan, with its payload read, accepts what Open
+// accepts, with the same bytes, and refuses what Open refuses, with the
+// same error, for every body of TestParse and TestParseErrors and bad
+// characters at each end of a large payload.
+func TestScanMatchesOpen(t *testing.T) {
+	b64 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("scan me \x00\xff"), 5000))
+	bodies := []string{
+		"data:image/jpg;base64," + b64,
+		"data:image/jpg;base64," + wrap(b64, 76, "\r\n"),
+		"data:image/jpg;base64,*" + b64,
+		"data:image/jpg;base64," + b64[:40000] + "!" + b64[40000:],
+		"data:image/jpg;base64," + strings.TrimRight(b64, "=") + "A",
+		"data:image/jpg;base64," + b64 + "=",
+		"data:image/jpg;base64," + b64[:100] + "=" + b64[100:],
+		"data:image/jpg;base64," + b64[:100] + "\n=\n",
+		"data:image/jpg;base64,AAAA=\n",
+		"data:image/jpg;base64,AA=\r\n=",
+		"data:image/jpg;base64,====",
+		"data:image/jpg;base64,\n\n",
+		formEncode("data:image/jpg;base64,AA*A"),
+	}
+	bodies = append(bodies, "", "hello world", "data:image/jpg;base64,AAAA*AAA", "  data:image/jpg;base64,AA!A",
+		"data:image/jpg;base64,AAAA AAAA", "data:image/jpg;base64,AA==AA", "data:image/jpg;base64,AA===",
+		"data:image/jpg;base64,AAAAA", "data:image/jpg;base64,", "data:image/webp;base64,AAAA")
+	for i, body := range bodies {
+		format, want, err := Parse([]byte(body))
+		gotFormat, got, n, serr := scanWhole([]byte(body))
+		if fmt.Sprint(err) != fmt.Sprint(serr) {
+			t.Errorf("body %d: Open: %v; Scan: %v", i, err, serr)
+			continue
+		}
+		if err == nil && (format != gotFormat || !bytes.Equal(got, want) || n != len(want)) {
+			t.Errorf("body %d: Scan gives %q, %d bytes (Len %d); Open %q, %d bytes", i, gotFormat, len(got), n, format, len(want))
+		}
+	}
+}
+
+// FuzzScan: Scan with its payload read agrees with Open on every body.
+func FuzzScan(f *testing.F) {
+	f.Add([]byte("data:image/jpg;base64,/9j/4AAQ"))
+	f.Add([]byte("data:image/png;base64,iVBORw0KGgo=\r\n"))
+	f.Add([]byte("data:image/jpg;base64,AA=A"))
+	f.Add([]byte("data:image/gif;base64,R0l*GODlh"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		format, want, err := Parse(body)
+		gotFormat, got, n, serr := scanWhole(body)
+		if fmt.Sprint(err) != fmt.Sprint(serr) {
+			t.Fatalf("Open: %v; Scan: %v", err, serr)
+		}
+		if err == nil && (format != gotFormat || !bytes.Equal(got, want) || n != len(want)) {
+			t.Fatalf("Scan gives %q, %q (Len %d); Open %q, %q", gotFormat, got, n, format, want)
 		}
 	})
 }

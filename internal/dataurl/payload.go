@@ -16,7 +16,12 @@ import (
 // zero Payload is empty.
 type Payload struct {
 	text func() io.Reader // opens the text
+	raw  []byte           // the text, when NewPayload made p from bytes
 	n    int
+	// unchecked: raw's characters are checked as they are read (Scan);
+	// a bad one is reported as bad(the checker's error).
+	unchecked bool
+	bad       func(error) error
 }
 
 // base64Error locates a problem in base64 text.
@@ -35,7 +40,15 @@ func (e *base64Error) Offset() int { return e.offset }
 // position, for a caller that reports positions in a larger document).
 // The Payload refers to text, which must not change.
 func NewPayload(text []byte) (Payload, error) {
-	return ReadPayload(func() io.Reader { return bytes.NewReader(text) })
+	var c checker
+	if err := c.feed(text); err != nil {
+		return Payload{}, err
+	}
+	n, err := c.end()
+	if err != nil {
+		return Payload{}, err
+	}
+	return Payload{text: func() io.Reader { return bytes.NewReader(text) }, raw: text, n: n}, nil
 }
 
 // ReadPayload is NewPayload for base64 text that open streams (a JSON
@@ -43,32 +56,15 @@ func NewPayload(text []byte) (Payload, error) {
 // for each Reader. An error of the text's reader is returned as it is.
 func ReadPayload(open func() io.Reader) (Payload, error) {
 	var (
-		buf                   [4096]byte
-		data, pads, off, last = 0, 0, 0, -1
-		r                     = open()
+		buf [4096]byte
+		c   checker
+		r   = open()
 	)
 	for {
 		n, err := r.Read(buf[:])
-		for i, c := range buf[:n] {
-			switch {
-			case c == '\r' || c == '\n':
-				continue
-			case c == '=':
-				pads++
-				if pads > 2 {
-					return Payload{}, &base64Error{off + i, "too much '=' padding"}
-				}
-			case isBase64Char(c):
-				if pads > 0 {
-					return Payload{}, &base64Error{off + i, fmt.Sprintf("data %q after '=' padding", c)}
-				}
-				data++
-				last = off + i
-			default:
-				return Payload{}, &base64Error{off + i, fmt.Sprintf("unexpected %q", c)}
-			}
+		if cerr := c.feed(buf[:n]); cerr != nil {
+			return Payload{}, cerr
 		}
-		off += n
 		if err == io.EOF {
 			break
 		}
@@ -76,13 +72,107 @@ func ReadPayload(open func() io.Reader) (Payload, error) {
 			return Payload{}, err
 		}
 	}
-	switch {
-	case data%4 == 1:
-		return Payload{}, &base64Error{last, "truncated: a lone final character"}
-	case pads > 0 && (data+pads)%4 != 0:
-		return Payload{}, &base64Error{off - 1, "wrong '=' padding"}
+	n, err := c.end()
+	if err != nil {
+		return Payload{}, err
 	}
-	return Payload{text: open, n: base64.RawStdEncoding.DecodedLen(data)}, nil
+	return Payload{text: open, n: n}, nil
+}
+
+// check checks text whole, as NewPayload does.
+func check(text []byte) error {
+	var c checker
+	if err := c.feed(text); err != nil {
+		return err
+	}
+	_, err := c.end()
+	return err
+}
+
+// countPayload is NewPayload but for the characters before the padding,
+// which it only counts: the payload's Reader checks them as it decodes
+// them, and reports a bad one as bad(the error NewPayload would give). A
+// text whose count or padding is wrong is checked whole at once.
+func countPayload(text []byte, bad func(error) error) (Payload, error) {
+	head, tail := text, []byte(nil)
+	if i := bytes.IndexByte(text, '='); i >= 0 {
+		head, tail = text[:i], text[i:]
+	}
+	data := len(head) - bytes.Count(head, []byte{'\n'}) - bytes.Count(head, []byte{'\r'})
+	pads := bytes.Count(tail, []byte{'='})
+	if data%4 == 1 || pads > 2 || pads > 0 && (data+pads)%4 != 0 ||
+		pads+bytes.Count(tail, []byte{'\n'})+bytes.Count(tail, []byte{'\r'}) != len(tail) {
+		if err := check(text); err != nil {
+			return Payload{}, err
+		}
+	}
+	return Payload{text: func() io.Reader { return bytes.NewReader(text) }, raw: text,
+		n: base64.RawStdEncoding.DecodedLen(data), unchecked: true, bad: bad}, nil
+}
+
+// isData marks the characters of standard base64 but '='.
+var isData = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isBase64Char(byte(c))
+	}
+	return t
+}()
+
+// checker checks base64 text fed to it in pieces: data characters, CR and
+// LF anywhere, then at most two '='.
+type checker struct {
+	data, pads, off int
+	last            int // offset of the last data character, -1 before one
+	started         bool
+}
+
+// feed checks the next piece of the text. Runs of data characters, all
+// but the end of the text, are skipped a table look-up at a time.
+func (c *checker) feed(b []byte) error {
+	if !c.started {
+		c.started, c.last = true, -1
+	}
+	for i := 0; i < len(b); i++ {
+		if c.pads == 0 {
+			j := i
+			for j < len(b) && isData[b[j]] {
+				j++
+			}
+			if j > i {
+				c.data += j - i
+				c.last = c.off + j - 1
+				if i = j; i == len(b) {
+					break
+				}
+			}
+		}
+		switch ch := b[i]; {
+		case ch == '\r' || ch == '\n':
+		case ch == '=':
+			c.pads++
+			if c.pads > 2 {
+				return &base64Error{c.off + i, "too much '=' padding"}
+			}
+		case isData[ch]: // after the padding: data is skipped above before it
+			return &base64Error{c.off + i, fmt.Sprintf("data %q after '=' padding", ch)}
+		default:
+			return &base64Error{c.off + i, fmt.Sprintf("unexpected %q", ch)}
+		}
+	}
+	c.off += len(b)
+	return nil
+}
+
+// end checks the end of the text and returns the number of bytes it
+// decodes to.
+func (c *checker) end() (int, error) {
+	switch {
+	case c.data%4 == 1:
+		return 0, &base64Error{c.last, "truncated: a lone final character"}
+	case c.pads > 0 && (c.data+c.pads)%4 != 0:
+		return 0, &base64Error{c.off - 1, "wrong '=' padding"}
+	}
+	return base64.RawStdEncoding.DecodedLen(c.data), nil
 }
 
 // Len is the number of bytes p decodes to.
@@ -99,6 +189,17 @@ func (p Payload) Bytes() []byte {
 func (p Payload) Reader() io.Reader {
 	if p.text == nil {
 		return bytes.NewReader(nil)
+	}
+	if p.raw != nil {
+		text := p.raw
+		if i := bytes.IndexByte(text, '='); i >= 0 {
+			text = text[:i] // the padding, checked: nothing but line breaks follow
+		}
+		r := &rawReader{text: text}
+		if p.unchecked {
+			r.check = func() error { return p.bad(check(p.raw)) }
+		}
+		return r
 	}
 	return &payloadReader{text: p.text()}
 }
@@ -147,6 +248,60 @@ func (r *payloadReader) Read(b []byte) (int, error) {
 		m, err := base64.RawStdEncoding.Decode(r.dec[:], r.stage[:n])
 		if err != nil {
 			return 0, errors.Join(errors.New("base64 that was checked does not decode"), err)
+		}
+		r.out = r.dec[:m]
+	}
+	n := copy(b, r.out)
+	r.out = r.out[n:]
+	return n, nil
+}
+
+// rawReader decodes base64 text held in memory, checked and without its
+// padding: it copies the runs between line breaks into a stage, whole,
+// rather than a character at a time.
+type rawReader struct {
+	text  []byte       // not yet staged
+	check func() error // the text's error, when it does not decode (Scan)
+	err   error        // sticky
+	out   []byte       // decoded, not yet read
+	stage [16 << 10]byte
+	dec   [12 << 10]byte
+}
+
+func (r *rawReader) Read(b []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	for len(r.out) == 0 {
+		if len(r.text) == 0 {
+			return 0, io.EOF
+		}
+		// Gather base64 characters, a multiple of four at a time but at
+		// the end.
+		n := 0
+		for n < len(r.stage) && len(r.text) > 0 {
+			seg := r.text[:min(len(r.text), len(r.stage)-n)]
+			if i := bytes.IndexByte(seg, '\n'); i >= 0 {
+				seg = seg[:i]
+			}
+			if i := bytes.IndexByte(seg, '\r'); i >= 0 {
+				seg = seg[:i]
+			}
+			n += copy(r.stage[n:], seg)
+			r.text = r.text[len(seg):]
+			if len(r.text) > 0 && (r.text[0] == '\r' || r.text[0] == '\n') {
+				r.text = r.text[1:]
+			}
+		}
+		m, err := base64.RawStdEncoding.Decode(r.dec[:], r.stage[:n])
+		if err != nil {
+			r.err = errors.Join(errors.New("base64 that was checked does not decode"), err)
+			if r.check != nil {
+				if cerr := r.check(); cerr != nil {
+					r.err = cerr
+				}
+			}
+			return 0, r.err
 		}
 		r.out = r.dec[:m]
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func referenceDecode(text []byte) ([]byte, error) {
 }
 
 func TestPayload(t *testing.T) {
-	data := bytes.Repeat([]byte("\x00\xffpayload bytes\x7f"), 700) // 11,900 bytes: several stages
+	data := bytes.Repeat([]byte("\x00\xffpayload bytes\x7f"), 2500) // 42,500 bytes: several stages
 	b64 := base64.StdEncoding.EncodeToString(data)
 	for _, tc := range []struct {
 		name string
@@ -70,8 +71,17 @@ func FuzzPayload(f *testing.F) {
 	f.Add([]byte(wrap(base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 5000)), 76, "\n")), uint8(200))
 	f.Fuzz(func(t *testing.T, text []byte, size uint8) {
 		p, err := NewPayload(text)
+		// The text streamed in pieces is checked alike, with the same
+		// error at the same offset.
+		sp, serr := ReadPayload(func() io.Reader { return iotest.HalfReader(bytes.NewReader(text)) })
+		if fmt.Sprint(err) != fmt.Sprint(serr) || sp.Len() != p.Len() {
+			t.Fatalf("NewPayload: %d bytes, %v; ReadPayload: %d bytes, %v", p.Len(), err, sp.Len(), serr)
+		}
 		if err != nil {
 			return
+		}
+		if !bytes.Equal(sp.Bytes(), p.Bytes()) {
+			t.Fatalf("ReadPayload decodes %q, NewPayload %q", sp.Bytes(), p.Bytes())
 		}
 		want, err := referenceDecode(text)
 		if err != nil {

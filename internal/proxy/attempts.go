@@ -191,9 +191,11 @@ func (rc *race) started(a *attempt, l *lease) {
 		}
 	}
 	x.tries = append(x.tries, a.info)
-	s.log.Debug("route", "request_id", x.id, "workload", x.kind, "predicted_units", x.units,
-		"source", x.source, "worker", l.workerID, "attempt", l.attempt, "kind", a.kind,
-		"hedge_of", a.info.HedgeOf, "timeout_ms", a.info.TimeoutMs, "reason", l.reason)
+	if s.debugging() {
+		s.log.Debug("route", "request_id", x.id, "workload", x.kind, "predicted_units", x.units,
+			"source", x.source, "worker", l.workerID, "attempt", l.attempt, "kind", a.kind,
+			"hedge_of", a.info.HedgeOf, "timeout_ms", a.info.TimeoutMs, "reason", l.reason)
+	}
 }
 
 // pending reports whether an attempt has not ended (left); within,
@@ -332,8 +334,10 @@ func (rc *race) won(a *attempt, l *lease) {
 	rc.winner = a
 	a.info.Result = attemptWon
 	rc.x.worker, rc.x.reason = l.workerID, l.reason
-	rc.s.log.Debug("attempt won", "request_id", rc.x.id, "worker", l.workerID, "attempt", a.info.Attempt,
-		"kind", a.kind, "hedged", rc.x.hedges > 0, "attempts", rc.x.attempts)
+	if rc.s.debugging() {
+		rc.s.log.Debug("attempt won", "request_id", rc.x.id, "worker", l.workerID, "attempt", a.info.Attempt,
+			"kind", a.kind, "hedged", rc.x.hedges > 0, "attempts", rc.x.attempts)
+	}
 }
 
 // settle ends the race: every attempt but the winner is cancelled and

@@ -1,11 +1,11 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -34,6 +34,7 @@ type exchange struct {
 	source   string
 	start    time.Time
 	body     []byte
+	held     *heldBody // body's pooled buffer, nil when it has none
 
 	attempts int        // attempts that reached a worker, hedges included
 	hedges   int        // hedges sent
@@ -69,6 +70,7 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 	// when it ends.
 	hold := s.mem.Hold()
 	defer hold.Release()
+	defer func() { x.held.release() }()
 	body, ok := s.readBody(w, r, x, hold)
 	if !ok {
 		return
@@ -206,7 +208,7 @@ func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease
 		f.msg = fmt.Sprintf("worker %s: %s: %s", l.workerID, resp.Status, strings.TrimSpace(string(msg)))
 		return nil, head, f
 	}
-	head, err = s.readAhead(resp.Body, s.cfg.ResponseBuffer)
+	head, err = s.readAhead(resp.Body, resp.ContentLength, s.cfg.ResponseBuffer)
 	if err != nil {
 		// The worker died before its response was complete and nothing
 		// has reached the client yet.
@@ -218,10 +220,11 @@ func (s *Server) try(ctx context.Context, r *http.Request, x *exchange, l *lease
 
 // send forwards one attempt.
 func (s *Server) send(ctx context.Context, r *http.Request, x *exchange, l *lease) (*http.Response, error) {
-	out, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.addr, "/")+r.URL.RequestURI(), bytes.NewReader(x.body))
+	out, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(l.addr, "/")+r.URL.RequestURI(), x.held.reader(x.body))
 	if err != nil {
 		return nil, err
 	}
+	out.GetBody = func() (io.ReadCloser, error) { return x.held.reader(x.body), nil }
 	copyHeader(out.Header, r.Header)
 	if x.clientID == "" {
 		out.Header.Del(wire.HeaderRequestID)
@@ -254,7 +257,10 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, x *exchange, 
 		h.Set(wire.HeaderWorkerID, l.workerID)
 	}
 	w.WriteHeader(resp.StatusCode)
-	_, copyErr := io.Copy(w, io.MultiReader(bytes.NewReader(head.b), resp.Body))
+	_, copyErr := w.Write(head.b)
+	if copyErr == nil {
+		_, copyErr = io.Copy(w, resp.Body)
+	}
 	now := s.now()
 	if copyErr != nil {
 		// The response is already under way: the client sees the
@@ -385,11 +391,16 @@ func (s *Server) finish(x *exchange, status int, outcome metrics.Outcome, errMsg
 			Status: status, Error: errMsg, PredictedUnits: x.units,
 		})
 	}
-	if status != 0 || outcome != metrics.OutcomeCancelled {
+	if (status != 0 || outcome != metrics.OutcomeCancelled) && s.debugging() {
 		s.log.Debug("request done", "request_id", x.id, "client_request_id", x.clientID, "workload", x.kind, "status", status,
 			"outcome", outcome, "worker", x.worker, "attempts", x.attempts, "hedged", x.hedges > 0, "latency", lat)
 	}
 }
+
+// debugging reports whether debug records are logged: the per-request
+// ones are built only then (their attributes would otherwise be
+// allocated for nothing on every request).
+func (s *Server) debugging() bool { return s.log.Enabled(s.hardCtx, slog.LevelDebug) }
 
 // tries copies a request's attempts for its decision.
 func tries(ts []*Attempt) []Attempt {

@@ -41,13 +41,19 @@ func (s *Server) registerMemory() {
 	}, func() float64 { return float64(s.mem.Used()) }))
 }
 
-// readBody reads a compute request's body into memory on hold, or answers
+// readBody reads a compute request's body into memory on hold (into a
+// pooled buffer, x.held, released when the request ends), or answers
 // the request and returns false: 413 when the body is longer than
 // --max-body (at once when its Content-Length says so), 503 with
 // Retry-After when the budget has no room for its next chunk (before it is
 // read), 400 when it cannot be read.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, x *exchange, hold *budget.Hold) ([]byte, bool) {
-	body, err := budget.ReadBody(r.Body, r.ContentLength, s.cfg.MaxBody, hold)
+	var scratch []byte
+	if r.ContentLength <= s.cfg.MaxBody {
+		scratch, x.held = pooledScratch(r.ContentLength)
+	}
+	body, err := budget.ReadBodyInto(r.Body, r.ContentLength, s.cfg.MaxBody, hold, scratch)
+	x.held.read(body)
 	switch {
 	case err == nil:
 		return body, true
@@ -63,7 +69,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, x *exchange, h
 }
 
 // decodeHeader decodes what routing needs of a request (wire.Prepare,
-// then DecodeHeader: headers, never pixels) within a reservation on hold
+// then DecodeHeader, or DecodeHeaderOnly for a blur: headers, never
+// pixels) within a reservation on hold
 // of what that may allocate, released once it is done. A refusal is
 // answered (the decoder's 4xx; 503 with Retry-After when the budget has no
 // room now; 413 when the request needs more than the budget holds) and
@@ -86,7 +93,15 @@ func (s *Server) decodeHeader(w http.ResponseWriter, r *http.Request, x *exchang
 		return nil, err
 	}
 	defer hold.Free(need)
-	req, features, err := p.DecodeHeader()
+	decode := p.DecodeHeader
+	if kind == workload.Blur {
+		// A blur's cost follows from its image's dimensions alone, which
+		// the cost model predicts exactly: the exact memory, keyed by the
+		// input hash, adds nothing, so only the image's header is decoded
+		// (a worker checks the rest, refusing what DecodeHeader would).
+		decode = p.DecodeHeaderOnly
+	}
+	req, features, err := decode()
 	x.features = features
 	if err != nil {
 		s.answer(w, x, wire.StatusOf(err), metrics.OutcomeClientError, err.Error())
@@ -110,14 +125,19 @@ type responseHead struct {
 }
 
 // readAhead reads up to limit bytes of a response body (all of it when it
-// is smaller), reserving what it holds on a hold of its own. When the
-// budget has no more room it stops early: the rest of the response is
-// streamed, not read ahead. An error means the body ended early (the
-// worker failed); then nothing is held.
-func (s *Server) readAhead(body io.Reader, limit int64) (responseHead, error) {
+// is smaller), reserving what it holds on a hold of its own. A body of
+// known length (length, -1 when unknown) is read into a buffer of its
+// size, or of limit's. When the budget has no more room it stops early:
+// the rest of the response is streamed, not read ahead. An error means the
+// body ended early (the worker failed); then nothing is held.
+func (s *Server) readAhead(body io.Reader, length, limit int64) (responseHead, error) {
 	h := responseHead{hold: s.mem.Hold()}
+	declared := int64(-1)
+	if length >= 0 {
+		declared = min(length, limit)
+	}
 	var err error
-	h.b, err = budget.ReadBody(io.LimitReader(body, limit), -1, limit, h.hold)
+	h.b, err = budget.ReadBody(io.LimitReader(body, limit), declared, limit, h.hold)
 	if err != nil && !errors.Is(err, budget.ErrExhausted) && !errors.Is(err, budget.ErrTooLarge) {
 		h.hold.Release()
 		return responseHead{}, err

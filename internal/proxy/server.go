@@ -155,10 +155,11 @@ func New(o Options) (*Server, error) {
 // NewTransport returns the transport the load balancer forwards with: keep
 // -alive connections pooled per worker (up to 128 idle ones, enough for a
 // worker's concurrency; Go's default of 2 makes connections churn under
-// load), no compression, no HTTP/2.
+// load), no compression, no HTTP/2; request bodies written whole from the
+// load balancer's buffer (bodyConn).
 func NewTransport() *http.Transport {
 	return &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         bodyDialer((&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext),
 		MaxIdleConns:        0,
 		MaxIdleConnsPerHost: 128,
 		IdleConnTimeout:     90 * time.Second,

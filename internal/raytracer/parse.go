@@ -83,20 +83,20 @@ func (p *parser) scene() (*Scene, error) {
 	tk := p.tk
 	s := &Scene{}
 	var err error
-	if s.eye, err = tk.vec("eye"); err != nil {
+	if s.eye, err = tk.vec(name("eye")); err != nil {
 		return nil, err
 	}
-	if s.center, err = tk.vec("look-at point"); err != nil {
+	if s.center, err = tk.vec(name("look-at point")); err != nil {
 		return nil, err
 	}
-	if s.up, err = tk.vec("up vector"); err != nil {
+	if s.up, err = tk.vec(name("up vector")); err != nil {
 		return nil, err
 	}
-	if s.fovy, err = tk.float64("fovy"); err != nil {
+	if s.fovy, err = tk.float64(name("fovy")); err != nil {
 		return nil, err
 	}
 
-	n, err := tk.count("number of lights", p.lim.MaxLights)
+	n, err := tk.count(name("number of lights"), p.lim.MaxLights)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (p *parser) scene() (*Scene, error) {
 		s.lights = append(s.lights, l)
 	}
 
-	if n, err = tk.count("number of pigments", math.MaxInt32); err != nil {
+	if n, err = tk.count(name("number of pigments"), math.MaxInt32); err != nil {
 		return nil, err
 	}
 	for i := 0; i < n; i++ {
@@ -122,22 +122,22 @@ func (p *parser) scene() (*Scene, error) {
 		s.pigments = append(s.pigments, pg)
 	}
 
-	if n, err = tk.count("number of finishes", math.MaxInt32); err != nil {
+	if n, err = tk.count(name("number of finishes"), math.MaxInt32); err != nil {
 		return nil, err
 	}
 	finishes := make([]finish, 0, min(n, 64))
 	for i := 0; i < n; i++ {
 		var f finish
 		for j, fp := range [7]*float32{&f.amb, &f.diff, &f.spec, &f.shiny, &f.refl, &f.trans, &f.ior} {
-			names := [7]string{"amb", "diff", "spec", "shiny", "refl", "trans", "ior"}
-			if *fp, err = tk.float32(fmt.Sprintf("finish %d %s", i, names[j])); err != nil {
+			names := [7]string{" amb", " diff", " spec", " shiny", " refl", " trans", " ior"}
+			if *fp, err = tk.float32(numbered("finish", i).field(names[j])); err != nil {
 				return nil, err
 			}
 		}
 		finishes = append(finishes, f)
 	}
 
-	if n, err = tk.count("number of shapes", p.lim.MaxShapes); err != nil {
+	if n, err = tk.count(name("number of shapes"), p.lim.MaxShapes); err != nil {
 		return nil, err
 	}
 	for i := 0; i < n; i++ {
@@ -157,15 +157,15 @@ func (p *parser) light(i int) (light, error) {
 	tk := p.tk
 	var l light
 	var err error
-	what := fmt.Sprintf("light %d", i)
-	if l.loc, err = tk.vec(what + " position"); err != nil {
+	what := numbered("light", i)
+	if l.loc, err = tk.vec(what.field(" position")); err != nil {
 		return l, err
 	}
-	if l.color, err = tk.color(what + " colour"); err != nil {
+	if l.color, err = tk.color(what.field(" colour")); err != nil {
 		return l, err
 	}
 	for j, ap := range [3]*float32{&l.a, &l.b, &l.c} {
-		if *ap, err = tk.float32(fmt.Sprintf("%s attenuation %c", what, 'a'+j)); err != nil {
+		if *ap, err = tk.float32(what.letter(" attenuation ", j)); err != nil {
 			return l, err
 		}
 	}
@@ -174,8 +174,8 @@ func (p *parser) light(i int) (light, error) {
 
 func (p *parser) pigment(i int) (pigment, error) {
 	tk := p.tk
-	what := fmt.Sprintf("pigment %d", i)
-	name, err := tk.next(what + " type")
+	what := numbered("pigment", i)
+	name, err := tk.next(what.field(" type"))
 	if err != nil {
 		return pigment{}, err
 	}
@@ -186,28 +186,28 @@ func (p *parser) pigment(i int) (pigment, error) {
 		pg.c1, err = tk.color(what)
 	case "checker":
 		pg.kind = pigChecker
-		if pg.c1, err = tk.color(what + " colour 1"); err != nil {
+		if pg.c1, err = tk.color(what.field(" colour 1")); err != nil {
 			return pg, err
 		}
-		if pg.c2, err = tk.color(what + " colour 2"); err != nil {
+		if pg.c2, err = tk.color(what.field(" colour 2")); err != nil {
 			return pg, err
 		}
-		pg.scale, err = tk.float64(what + " scale")
+		pg.scale, err = tk.float64(what.field(" scale"))
 	case "gradient":
 		pg.kind = pigSolid
-		if _, err = tk.vec(what + " origin"); err != nil {
+		if _, err = tk.vec(what.field(" origin")); err != nil {
 			return pg, err
 		}
-		if _, err = tk.vec(what + " vector"); err != nil {
+		if _, err = tk.vec(what.field(" vector")); err != nil {
 			return pg, err
 		}
-		if pg.c1, err = tk.color(what + " start colour"); err != nil {
+		if pg.c1, err = tk.color(what.field(" start colour")); err != nil {
 			return pg, err
 		}
-		_, err = tk.color(what + " end colour")
+		_, err = tk.color(what.field(" end colour"))
 	case "texmap":
 		pg.kind = pigTexmap
-		if _, err = tk.next(what + " file name"); err != nil {
+		if _, err = tk.next(what.field(" file name")); err != nil {
 			return pg, err
 		}
 		if p.texmap == nil {
@@ -215,12 +215,12 @@ func (p *parser) pigment(i int) (pigment, error) {
 				msg: fmt.Sprintf("scene needs a texmap: pigment %d is texmap but the request has none", i)}
 		}
 		for j := range pg.s {
-			if pg.s[j], err = tk.float64(fmt.Sprintf("%s s%d", what, j)); err != nil {
+			if pg.s[j], err = tk.float64(what.nth(" s", j)); err != nil {
 				return pg, err
 			}
 		}
 		for j := range pg.t {
-			if pg.t[j], err = tk.float64(fmt.Sprintf("%s t%d", what, j)); err != nil {
+			if pg.t[j], err = tk.float64(what.nth(" t", j)); err != nil {
 				return pg, err
 			}
 		}
@@ -237,16 +237,16 @@ func (p *parser) pigment(i int) (pigment, error) {
 
 func (p *parser) shape(i int, pigments []pigment, finishes []finish) (shape, bool, error) {
 	tk := p.tk
-	what := fmt.Sprintf("shape %d", i)
+	what := numbered("shape", i)
 	var sh shape
-	pi, err := tk.int(what + " pigment index")
+	pi, err := tk.int(what.field(" pigment index"))
 	if err != nil {
 		return sh, false, err
 	}
 	if pi < 0 || pi >= len(pigments) {
 		return sh, false, tk.errf("%s: pigment index out of range (the scene has %d pigments)", what, len(pigments))
 	}
-	fi, err := tk.int(what + " finish index")
+	fi, err := tk.int(what.field(" finish index"))
 	if err != nil {
 		return sh, false, err
 	}
@@ -255,17 +255,17 @@ func (p *parser) shape(i int, pigments []pigment, finishes []finish) (shape, boo
 	}
 	sh.pig, sh.fin = &pigments[pi], finishes[fi]
 
-	name, err := tk.next(what + " type")
+	name, err := tk.next(what.field(" type"))
 	if err != nil {
 		return sh, false, err
 	}
 	switch name {
 	case "sphere":
-		c, err := tk.vec(what + " centre")
+		c, err := tk.vec(what.field(" centre"))
 		if err != nil {
 			return sh, false, err
 		}
-		r, err := tk.float64(what + " radius")
+		r, err := tk.float64(what.field(" radius"))
 		if err != nil {
 			return sh, false, err
 		}
@@ -274,7 +274,7 @@ func (p *parser) shape(i int, pigments []pigment, finishes []finish) (shape, boo
 	case "plane":
 		var abcd [4]float64
 		for j := range abcd {
-			if abcd[j], err = tk.float64(fmt.Sprintf("%s %c", what, 'a'+j)); err != nil {
+			if abcd[j], err = tk.float64(what.letter(" ", j)); err != nil {
 				return sh, false, err
 			}
 		}
@@ -284,7 +284,7 @@ func (p *parser) shape(i int, pigments []pigment, finishes []finish) (shape, boo
 	case "triangle":
 		var pts [3]vec
 		for j := range pts {
-			if pts[j], err = tk.vec(fmt.Sprintf("%s point %d", what, j+1)); err != nil {
+			if pts[j], err = tk.vec(what.nth(" point ", j+1)); err != nil {
 				return sh, false, err
 			}
 		}
@@ -292,21 +292,21 @@ func (p *parser) shape(i int, pigments []pigment, finishes []finish) (shape, boo
 		sh.setTriangle(pts[0], pts[1], pts[2])
 		return sh, true, nil
 	case "cylinder", "cone", "disc":
-		if _, err = tk.vec(what + " point"); err != nil {
+		if _, err = tk.vec(what.field(" point")); err != nil {
 			return sh, false, err
 		}
-		if _, err = tk.vec(what + " vector"); err != nil {
+		if _, err = tk.vec(what.field(" vector")); err != nil {
 			return sh, false, err
 		}
-		_, err = tk.float64(what + " radius")
+		_, err = tk.float64(what.field(" radius"))
 		return sh, false, err
 	case "polyhedron":
-		faces, err := tk.count(what+" number of faces", math.MaxInt32)
+		faces, err := tk.count(what.field(" number of faces"), math.MaxInt32)
 		if err != nil {
 			return sh, false, err
 		}
 		for f := 0; f < 4*faces; f++ {
-			if _, err = tk.float64(fmt.Sprintf("%s face %d", what, f/4)); err != nil {
+			if _, err = tk.float64(what.nth(" face ", f/4)); err != nil {
 				return sh, false, err
 			}
 		}
@@ -317,7 +317,7 @@ func (p *parser) shape(i int, pigments []pigment, finishes []finish) (shape, boo
 			n = 16
 		}
 		for j := 0; j < n; j++ {
-			if _, err = tk.vec(fmt.Sprintf("%s point %d", what, j+1)); err != nil {
+			if _, err = tk.vec(what.nth(" point ", j+1)); err != nil {
 				return sh, false, err
 			}
 		}

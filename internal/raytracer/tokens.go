@@ -47,6 +47,61 @@ type tokenizer struct {
 	tokLine int
 }
 
+// label names what the parser reads next, for error messages: "light 2
+// attenuation a", "shape 1 point 3 x". It is made into text only when an
+// error is reported, so that a valid scene is parsed without building one
+// string per number.
+type label struct {
+	obj       string // "light", "shape", or a whole name ("eye")
+	i         int    // the object's number, when hasI
+	sub       string // what of the object: " position", " attenuation ", " face "
+	j         int    // a number after sub, when hasJ
+	hasI      bool
+	hasJ      bool
+	lettered  bool   // j is written as a letter, 'a'+j
+	component string // " x", " red": the part of a vector or colour
+}
+
+// name labels a thing of the scene by its name.
+func name(s string) label { return label{obj: s} }
+
+// numbered labels the i-th object of a kind: "light 2".
+func numbered(obj string, i int) label { return label{obj: obj, i: i, hasI: true} }
+
+// field labels a field of the object: "light 2 position".
+func (l label) field(sub string) label { l.sub = sub; return l }
+
+// nth labels a numbered field of the object: "shape 1 point 3".
+func (l label) nth(sub string, j int) label { l.sub, l.j, l.hasJ = sub, j, true; return l }
+
+// letter labels a lettered field of the object: "light 2 attenuation a".
+func (l label) letter(sub string, j int) label {
+	l.sub, l.j, l.hasJ, l.lettered = sub, j, true, true
+	return l
+}
+
+// part labels a component of a vector or colour: "light 2 position x".
+func (l label) part(c string) label { l.component = c; return l }
+
+func (l label) String() string {
+	var b strings.Builder
+	b.WriteString(l.obj)
+	if l.hasI {
+		b.WriteByte(' ')
+		b.WriteString(strconv.Itoa(l.i))
+	}
+	b.WriteString(l.sub)
+	if l.hasJ {
+		if l.lettered {
+			b.WriteByte(byte('a' + l.j))
+		} else {
+			b.WriteString(strconv.Itoa(l.j))
+		}
+	}
+	b.WriteString(l.component)
+	return b.String()
+}
+
 func newTokenizer(src []byte) *tokenizer { return &tokenizer{src: src, line: 1} }
 
 func isSpace(c byte) bool {
@@ -64,7 +119,7 @@ func (t *tokenizer) errf(format string, args ...any) error {
 
 // next returns the next token; what names what is expected, for the error
 // at end of input.
-func (t *tokenizer) next(what string) (string, error) {
+func (t *tokenizer) next(what label) (string, error) {
 	for t.pos < len(t.src) && isSpace(t.src[t.pos]) {
 		if t.src[t.pos] == '\n' {
 			t.line++
@@ -73,7 +128,7 @@ func (t *tokenizer) next(what string) (string, error) {
 	}
 	if t.pos == len(t.src) {
 		t.tok, t.tokLine = "", t.line
-		return "", &sceneError{line: t.line, msg: "unexpected end of scene, expected " + what}
+		return "", &sceneError{line: t.line, msg: "unexpected end of scene, expected " + what.String()}
 	}
 	start := t.pos
 	for t.pos < len(t.src) && !isSpace(t.src[t.pos]) {
@@ -84,7 +139,7 @@ func (t *tokenizer) next(what string) (string, error) {
 }
 
 // float64 reads a number as Scanner.nextDouble.
-func (t *tokenizer) float64(what string) (float64, error) {
+func (t *tokenizer) float64(what label) (float64, error) {
 	s, err := t.next(what)
 	if err != nil {
 		return 0, err
@@ -98,7 +153,7 @@ func (t *tokenizer) float64(what string) (float64, error) {
 
 // float32 reads a number as Scanner.nextFloat (rounded once, from the
 // decimal text to float32).
-func (t *tokenizer) float32(what string) (float32, error) {
+func (t *tokenizer) float32(what label) (float32, error) {
 	s, err := t.next(what)
 	if err != nil {
 		return 0, err
@@ -111,7 +166,7 @@ func (t *tokenizer) float32(what string) (float32, error) {
 }
 
 // int reads an integer as Scanner.nextInt (32-bit).
-func (t *tokenizer) int(what string) (int, error) {
+func (t *tokenizer) int(what label) (int, error) {
 	s, err := t.next(what)
 	if err != nil {
 		return 0, err
@@ -128,7 +183,7 @@ func (t *tokenizer) int(what string) (int, error) {
 }
 
 // count reads a non-negative count, at most max.
-func (t *tokenizer) count(what string, max int) (int, error) {
+func (t *tokenizer) count(what label, max int) (int, error) {
 	n, err := t.int(what)
 	if err != nil {
 		return 0, err
@@ -143,24 +198,24 @@ func (t *tokenizer) count(what string, max int) (int, error) {
 	return n, nil
 }
 
-func (t *tokenizer) vec(what string) (vec, error) {
+func (t *tokenizer) vec(what label) (vec, error) {
 	var v vec
 	var err error
-	if v.x, err = t.float64(what + " x"); err != nil {
+	if v.x, err = t.float64(what.part(" x")); err != nil {
 		return v, err
 	}
-	if v.y, err = t.float64(what + " y"); err != nil {
+	if v.y, err = t.float64(what.part(" y")); err != nil {
 		return v, err
 	}
-	v.z, err = t.float64(what + " z")
+	v.z, err = t.float64(what.part(" z"))
 	return v, err
 }
 
 // color reads three floats clamped to [0, 1], as the original's readColor.
-func (t *tokenizer) color(what string) (rgb, error) {
+func (t *tokenizer) color(what label) (rgb, error) {
 	var c [3]float32
 	for i, n := range [3]string{" red", " green", " blue"} {
-		v, err := t.float32(what + n)
+		v, err := t.float32(what.part(n))
 		if err != nil {
 			return rgb{}, err
 		}
@@ -175,6 +230,7 @@ func (t *tokenizer) color(what string) (rgb, error) {
 // refuses NaN, Infinity and values that overflow, which the original would
 // have accepted and turned into undefined pixels.
 func parseJavaFloat(s string, bits int) (float64, bool) {
+	orig := s
 	sign := ""
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		sign, s = s[:1], s[1:]
@@ -202,15 +258,15 @@ func parseJavaFloat(s string, bits int) (float64, bool) {
 		if !ok {
 			return 0, false
 		}
-		intPart = d
+		if d != intPart { // thousands grouped: without the commas
+			orig = sign + d
+			if hasDot {
+				orig += "." + frac
+			}
+			orig += s[len(mant):] // 'e', its sign and digits
+		}
 	}
-	clean := sign + intPart
-	if hasDot {
-		clean += "." + frac
-	}
-	if exp != "" {
-		clean += s[len(mant):] // 'e', its sign and digits
-	}
+	clean := orig
 	v, err := strconv.ParseFloat(clean, bits)
 	if math.IsInf(v, 0) || math.IsNaN(v) {
 		return 0, false

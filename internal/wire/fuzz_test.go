@@ -229,3 +229,21 @@ func FuzzParseAttempt(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidEscapes: a string token that skipValue accepts without
+// encoding/json is one encoding/json finds valid, and the other way round.
+func FuzzValidEscapes(f *testing.F) {
+	f.Add(`"plain"`)
+	f.Add(`"esc \" \\ \/ \b \f \n \r \t \u00e9 \uD83D"`)
+	f.Add(`"bad \x"`)
+	f.Add(`"short \u12"`)
+	f.Fuzz(func(t *testing.T, body string) {
+		p := jsonScanner{b: []byte(body)}
+		if p.peek() != '"' || p.skipString() != nil || p.i != len(p.b) {
+			return // not one closed string token
+		}
+		if got, want := validEscapes(p.b), json.Valid(p.b); got != want {
+			t.Fatalf("validEscapes(%q) = %v, encoding/json says %v", body, got, want)
+		}
+	})
+}

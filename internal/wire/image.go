@@ -17,24 +17,62 @@ import (
 const imageHelp = "want a body data:image/<jpg|jpeg|png|bmp|gif>;base64,<base64 of the image file>"
 
 // decodeImage reads the data URL of a blur or enhance request and the
-// header of its image, in one pass over the base64 that also computes the
-// input hash; the image is not held.
+// header of its image, in one pass over the base64 that checks it, decodes
+// it and computes the input hash (dataurl.Scan); the image is not held.
+// Bad base64 is refused as dataurl.Open refuses it, before anything the
+// image's header says.
 func decodeImage(kind workload.Kind, body []byte, lim codec.Limits) (*Request, workload.Features, error) {
 	f := workload.Features{Kind: kind}
-	format, p, err := dataurl.Open(body)
+	format, p, err := dataurl.Scan(body)
 	if err != nil {
 		return nil, f, imageError(err, "")
 	}
 	h := sha256.New()
 	r := p.Reader()
 	cfg, encoding, err := codec.ReadConfig(io.TeeReader(r, h), int64(p.Len()), lim)
-	_, _ = io.Copy(h, r)
+	if _, rerr := io.Copy(h, r); rerr != nil {
+		return nil, f, imageError(rerr, "")
+	}
 	f.Format, f.InputBytes, f.InputHash = format, p.Len(), hexSum(h)
 	f.Width, f.Height = cfg.Width, cfg.Height
 	if err != nil {
 		return nil, f, imageError(err, "")
 	}
 	return &Request{Kind: kind, Format: format, Config: cfg, Encoding: encoding, Features: f, payload: p}, f, nil
+}
+
+// decodeImageHeader is decodeImage without the input hash: only the start
+// of the payload is decoded, as far as the image's header (codec.ReadHeader),
+// and its base64 is checked that far. A request it refuses is refused by
+// decodeImage, with the same error and features (the hash included).
+func decodeImageHeader(kind workload.Kind, body []byte, lim codec.Limits) (*Request, workload.Features, error) {
+	f := workload.Features{Kind: kind}
+	format, p, err := dataurl.Scan(body)
+	if err != nil {
+		return nil, f, imageError(err, "")
+	}
+	r := &errReader{r: p.Reader()}
+	cfg, encoding, err := codec.ReadHeader(r, int64(p.Len()), lim)
+	if err != nil || r.err != nil {
+		return decodeImage(kind, body, lim)
+	}
+	f.Format, f.InputBytes = format, p.Len()
+	f.Width, f.Height = cfg.Width, cfg.Height
+	return &Request{Kind: kind, Format: format, Config: cfg, Encoding: encoding, Features: f, payload: p}, f, nil
+}
+
+// errReader keeps the error its reader gave, other than io.EOF.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (r *errReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
 }
 
 // DecodeImage decodes the pixels of a blur or enhance request's image

@@ -85,6 +85,38 @@ func (p *jsonScanner) skipString() error {
 	return p.errorf("unterminated string")
 }
 
+// validEscapes reports whether the escapes of the JSON string token tok
+// (which skipString found closed and free of control characters) are all
+// valid, as encoding/json checks them: \" \\ \/ \b \f \n \r \t and \u with
+// four hex digits.
+func validEscapes(tok []byte) bool {
+	for {
+		k := bytes.IndexByte(tok, '\\')
+		if k < 0 {
+			return true
+		}
+		if k+1 >= len(tok) {
+			return false
+		}
+		switch tok[k+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			tok = tok[k+2:]
+		case 'u':
+			if k+6 > len(tok) {
+				return false
+			}
+			for _, c := range tok[k+2 : k+6] {
+				if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+					return false
+				}
+			}
+			tok = tok[k+6:]
+		default:
+			return false
+		}
+	}
+}
+
 // maxDepth bounds the nesting of ignored JSON values.
 const maxDepth = 100
 
@@ -130,6 +162,9 @@ func (p *jsonScanner) skipValue() error {
 			}
 		}
 		if depth == 0 {
+			if v := bytes.TrimLeft(p.b[start:p.i], " \t\r\n"); v[0] == '"' && validEscapes(v) {
+				return nil // a string skipString found closed, its escapes sound
+			}
 			if !json.Valid(p.b[start:p.i]) {
 				p.i = start
 				return p.errorf("invalid JSON value")

@@ -151,6 +151,21 @@ func (p *Prepared) DecodeHeader() (*Request, workload.Features, error) {
 	return decodeImage(p.kind, p.body, p.lim.Image)
 }
 
+// DecodeHeaderOnly is DecodeHeader for a blur or enhance request without
+// the input hash (Features.InputHash is empty): it decodes the image's
+// base64 only as far as the image's header, which it reads without
+// counting a JPEG's scans (codec.ReadHeader), so that a load balancer can
+// route a large image without decoding it whole. What it leaves unread,
+// bad base64 past the header or a JPEG of too many scans, DecodeHeader and
+// Decode refuse with the same status and message. For the ray tracer it is
+// DecodeHeader.
+func (p *Prepared) DecodeHeaderOnly() (*Request, workload.Features, error) {
+	if p.kind == workload.Raytracer {
+		return p.decodeRaytrace()
+	}
+	return decodeImageHeader(p.kind, p.body, p.lim.Image)
+}
+
 // DecodePixels decodes what DecodeHeader left: the texture's pixels into
 // the scene, or the encoded image into Image (whose pixels DecodeImage
 // decodes). An error is a *RequestError as Decode gives it: 413 for a

@@ -218,3 +218,76 @@ func mustJSON(tb testing.TB, v any) string {
 	}
 	return string(b)
 }
+
+// TestDecodeImageBadBase64: a bad character anywhere in an image's base64,
+// even past its header, refuses the request with dataurl.Open's error (the
+// character's offset in the body) and no features but the workload, as
+// when the base64 was checked before the image was read.
+func TestDecodeImageBadBase64(t *testing.T) {
+	body := dataurl.String("jpg", testutil.SeedFile(t, "imageproc/inputs/airplane.jpg"))
+	for _, at := range []int{len("data:image/jpg;base64,"), 30, 5000, len(body) - 10} {
+		bad := []byte(body)
+		bad[at] = '!'
+		_, _, wantErr := dataurl.Open(bad)
+		_, f, err := DecodeHeader(workload.Enhance, "", bad, DefaultLimits())
+		if wantErr == nil || err == nil || !strings.Contains(err.Error(), wantErr.Error()) || StatusOf(err) != 400 {
+			t.Errorf("'!' at byte %d: error %v (status %d), want 400 with %v", at, err, StatusOf(err), wantErr)
+		}
+		if f != (workload.Features{Kind: workload.Enhance}) {
+			t.Errorf("'!' at byte %d: features %+v, want only the workload", at, f)
+		}
+	}
+}
+
+// TestDecodeHeaderOnly: without the input hash, an image request gives
+// DecodeHeader's features but the hash, and refuses what DecodeHeader
+// refuses with the same error and features (the hash included), but for
+// what lies past the image's header (bad base64 further on, a JPEG of too
+// many scans), which DecodeHeader (and so a worker) refuses.
+func TestDecodeHeaderOnly(t *testing.T) {
+	airplane := testutil.SeedFile(t, "imageproc/inputs/airplane.jpg")
+	good := dataurl.String("jpg", airplane)
+	badLate := []byte(good)
+	badLate[len(badLate)-100] = '!'
+	bomb := testutil.BombPNG(200000, 100000)
+	badBomb := []byte(dataurl.String("png", bomb))
+	badBomb[len(badBomb)-3] = '*'
+	for _, tc := range []struct {
+		name       string
+		body       string
+		onlyStatus int // DecodeHeaderOnly's status, 0 for none
+	}{
+		{"jpeg", good, 0},
+		{"png wrapped", testutil.WrappedDataURL("png", testutil.PNG(t, 37, 21)), 0},
+		{"bad base64 at the start", "data:image/png;base64,!!!", 400},
+		{"bad base64 past the header", string(badLate), 0},
+		{"decompression bomb", dataurl.String("png", bomb), 413},
+		{"decompression bomb with bad base64", string(badBomb), 400},
+		{"not an image", dataurl.String("png", []byte("hello, world")), 400},
+		{"unsupported format", dataurl.String("tiff", bomb), 415},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _, err := Prepare(workload.Blur, "", []byte(tc.body), DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, fOnly, errOnly := p.DecodeHeaderOnly()
+			if StatusOf(errOnly) != tc.onlyStatus && !(tc.onlyStatus == 0 && errOnly == nil) {
+				t.Fatalf("DecodeHeaderOnly: %v (status %d), want status %d", errOnly, StatusOf(errOnly), tc.onlyStatus)
+			}
+			_, f, err := p.DecodeHeader()
+			if errOnly != nil {
+				if err == nil || err.Error() != errOnly.Error() || f != fOnly {
+					t.Errorf("DecodeHeader: %v %+v; DecodeHeaderOnly: %v %+v", err, f, errOnly, fOnly)
+				}
+				return
+			}
+			if err == nil {
+				f.InputHash = ""
+				if f != fOnly {
+					t.Errorf("features %+v, want DecodeHeader's but the hash: %+v", fOnly, f)
+				}
+			}
+		})
+	}
+}
