@@ -37,6 +37,9 @@ func (c Cost) ObserveCompletion(now time.Time, predicted, observed time.Duration
 	}
 }
 
+// DriftState implements DriftReporter: full trust when Drift is nil.
+func (c Cost) DriftState() DriftState { return c.Drift.State() }
+
 // Pick implements Policy; rng is unused.
 func (c Cost) Pick(req Request, workers []WorkerState, _ *rand.Rand) (int, error) {
 	best, _ := c.rank(req, workers, -1)

@@ -78,6 +78,7 @@ type Drift struct {
 	n     int64
 	last  time.Time
 	trust float64
+	since time.Time // when trust fell below 1; zero while it is 1
 }
 
 // NewDrift returns a tracker that trusts fully until told otherwise.
@@ -142,6 +143,12 @@ func (d *Drift) Observe(now time.Time, predicted, observed time.Duration) {
 	if d.n >= driftWarmup {
 		d.trust = min(1, max(0, (d.opts.Bad-d.err)/(d.opts.Bad-d.opts.Good)))
 	}
+	switch {
+	case d.trust >= 1:
+		d.since = time.Time{}
+	case d.since.IsZero():
+		d.since = now
+	}
 }
 
 // Trust is the current trust level: 1 while predictions match, falling to
@@ -161,13 +168,25 @@ type DriftState struct {
 	Bias         float64 `json:"bias"`  // mean ln(observed/predicted)
 	Error        float64 `json:"error"` // mean |ln ratio − bias|
 	Observations int64   `json:"observations"`
+	// Since is when the trust fell below 1 (the observation that lowered
+	// it); zero while it is 1.
+	Since time.Time `json:"since,omitzero"`
 }
 
-// State returns the tracker's state.
+// State returns the tracker's state; a nil Drift trusts fully.
 func (d *Drift) State() DriftState {
+	if d == nil {
+		return DriftState{Trust: 1}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return DriftState{Trust: d.trust, Bias: d.bias, Error: d.err, Observations: d.n}
+	return DriftState{Trust: d.trust, Bias: d.bias, Error: d.err, Observations: d.n, Since: d.since}
+}
+
+// DriftReporter is implemented by policies that track the drift of their
+// predictions (Cost), for the state API and metrics.
+type DriftReporter interface {
+	DriftState() DriftState
 }
 
 // CompletionObserver is implemented by policies that learn from how

@@ -97,6 +97,9 @@ func TestDriftRecovers(t *testing.T) {
 	if d.Trust() != 0 {
 		t.Fatalf("trust %v after scatter, want 0", d.Trust())
 	}
+	if st := d.State(); st.Since.IsZero() || !st.Since.After(time.Unix(0, 500*int64(time.Millisecond))) || st.Since.After(now) {
+		t.Errorf("below full trust since %v, want during the scatter (after %v, by %v)", st.Since, time.Unix(0, 500*int64(time.Millisecond)), now)
+	}
 	// One minute quiet, then good predictions: two half-lives make the
 	// first one weigh 3/4.
 	after := run(d, now, []step{{100, 100, time.Minute}})
@@ -110,6 +113,9 @@ func TestDriftRecovers(t *testing.T) {
 	run(d, after, repeat(300, step{100, 100, 10 * time.Millisecond}))
 	if d.Trust() != 1 {
 		t.Errorf("trust %v after good predictions again, want 1", d.Trust())
+	}
+	if st := d.State(); !st.Since.IsZero() {
+		t.Errorf("below full trust since %v with full trust, want zero", st.Since)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -72,6 +73,13 @@ func newPromMetrics(pool *Pool, est Estimator) *promMetrics {
 	m.reg.MustRegister(m.requests, m.duration, m.queueWait, m.retries, m.hedges, m.predicted, m.actual, m.predErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&poolCollector{pool: pool, est: est})
+	if dr, ok := pool.policy.(balancer.DriftReporter); ok {
+		// Read when scraped, so it always agrees with the state API.
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "vfx_lb_cost_trust",
+			Help: "How far the cost policy trusts its predictions, 0..1: below 1 when the observed service of completed requests scatters around the predicted one, and it blends towards least-requests.",
+		}, func() float64 { return dr.DriftState().Trust }))
+	}
 	for _, r := range []string{hedgeSent, hedgeWon, hedgeLost, hedgeRefused} {
 		m.hedges.WithLabelValues(r)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/estimator"
 	"github.com/specialvfx/vfx/internal/workload"
 )
@@ -14,6 +15,9 @@ type State struct {
 	Uptime   float64   `json:"uptime_s"`
 	Policy   string    `json:"policy"`
 	Provider string    `json:"provider,omitempty"`
+	// Routing is the routing policy's own state: how far the cost policy
+	// trusts its predictions.
+	Routing RoutingState `json:"routing"`
 	Snapshot
 	Estimator EstimatorState `json:"estimator"`
 	// Memory is the load balancer's memory budget and what requests hold
@@ -24,6 +28,49 @@ type State struct {
 	// Autoscaler is the autoscaler's state when one drives the pool (see
 	// Server.SetAutoscaler).
 	Autoscaler any `json:"autoscaler,omitempty"`
+}
+
+// RoutingState is the routing policy's part of State.
+type RoutingState struct {
+	Name string `json:"name"`
+	// Trust in [0, 1] is how far the policy follows its predictions: 1
+	// fully, 0 not at all (the cost policy then ranks as least-requests).
+	// It is 1 for policies that do not predict.
+	Trust float64 `json:"trust"`
+	// Drift is how the observed service of completed requests compares
+	// with the predicted one; absent for policies that do not track it.
+	Drift *DriftState `json:"drift,omitempty"`
+}
+
+// DriftState is the cost policy's drift tracking (balancer.DriftState).
+type DriftState struct {
+	// Bias is the moving mean of ln(observed/predicted): a constant bias
+	// does not lower the trust.
+	Bias float64 `json:"bias"`
+	// Error is the moving mean of |ln(observed/predicted) − bias|, the
+	// scatter the trust falls with.
+	Error float64 `json:"error"`
+	// Samples counts the completions observed.
+	Samples int64 `json:"samples"`
+	// BelowFullTrustSince is when the trust fell below 1; absent while it
+	// is 1.
+	BelowFullTrustSince *time.Time `json:"below_full_trust_since,omitempty"`
+}
+
+// routingState reads the routing policy's state.
+func (s *Server) routingState() RoutingState {
+	rs := RoutingState{Name: s.cfg.Policy, Trust: 1}
+	dr, ok := s.pool.policy.(balancer.DriftReporter)
+	if !ok {
+		return rs
+	}
+	d := dr.DriftState()
+	rs.Trust = d.Trust
+	rs.Drift = &DriftState{Bias: d.Bias, Error: d.Error, Samples: d.Observations}
+	if !d.Since.IsZero() {
+		rs.Drift.BelowFullTrustSince = &d.Since
+	}
+	return rs
 }
 
 // SetAutoscaler makes the state API show what f returns as "autoscaler".
@@ -88,6 +135,7 @@ func (s *Server) State() State {
 		Estimator: EstimatorState{Accuracy: map[workload.Kind]Accuracy{}, UnitCosts: s.costs.snapshot()},
 		Decisions: s.decisions.recent(),
 		Memory:    s.memoryState(),
+		Routing:   s.routingState(),
 	}
 	if f := s.autoscaler.Load(); f != nil {
 		st.Autoscaler = (*f)()
