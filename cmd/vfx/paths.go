@@ -59,6 +59,12 @@ func resolveStoreURL(u string, abs bool) (string, error) {
 	if query != "" {
 		path += "?" + query
 	}
+	if strings.HasPrefix(path, "//") {
+		// metrics.ParseURL takes a leading "//" for the URL's empty
+		// authority: keep one in front of a path that starts with "//"
+		// so the URL reads back as the same path.
+		return "sqlite://" + path, nil
+	}
 	return "sqlite:" + path, nil
 }
 
