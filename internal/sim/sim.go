@@ -65,6 +65,8 @@ type run struct {
 	lat      []float64 // latencies of completed requests
 	window   []float64 // latencies completed since the last sample
 	res      Result
+	// finished, if not nil, is told each completed request's latency.
+	finished func(i int32, latency float64)
 }
 
 // Run simulates reqs (in arrival order, as FromTrace returns them) under
@@ -277,6 +279,9 @@ func (r *run) finish(w *worker) {
 	l := r.now - req.At.Seconds() + r.cfg.Overhead.Seconds()
 	r.lat = append(r.lat, l)
 	r.window = append(r.window, l)
+	if r.finished != nil {
+		r.finished(f.req, l)
+	}
 	r.res.Completed++
 	r.resolved++
 	r.est.Observe(epoch.Add(secs(r.now)), req.Features, req.Units)
