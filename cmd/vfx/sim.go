@@ -294,6 +294,11 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 	if cfg.Overhead > 0 {
 		pool += fmt.Sprintf(", %s overhead a request", sim.FormatDuration(cfg.Overhead))
 	}
+	if cfg.QueueOrder == balancer.QueueSPF {
+		pool += fmt.Sprintf(", queue spf with %s aging", cfg.QueueAging)
+	} else {
+		pool += ", queue " + cfg.QueueOrder.String()
+	}
 	fmt.Fprintf(stdout, "sim: %s\nsim: %s\n", from, pool)
 	type pair struct{ routing, scaling string }
 	var pairs []pair
