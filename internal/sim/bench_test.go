@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/balancer"
-
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
