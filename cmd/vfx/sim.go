@@ -33,6 +33,7 @@ type simFlags struct {
 	workers, minW, maxW int
 	parallel            int
 	overheadSet         bool
+	queueOrder          string
 	cfg                 sim.Config
 }
 
@@ -56,7 +57,10 @@ that was run also gets a "measured" row: what the real system did.
 Workers boot for --boot-delay, run up to --max-inflight requests at once
 sharing their --speed (work units per second; by default what the trace's
 workers showed) among them; --overhead (by default the trace's latency
-beyond the workers' compute) is added to every latency. --fail 30s:w3
+beyond the workers' compute) is added to every latency. Requests no worker
+can take wait in the load balancer's queue, served in its order with its
+code: --queue-order spf (smallest predicted first; one that waited
+--queue-aging goes before every younger one) or fifo. --fail 30s:w3
 kills worker w3 at 30 s (30s alone: a random ready one); its requests are
 retried elsewhere. The same --seed gives the same results.
 
@@ -108,6 +112,8 @@ func (f *simFlags) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.MaxInFlight, "max-inflight", c.MaxInFlight, "requests a worker runs at once (0: unlimited)")
 	fs.IntVar(&c.QueueLen, "queue-len", c.QueueLen, "requests the load balancer queues at most")
 	fs.DurationVar(&c.QueueTimeout, "queue-timeout", c.QueueTimeout, "longest wait in the queue")
+	fs.StringVar(&f.queueOrder, "queue-order", c.QueueOrder.String(), "order queued requests get workers in, as vfx lb's: spf (smallest predicted first, with aging) or fifo")
+	fs.DurationVar(&c.QueueAging, "queue-aging", c.QueueAging, "under spf, a request queued this long goes before every younger one")
 	fs.StringSliceVar(&f.fail, "fail", nil, "worker failures, TIME[:WORKER],… e.g. 30s:w3,1m (a random ready worker)")
 	fs.DurationVar(&c.Overhead, "overhead", 0, "latency added to every request for the network, the load balancer and decoding (default: the trace's median latency minus worker wall time, else 0)")
 	fs.DurationVar(&c.SLO, "slo", c.SLO, "latency target of the SLO attainment")
@@ -138,6 +144,11 @@ func (f *simFlags) config(fs *pflag.FlagSet) (sim.Config, error) {
 			continue
 		}
 		c.Failures = append(c.Failures, fl)
+	}
+	if o, err := balancer.ParseQueueOrder(f.queueOrder); err != nil {
+		bad("--queue-order: must be spf or fifo, got %q", f.queueOrder)
+	} else {
+		c.QueueOrder = o
 	}
 	c.Workers = f.workers
 	c.Autoscaler.Min = f.minW
@@ -282,6 +293,11 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 	}
 	if cfg.Overhead > 0 {
 		pool += fmt.Sprintf(", %s overhead a request", sim.FormatDuration(cfg.Overhead))
+	}
+	if cfg.QueueOrder == balancer.QueueSPF {
+		pool += fmt.Sprintf(", queue spf with %s aging", cfg.QueueAging)
+	} else {
+		pool += ", queue " + cfg.QueueOrder.String()
 	}
 	fmt.Fprintf(stdout, "sim: %s\nsim: %s\n", from, pool)
 	type pair struct{ routing, scaling string }

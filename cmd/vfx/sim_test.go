@@ -28,6 +28,8 @@ func TestSimFlags(t *testing.T) {
 		{"bad failure", []string{"--generate", "poisson", "--fail", "soon:w1"}, []string{`--fail "soon:w1": want TIME[:WORKER]`}},
 		{"bad pool", []string{"--generate", "poisson", "--workers", "-1", "--max-inflight", "-2"},
 			[]string{"--workers: must be in [0, 100000], got -1", "--max-inflight: must be ≥ 0, got -2"}},
+		{"bad queue", []string{"--generate", "poisson", "--queue-order", "lifo", "--queue-aging", "-1s"},
+			[]string{`--queue-order: must be spf or fifo, got "lifo"`, "--queue-aging: must be ≥ 0, got -1s"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, code, err := runRoot(t, append([]string{"sim"}, tc.args...)...)

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"cmp"
 	"container/list"
 	"context"
 	"errors"
@@ -196,26 +195,29 @@ func (p *Pool) tryPickLocked(req request, exclude map[string]bool, now time.Time
 	}
 }
 
-// order returns the waiters in the order they get workers: oldest first
-// for fifo; for spf those that have waited aging or longer first, oldest
-// first, then the others by predicted units, smallest first (ties:
-// oldest first). The slice is scratch, valid until the next call.
+// order returns the waiters in the order they get workers: stably sorted
+// by balancer.QueueOrder.Compare (for fifo: oldest first; for spf: those
+// that have waited aging or longer first, oldest first, then the others by
+// predicted units, smallest first, ties oldest first). The slice is
+// scratch, valid until the next call.
 func (q *waitQueue) order(spf bool, aging time.Duration, now time.Time) []*waiter {
 	out := q.spf[:0]
 	for e := q.l.Front(); e != nil; e = e.Next() {
 		out = append(out, e.Value.(*waiter))
 	}
 	q.spf = out
-	if !spf {
-		return out
+	ord := balancer.QueueFIFO
+	if spf {
+		ord = balancer.QueueSPF
 	}
-	// Arrival order: the ones overdue are a prefix.
-	k := 0
-	for k < len(out) && now.Sub(out[k].enqueued) >= aging {
-		k++
-	}
-	slices.SortStableFunc(out[k:], func(a, b *waiter) int { return cmp.Compare(a.req.units, b.req.units) })
+	slices.SortStableFunc(out, func(a, b *waiter) int {
+		return ord.Compare(a.waiting(), b.waiting(), aging, now)
+	})
 	return out
+}
+
+func (w *waiter) waiting() balancer.Waiting {
+	return balancer.Waiting{Enqueued: w.enqueued, Units: w.req.units}
 }
 
 // dispatchLocked hands queued requests, in the queue's order, to workers

@@ -3,7 +3,9 @@ package sim
 import (
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/workload"
 )
 
@@ -58,4 +60,46 @@ func BenchmarkRun(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkQueueOrder reports the run time of a queue thousands deep
+// (arrivals at 130 % of a fixed pool's capacity) under each queue order:
+// spf keeps a heap beside the FIFO, so a dispatch stays O(log n).
+func BenchmarkQueueOrder(b *testing.B) {
+	for _, ord := range []balancer.QueueOrder{balancer.QueueFIFO, balancer.QueueSPF} {
+		b.Run(ord.String(), func(b *testing.B) {
+			c, reqs := benchScenario(10, 50_000, "cost")
+			mean := (0.05 + 0.1 + 0.2 + 0.4 + 1 + 2) / 6
+			reqs, err := Generate(Arrivals{Kind: Poisson, Rate: 1.3 * 10 / mean, Count: 50_000}, poolOf(reqs), 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.Scaling, c.Workers = NoScaling, 10
+			c.QueueLen, c.QueueTimeout = 100_000, time.Hour
+			c.QueueOrder = ord
+			var res *Result
+			for b.Loop() {
+				if res, err = Run(c, reqs, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			el := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(res.Events)/el, "events/s")
+			b.ReportMetric(float64(res.QueuePeak), "queue-peak")
+			b.ReportMetric(res.Mean.Seconds(), "mean-s")
+		})
+	}
+}
+
+// poolOf is the distinct request costs of reqs, as Generate draws them.
+func poolOf(reqs []Request) []Request {
+	seen := map[float64]bool{}
+	var pool []Request
+	for _, r := range reqs {
+		if !seen[r.Units] {
+			seen[r.Units] = true
+			pool = append(pool, Request{Features: r.Features, Units: r.Units})
+		}
+	}
+	return pool
 }

@@ -53,6 +53,11 @@ type Config struct {
 	QueueLen int
 	// QueueTimeout is the longest a request waits in the queue (then 503).
 	QueueTimeout time.Duration
+	// QueueOrder is the order queued requests get workers in, the load
+	// balancer's (balancer.QueueOrder); QueueAging is its aging bound
+	// under balancer.QueueSPF.
+	QueueOrder balancer.QueueOrder
+	QueueAging time.Duration
 	// MaxRetries is how many times a request whose worker died is retried.
 	MaxRetries int
 	// RetryBackoff is the wait before the first retry, doubled for each
@@ -91,7 +96,8 @@ type Failure struct {
 
 // Default returns a configuration with the load balancer's and the
 // worker's defaults: the cost policy, the backlog autoscaler, a queue of
-// 256, 4 requests at once per worker.
+// 256 served smallest predicted first with 2 s aging, 4 requests at once
+// per worker.
 func Default() Config {
 	as := autoscaler.Default()
 	return Config{
@@ -106,6 +112,8 @@ func Default() Config {
 		CPUPeriod:     100 * time.Millisecond,
 		QueueLen:      256,
 		QueueTimeout:  60 * time.Second,
+		QueueOrder:    balancer.QueueSPF,
+		QueueAging:    balancer.DefaultQueueAging,
 		MaxRetries:    3,
 		RetryBackoff:  50 * time.Millisecond,
 		ProgressFloor: 0.1,
@@ -163,6 +171,12 @@ func (c Config) Validate() error {
 	}
 	if c.QueueTimeout <= 0 {
 		bad("queue_timeout", "must be > 0, got %v", c.QueueTimeout)
+	}
+	if c.QueueOrder != balancer.QueueSPF && c.QueueOrder != balancer.QueueFIFO {
+		bad("queue_order", "must be spf or fifo, got %v", c.QueueOrder)
+	}
+	if c.QueueAging < 0 {
+		bad("queue_aging", "must be ≥ 0, got %v", c.QueueAging)
 	}
 	if c.MaxRetries < 0 || c.MaxRetries > 100 {
 		bad("max_retries", "must be in [0, 100], got %d", c.MaxRetries)

@@ -13,7 +13,9 @@
 // units, so only the smallest tag matters. Failures are injected (a worker
 // dies at a time): its requests are retried elsewhere as the load balancer
 // retries them, and the worker stays unhealthy until the autoscaler
-// replaces it. Requests no worker can take wait in a bounded FIFO queue.
+// replaces it. Requests no worker can take wait in a bounded queue, served in
+// the load balancer's order (balancer.QueueOrder: smallest predicted first
+// with aging, or FIFO).
 //
 // A run is deterministic for a seed. The package is pure like the policies
 // it runs: it must not import net/http, os/exec, a flag package or os

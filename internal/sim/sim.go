@@ -40,7 +40,6 @@ type run struct {
 	weights  UnitCosts
 	quota    *quota
 	attempts []uint8
-	enq      []float64 // when the request entered the queue
 
 	ev   eventQueue
 	next int // next request to arrive
@@ -52,9 +51,7 @@ type run struct {
 	snap    []balancer.WorkerState
 	elig    int // ready workers below their concurrency limit
 
-	queue       []int32 // FIFO from qhead
-	qhead       int
-	queuedUnits float64
+	queue waitQueue // the load balancer's queue
 
 	policy balancer.Policy
 	scaler autoscaler.Policy
@@ -68,6 +65,8 @@ type run struct {
 	lat      []float64 // latencies of completed requests
 	window   []float64 // latencies completed since the last sample
 	res      Result
+	// finished, if not nil, is told each completed request's latency.
+	finished func(i int32, latency float64)
 }
 
 // Run simulates reqs (in arrival order, as FromTrace returns them) under
@@ -90,7 +89,7 @@ func newRun(cfg Config, reqs []Request) *run {
 		reqs:     reqs,
 		pred:     make([]float64, len(reqs)),
 		attempts: make([]uint8, len(reqs)),
-		enq:      make([]float64, len(reqs)),
+		queue:    newWaitQueue(len(reqs)),
 		byID:     make(map[string]*worker, cfg.Workers),
 		rng:      rand.New(rand.NewPCG(cfg.Seed, 0x5eed)),
 		est:      estimator.New(cfg.Estimator),
@@ -198,43 +197,36 @@ func (r *run) arrive(i int32) {
 		r.resolved++
 		return
 	}
-	r.enq[i] = r.now
-	r.queue = append(r.queue, i)
-	r.queuedUnits += r.pred[i]
+	r.queue.push(i, r.now, r.pred[i])
 	r.res.QueuePeak = max(r.res.QueuePeak, r.qlen())
 }
 
-func (r *run) qlen() int { return len(r.queue) - r.qhead }
+func (r *run) qlen() int { return r.queue.len() }
 
-func (r *run) qpop() {
-	r.queuedUnits -= r.pred[r.queue[r.qhead]]
-	r.qhead++
-	switch {
-	case r.qhead == len(r.queue):
-		r.queue, r.qhead, r.queuedUnits = r.queue[:0], 0, 0
-	case r.qhead > 1024 && r.qhead*2 > len(r.queue):
-		n := copy(r.queue, r.queue[r.qhead:])
-		r.queue, r.qhead = r.queue[:n], 0
-	}
-}
-
-// expire drops the requests at the head of the queue that waited
-// QueueTimeout.
+// expire drops the requests that waited QueueTimeout, oldest first.
 func (r *run) expire() {
 	limit := r.cfg.QueueTimeout.Seconds()
-	for r.qlen() > 0 && r.now-r.enq[r.queue[r.qhead]] >= limit {
-		r.qpop()
+	for r.qlen() > 0 {
+		e := r.queue.oldest()
+		if r.now-e.at < limit {
+			break
+		}
+		r.queue.remove(e.req)
 		r.res.TimedOut++
 		r.resolved++
 	}
 }
 
-// dispatch hands queued requests, oldest first, to workers that can take
-// them.
+// dispatch hands queued requests, in the queue's order (Config.QueueOrder,
+// the load balancer's), to workers that can take them, until none can.
 func (r *run) dispatch() {
 	r.expire()
-	for r.qlen() > 0 && r.place(r.queue[r.qhead]) {
-		r.qpop()
+	for r.qlen() > 0 {
+		e := r.queue.first(r.cfg.QueueOrder, r.cfg.QueueAging, r.now)
+		if !r.place(e.req) {
+			break
+		}
+		r.queue.remove(e.req)
 	}
 }
 
@@ -287,6 +279,9 @@ func (r *run) finish(w *worker) {
 	l := r.now - req.At.Seconds() + r.cfg.Overhead.Seconds()
 	r.lat = append(r.lat, l)
 	r.window = append(r.window, l)
+	if r.finished != nil {
+		r.finished(f.req, l)
+	}
 	r.res.Completed++
 	r.resolved++
 	r.est.Observe(epoch.Add(secs(r.now)), req.Features, req.Units)

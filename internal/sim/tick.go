@@ -51,7 +51,7 @@ func (r *run) decide() {
 		}
 		obs.Workers = append(obs.Workers, ow)
 	}
-	obs.QueuedUnits = max(r.queuedUnits, 0)
+	obs.QueuedUnits = max(r.queue.units, 0)
 	obs.QueueLen = r.qlen()
 	obs.ArrivedUnits = r.arrived
 	r.arrived = 0
@@ -95,7 +95,7 @@ func (r *run) decide() {
 
 // sample records the state of the run.
 func (r *run) sample() {
-	s := Sample{T: r.now, Desired: r.desired, Queue: r.qlen(), Backlog: max(r.queuedUnits, 0), P50: math.NaN(), P99: math.NaN()}
+	s := Sample{T: r.now, Desired: r.desired, Queue: r.qlen(), Backlog: max(r.queue.units, 0), P50: math.NaN(), P99: math.NaN()}
 	for _, w := range r.live {
 		switch w.state {
 		case lifecycle.Ready:
