@@ -48,7 +48,11 @@ SpecialVFX@Cloud course repositories, and a JDK 11+ (javac, java) on PATH:
 MSG
 	exit 2
 fi
-for tool in java javac go; do
+if [[ ! -d "$JAVA_SRC" ]]; then
+	echo "bench/java-raytracer.sh: JAVA_SRC=$JAVA_SRC is not a directory" >&2
+	exit 2
+fi
+for tool in java javac go python3; do
 	command -v "$tool" >/dev/null || { echo "bench/java-raytracer.sh: $tool not found on PATH" >&2; exit 2; }
 done
 
