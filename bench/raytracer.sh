@@ -2,7 +2,7 @@
 # Benchmarks the ray tracer (go test -bench BenchmarkRender in
 # internal/raytracer) and prints a Markdown table: wall time and CPU time per
 # render, and rays traced per second of wall time. The original Java ray
-# tracer's CPU time for test04 at 800x450 is given for comparison.
+# tracer is measured side by side by bench/java-raytracer.sh.
 #
 # Usage: bench/raytracer.sh [-benchtime N] (default 3x: three renders per
 # case). Bounded: the go test run is killed after $BENCH_TIMEOUT (default 300 s).
@@ -20,8 +20,8 @@ out=$(timeout "$timeout_s" go test -run '^$' -bench '^BenchmarkRender$' -benchti
 
 echo "Ray tracer, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), go test -benchtime $benchtime"
 echo
-echo "| scene | size | aa | wall ms | CPU s | rays/s | Java CPU s |"
-echo "|---|---|---|---:|---:|---:|---:|"
+echo "| scene | size | aa | wall ms | CPU s | rays/s |"
+echo "|---|---|---|---:|---:|---:|"
 awk '
 /^BenchmarkRender\// {
 	split($1, part, "/")
@@ -34,6 +34,7 @@ awk '
 		if ($(i+1) == "cpu-s/op") cpu = $i
 		if ($(i+1) == "rays/s") rays = $i
 	}
-	java = (scene == "test04.txt" && size == "800x450" && aa == "false") ? "2.3" : "—"
-	printf "| %s | %s | %s | %.0f | %.3f | %.1fM | %s |\n", scene, size, aa, wall, cpu, rays / 1e6, java
+	printf "| %s | %s | %s | %.0f | %.3f | %.1fM |\n", scene, size, aa, wall, cpu, rays / 1e6
 }' <<<"$out"
+echo
+echo "The original Java ray tracer, measured side by side: JAVA_SRC=DIR bash bench/java-raytracer.sh"
