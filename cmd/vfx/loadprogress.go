@@ -10,6 +10,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/specialvfx/vfx/internal/loadgen"
+	"github.com/specialvfx/vfx/internal/texttable"
 )
 
 // loadProgress shows a run's progress on stderr: a bar redrawn in place
@@ -49,9 +50,9 @@ func newLoadProgress(w io.Writer, c loadgen.Config, every time.Duration) *loadPr
 // report shows pr.
 func (p *loadProgress) report(pr loadgen.Progress) {
 	line := fmt.Sprintf("%s  sent %d  answered %d  errors %d  p50 %s  p99 %s", p.elapsed(pr), pr.Sent, pr.Answered, pr.Errors,
-		loadgen.FormatDuration(pr.P50), loadgen.FormatDuration(pr.P99))
+		texttable.Duration(pr.P50), texttable.Duration(pr.P99))
 	if pr.Late > 0 {
-		line += fmt.Sprintf("  late %d (max %s)", pr.Late, loadgen.FormatDuration(pr.MaxLag))
+		line += fmt.Sprintf("  late %d (max %s)", pr.Late, texttable.Duration(pr.MaxLag))
 	}
 	if !p.tty {
 		fmt.Fprintln(p.w, "load: "+line)

@@ -18,6 +18,7 @@ import (
 	"github.com/specialvfx/vfx/internal/balancer"
 	"github.com/specialvfx/vfx/internal/sim"
 	"github.com/specialvfx/vfx/internal/sim/report"
+	"github.com/specialvfx/vfx/internal/texttable"
 	"github.com/specialvfx/vfx/internal/trace"
 )
 
@@ -292,7 +293,7 @@ func (f *simFlags) run(cmd *cobra.Command) error {
 			cfg.Workers, cfg.Autoscaler.Min, cfg.Autoscaler.Max, cfg.CPUs, si(cfg.Speed), cfg.Cores, cfg.CPUPeriod, cfg.MaxInFlight, cfg.BootDelay, cfg.Seed)
 	}
 	if cfg.Overhead > 0 {
-		pool += fmt.Sprintf(", %s overhead a request", sim.FormatDuration(cfg.Overhead))
+		pool += fmt.Sprintf(", %s overhead a request", texttable.Duration(cfg.Overhead))
 	}
 	if cfg.QueueOrder == balancer.QueueSPF {
 		pool += fmt.Sprintf(", queue spf with %s aging", cfg.QueueAging)

@@ -16,24 +16,10 @@ func Draw(ctx context.Context, cfg Config, fn func(seq int, in *Input) error) (i
 	if cfg.Clients > 0 {
 		return 0, errors.New("clients: a closed loop has no sequence to draw")
 	}
-	if err := cfg.validate(false); err != nil {
-		return 0, err
-	}
-	cfg = cfg.resolved()
-	src := newSource(newSequence(cfg))
-	defer src.close()
-	n := 0
-	for {
-		p, ok, err := src.next(ctx)
-		if err != nil {
-			return n, err
-		}
-		if !ok {
-			return n, ctx.Err()
-		}
+	return drawPlanned(ctx, cfg, func(p planned) error {
 		if err := fn(p.seq, p.input); err != nil {
-			return n, fmt.Errorf("request %d: %w", p.seq, err)
+			return fmt.Errorf("request %d: %w", p.seq, err)
 		}
-		n++
-	}
+		return nil
+	})
 }

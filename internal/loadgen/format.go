@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/specialvfx/vfx/internal/texttable"
 )
 
 // WriteTable writes the summary for people: what ran, whether the
@@ -16,7 +17,7 @@ import (
 func (s *Summary) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "mix %s -> %s, %s loop (%s), seed %d\n", s.Mix, s.Target, s.Loop, s.Load, s.Seed)
-	fmt.Fprintf(&b, "%d requests sent in %s", s.Sent, FormatDuration(s.Elapsed))
+	fmt.Fprintf(&b, "%d requests sent in %s", s.Sent, texttable.Duration(s.Elapsed))
 	if s.Interrupted {
 		b.WriteString(", interrupted: sending stopped early")
 	}
@@ -24,19 +25,19 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	switch {
 	case s.Loop != "open":
 	case s.Late == 0:
-		fmt.Fprintf(&b, "on schedule: every request left within %v of its scheduled time (largest lag %s)\n", LateAfter, FormatDuration(s.MaxLag))
+		fmt.Fprintf(&b, "on schedule: every request left within %v of its scheduled time (largest lag %s)\n", LateAfter, texttable.Duration(s.MaxLag))
 	default:
 		fmt.Fprintf(&b, "BEHIND SCHEDULE: %d of %d requests left more than %v late (largest lag %s): the generator could not keep up; "+
-			"their latencies still count from their scheduled times\n", s.Late, s.Sent, LateAfter, FormatDuration(s.MaxLag))
+			"their latencies still count from their scheduled times\n", s.Late, s.Sent, LateAfter, texttable.Duration(s.MaxLag))
 	}
 	b.WriteString("\n")
 	cells := [][]string{{"item", "workload", "sent", "ok", "errors", "mean", "p50", "p90", "p99", "max", "req/s"}}
 	for _, r := range s.Rows {
 		cells = append(cells, []string{r.Name, string(r.Workload), fmt.Sprint(r.Count), fmt.Sprint(r.OK), FormatErrors(r.Errors),
-			FormatDuration(r.Mean), FormatDuration(r.P50), FormatDuration(r.P90), FormatDuration(r.P99), FormatDuration(r.Max),
+			texttable.Duration(r.Mean), texttable.Duration(r.P50), texttable.Duration(r.P90), texttable.Duration(r.P99), texttable.Duration(r.Max),
 			fmt.Sprintf("%.1f", r.Throughput)})
 	}
-	writeColumns(&b, cells, "llrrlrrrrrr")
+	texttable.Write(&b, cells, "llrrlrrrrrr")
 	lat := "scheduled time"
 	if s.Loop != "open" {
 		lat = "send time"
@@ -44,46 +45,6 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "\nLatency: from each request's %s to the end of its answer, over the 2xx answers. req/s: answers per second of the run.\n", lat)
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// writeColumns writes a table, columns two spaces apart, each aligned as
-// align says ('l' left, 'r' right).
-func writeColumns(b *strings.Builder, cells [][]string, align string) {
-	width := make([]int, len(cells[0]))
-	for _, row := range cells {
-		for i, c := range row {
-			width[i] = max(width[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, row := range cells {
-		var line strings.Builder
-		for i, c := range row {
-			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			if align[i] == 'l' {
-				line.WriteString(c + pad)
-			} else {
-				line.WriteString(pad + c)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-	}
-}
-
-// FormatDuration writes a latency at a precision that suits it: 850µs,
-// 25.1ms, 1.25s; "-" for none.
-func FormatDuration(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "-"
-	case d < time.Millisecond:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	case d < time.Second:
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	}
-	return fmt.Sprintf("%.2fs", d.Seconds())
 }
 
 // FormatErrors writes errors by status or failure: "503:2 timeout:1", "-"

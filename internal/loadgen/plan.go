@@ -17,6 +17,19 @@ func Plan(ctx context.Context, cfg Config, sink Sink) (int, error) {
 	if cfg.Clients > 0 {
 		return 0, errors.New("clients: a closed loop has no schedule to plan")
 	}
+	return drawPlanned(ctx, cfg, func(p planned) error {
+		e := trace.Entry{Seq: p.seq, At: p.at, Item: p.item.name, Features: p.input.Features}
+		if err := sink.Write(e); err != nil {
+			return fmt.Errorf("writing the plan: %w", err)
+		}
+		return nil
+	})
+}
+
+// drawPlanned draws the open-loop sequence cfg describes and passes each
+// planned request to fn, in sequence order, until the sequence ends, ctx
+// is done or fn fails; it returns how many fn took.
+func drawPlanned(ctx context.Context, cfg Config, fn func(planned) error) (int, error) {
 	if err := cfg.validate(false); err != nil {
 		return 0, err
 	}
@@ -32,9 +45,8 @@ func Plan(ctx context.Context, cfg Config, sink Sink) (int, error) {
 		if !ok {
 			return n, ctx.Err()
 		}
-		e := trace.Entry{Seq: p.seq, At: p.at, Item: p.item.name, Features: p.input.Features}
-		if err := sink.Write(e); err != nil {
-			return n, fmt.Errorf("writing the plan: %w", err)
+		if err := fn(p); err != nil {
+			return n, err
 		}
 		n++
 	}

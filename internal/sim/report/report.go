@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/specialvfx/vfx/internal/sim"
+	"github.com/specialvfx/vfx/internal/texttable"
 )
 
 // Meta describes a simulation for its report.
@@ -83,11 +84,11 @@ func Markdown(m Meta, results []*sim.Result) string {
 	for _, r := range results {
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %.1f%% | %s |\n",
 			r.Routing, r.Scaling, r.Completed, r.Rejected+r.TimedOut+r.Failed,
-			sim.FormatDuration(r.P50), sim.FormatDuration(r.P95), sim.FormatDuration(r.P99), sim.FormatDuration(r.Max),
+			texttable.Duration(r.P50), texttable.Duration(r.P95), texttable.Duration(r.P99), texttable.Duration(r.Max),
 			100*r.Attained, strings.Join(r.PoolCells(), " | "))
 	}
 	fmt.Fprintf(&b, "\nLatency is from arrival at the load balancer to completion, over the answered requests; SLO is the share of all requests answered within %s. Refused: queue full, queue timeout or out of retries. Worker-seconds run from each worker's launch to its termination (or the end of the run).\n\n",
-		sim.FormatDuration(results[0].SLO))
+		texttable.Duration(results[0].SLO))
 	for _, f := range figures {
 		fmt.Fprintf(&b, "![%s](%s)\n\n", f.caption, f.file)
 	}
