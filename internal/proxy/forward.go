@@ -93,7 +93,7 @@ func (s *Server) serveWork(w http.ResponseWriter, r *http.Request, kind workload
 	dec = nil // the parsed scene is not needed any more
 	cost := s.est.Estimate(x.features)
 	x.units, x.source = cost.Units, cost.Source
-	x.weight = s.costs.weight(kind)
+	x.weight = s.costs.Weight(kind)
 
 	ctx, cancel := context.WithCancelCause(r.Context())
 	defer cancel(nil)
@@ -300,7 +300,7 @@ func (s *Server) learn(x *exchange, workerID string, h http.Header, now time.Tim
 	s.metrics.observeUnits(x.kind, x.units, units)
 	if cpu := wire.ParseMs(h.Get(wire.HeaderCPUMs)); cpu > 0 {
 		x.cpu = cpu
-		s.costs.observe(x.kind, units, cpu)
+		s.costs.Observe(x.kind, units, cpu)
 	}
 	if s.speeds == nil {
 		return

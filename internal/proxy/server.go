@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/specialvfx/vfx/internal/access"
+	"github.com/specialvfx/vfx/internal/estimator"
 
 	"github.com/specialvfx/vfx/internal/budget"
 	"github.com/specialvfx/vfx/internal/lifecycle"
@@ -79,7 +80,7 @@ type Server struct {
 
 	metrics   *promMetrics
 	decisions *decisionLog
-	costs     *unitCosts
+	costs     *estimator.UnitCosts
 	seen      *idSet
 	attempts  attemptPolicy
 	hedging   *hedging

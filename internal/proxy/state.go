@@ -132,7 +132,7 @@ func (s *Server) State() State {
 	st := State{
 		Time: snap.Time, Uptime: snap.Time.Sub(s.started).Seconds(),
 		Policy: s.cfg.Policy, Provider: s.provider, Snapshot: snap,
-		Estimator: EstimatorState{Accuracy: map[workload.Kind]Accuracy{}, UnitCosts: s.costs.snapshot()},
+		Estimator: EstimatorState{Accuracy: map[workload.Kind]Accuracy{}, UnitCosts: s.costs.Snapshot()},
 		Decisions: s.decisions.recent(),
 		Memory:    s.memoryState(),
 		Routing:   s.routingState(),

@@ -35,7 +35,7 @@ type trainer struct {
 	est   Estimator
 	limit int
 	seen  *idSet
-	costs *unitCosts // nil: not learnt from the store
+	costs *estimator.UnitCosts // nil: not learnt from the store
 	log   *slog.Logger
 
 	mu    sync.Mutex
@@ -68,7 +68,7 @@ func (t *trainer) once(ctx context.Context) (int, error) {
 				continue
 			}
 			if t.costs != nil {
-				t.costs.observe(k, r.Units, r.CPU)
+				t.costs.Observe(k, r.Units, r.CPU)
 			}
 			samples = append(samples, estimator.Sample{Features: r.Features, Units: float64(r.Units), Time: r.Time})
 		}
