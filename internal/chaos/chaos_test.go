@@ -182,28 +182,7 @@ func TestChaos(t *testing.T) {
 		u := startUp(t, 2)
 		l := startLoad(t, u.base, lockFor+12*time.Second, 5)
 		l.waitAnswered(t, 5)
-		release := lockStore(t, u.store)
-		time.Sleep(lockFor)
-		answered := l.sink.all()
-		waiting, err := heldBack(u.store, answered)
-		if err != nil {
-			t.Fatal(err)
-		}
-		release()
-		rec, ok := waitRecorded(u.store, answered)
-		f, _ := finish(t, &u.deployment, l)
-		f.Waiting = waiting
-		f.Recovery, f.What = rec, "release to every request answered meanwhile recorded"
-		if !ok {
-			f.What = "requests answered meanwhile still not recorded"
-		}
-		f.report(t)
-		if !ok {
-			t.Errorf("no recovery: %s", f.What)
-		}
-		f.assertNothingLost(t)
-		f.assertHeldBack(t)
-		f.assertRecorded(t)
+		storeFault(t, u, l, lockFor, lockStore(t, u.store), "release")
 	})
 
 	// The store's file system full for fullFor (a small tmpfs filled up):
@@ -213,29 +192,37 @@ func TestChaos(t *testing.T) {
 		u := startUp(t, 2, "--store", "sqlite:"+filepath.Join(dir, "metrics.db"))
 		l := startLoad(t, u.base, fullFor+12*time.Second, 6)
 		l.waitAnswered(t, 5)
-		free := fillDisk(t, dir)
-		time.Sleep(fullFor)
-		answered := l.sink.all()
-		waiting, err := heldBack(u.store, answered)
-		if err != nil {
-			t.Fatal(err)
-		}
-		free()
-		rec, ok := waitRecorded(u.store, answered)
-		f, _ := finish(t, &u.deployment, l)
-		f.Waiting = waiting
-		f.Recovery, f.What = rec, "space freed to every request answered meanwhile recorded"
-		if !ok {
-			f.What = "requests answered meanwhile still not recorded"
-		}
-		f.report(t)
-		if !ok {
-			t.Errorf("no recovery: %s", f.What)
-		}
-		f.assertNothingLost(t)
-		f.assertHeldBack(t)
-		f.assertRecorded(t)
+		storeFault(t, u, l, fullFor, fillDisk(t, dir), "space freed")
 	})
+}
+
+// storeFault lets a store fault, already in place, last d under the load,
+// ends it (end), and checks that the records of the requests answered
+// meanwhile were held back, then written: recovery is measured from the
+// end of the fault (named by what) to the last of them recorded.
+func storeFault(t *testing.T, u *upDeployment, l *load, d time.Duration, end func(), what string) {
+	t.Helper()
+	time.Sleep(d)
+	answered := l.sink.all()
+	waiting, err := heldBack(u.store, answered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end()
+	rec, ok := waitRecorded(u.store, answered)
+	f, _ := finish(t, &u.deployment, l)
+	f.Waiting = waiting
+	f.Recovery, f.What = rec, what+" to every request answered meanwhile recorded"
+	if !ok {
+		f.What = "requests answered meanwhile still not recorded"
+	}
+	f.report(t)
+	if !ok {
+		t.Errorf("no recovery: %s", f.What)
+	}
+	f.assertNothingLost(t)
+	f.assertHeldBack(t)
+	f.assertRecorded(t)
 }
 
 // finish waits for the load to end, stops the deployment gracefully and
